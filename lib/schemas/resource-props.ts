@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { describe, identifier, singleLine, stringMap } from './common';
+import { rejectUnknownKeys } from './unknown-keys';
+import { serviceDefaultsSchema } from './service-props';
+
+const cidr = z.union([z.cidrv4(), z.cidrv6()], { error: (i) => `${describe(i.input)} is not a subnet in CIDR notation (e.g. "172.28.0.0/24")` });
+
+export const stackPropsSchema = z.strictObject({
+  stackName: identifier.optional(),
+  defaults: serviceDefaultsSchema.optional(),
+}, { error: rejectUnknownKeys });
+
+export const volumePropsSchema = z.strictObject({
+  volumeName: identifier.optional(),
+  driver: identifier.optional(),
+  options: stringMap.optional(),
+  retainOnDelete: z.boolean().optional(),
+}, { error: rejectUnknownKeys });
+
+export const networkPropsSchema = z.strictObject({
+  networkName: identifier.optional(),
+  driver: identifier.optional(),
+  internal: z.boolean().optional(),
+  subnet: cidr.optional(),
+}, { error: rejectUnknownKeys });
+
+export const secretPropsSchema = z.strictObject({
+  secretName: identifier.optional(),
+  fromEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: (i) => `${describe(i.input)} is not an environment variable name` }).optional(),
+  fromFile: singleLine.optional(),
+  fromCommand: z.array(z.string()).min(1, { error: 'must name a command' }).optional(),
+}, { error: rejectUnknownKeys }).refine(
+  (p) => [p.fromEnv, p.fromFile, p.fromCommand].filter((s) => s !== undefined).length === 1,
+  { error: 'needs exactly one source: fromEnv, fromFile or fromCommand (use Secret.fromEnv / fromFile / fromCommand)' },
+);

@@ -1,0 +1,40 @@
+/**
+ * Collects every problem found during synth, each as `<construct path>: <field>: <message>`,
+ * so the user sees all of them at once instead of fixing one per run.
+ */
+export class Problems {
+  private readonly lines = new Set<string>();
+
+  /** Adds one problem about the construct at `path`. */
+  public add(path: string, message: string): void {
+    this.lines.add(`${path || '<app>'}: ${message}`);
+  }
+
+  /** Adds problems about the construct at `path`, each optionally under a field prefix. */
+  public addAll(path: string, messages: Iterable<string>, field?: string): void {
+    for (const message of messages) {
+      this.add(path, field ? joinField(field, message) : message);
+    }
+  }
+
+  public get size(): number {
+    return this.lines.size;
+  }
+
+  /** Problems sorted by construct path, so the list never depends on declaration order. */
+  public list(): string[] {
+    return [...this.lines].sort(compareStrings);
+  }
+}
+
+/** Byte-order comparison: the same on every machine and locale. */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** `image` + `imageName: bad` -> `image.imageName: bad`; `image` + `bad` -> `image: bad`. */
+function joinField(field: string, message: string): string {
+  if (/^\[/.test(message)) return field + message;
+  if (/^[A-Za-z_][\w]*(\[\d+\]|\.[A-Za-z_]\w*)*: /.test(message)) return `${field}.${message}`;
+  return `${field}: ${message}`;
+}

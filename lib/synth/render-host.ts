@@ -1,0 +1,44 @@
+import type { Host } from '../core/host';
+import type { HostSpec } from '../graph/graph-document';
+import { hostPropsSchema } from '../schemas/host-props';
+import { zodProblems } from '../schemas/zod-problems';
+import { compareStrings } from './problems';
+import { projectPath } from './project-path';
+
+/** A host's graph entry, or the problems in its props. */
+export function renderHost(host: Host, projectDir: string): { spec?: HostSpec; problems: string[] } {
+  const parsed = hostPropsSchema.safeParse(host._props);
+  if (!parsed.success) {
+    return { problems: zodProblems(parsed.error) };
+  }
+  const p = parsed.data;
+  const problems: string[] = [];
+  if (p.identityPassphraseEnv !== undefined && p.identityFile === undefined) {
+    problems.push('identityPassphraseEnv: needs identityFile (an agent holds keys already unlocked)');
+  }
+  if (p.local && (p.identityFile !== undefined || p.hostKeyFingerprint !== undefined)) {
+    problems.push('local: a local host is reached without SSH; drop identityFile and hostKeyFingerprint');
+  }
+  const spec: HostSpec = {
+    name: p.hostName ?? host.node.id,
+    source: host.node.path,
+    address: p.address,
+    port: p.port ?? 22,
+    user: p.user ?? 'root',
+    identity: p.identityFile !== undefined
+      ? { kind: 'file', path: projectPath(projectDir, p.identityFile), passphraseEnv: p.identityPassphraseEnv ?? null }
+      : { kind: 'agent', socketEnv: 'SSH_AUTH_SOCK' },
+    hostKey: {
+      knownHostsFile: p.knownHostsFile !== undefined ? projectPath(projectDir, p.knownHostsFile)
+        : p.hostKeyFingerprint !== undefined ? null : '~/.ssh/known_hosts',
+      fingerprint: p.hostKeyFingerprint ?? null,
+    },
+    engine: p.engine ?? 'detect',
+    engineSocket: p.engineSocket ?? null,
+    roles: [...new Set(p.roles ?? [])].sort(compareStrings),
+    labels: { ...(p.labels ?? {}) },
+    arch: p.arch ?? null,
+    local: p.local ?? false,
+  };
+  return { spec, problems };
+}

@@ -1,0 +1,38 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { App } from '../core/app';
+import { canonicalJsonPretty } from '../graph/canonical-json';
+import { synthesize } from './synthesize';
+import { REPORT_FILE_ENV, summarize, SYNTH_MODE_ENV, SynthReport } from './synth-report';
+import { ValidationError } from './validation-error';
+
+/** The graph file's name inside the output directory. */
+export const GRAPH_FILE = 'graph.json';
+
+/**
+ * `App.synth()`: validate, then write `graph.json` atomically (a reader never sees half a
+ * file, and a failed synth leaves the previous graph in place). Under `hoist validate`
+ * nothing is written. Under the CLI the outcome also goes to the report file.
+ */
+export function runAppSynth(app: App): void {
+  app.node.lock();
+  const result = synthesize(app);
+  const reportFile = process.env[REPORT_FILE_ENV];
+  const writeReport = (report: SynthReport) => {
+    if (reportFile) fs.writeFileSync(reportFile, JSON.stringify(report));
+  };
+  if (!result.ok) {
+    writeReport({ ok: false, problems: result.problems });
+    throw new ValidationError(result.problems);
+  }
+  let graphFile: string | null = null;
+  if (process.env[SYNTH_MODE_ENV] !== 'validate') {
+    const outdir = path.resolve(app.projectDir, app.outdir);
+    fs.mkdirSync(outdir, { recursive: true });
+    graphFile = path.join(outdir, GRAPH_FILE);
+    const temporary = `${graphFile}.${process.pid}.tmp`;
+    fs.writeFileSync(temporary, canonicalJsonPretty(result.graph));
+    fs.renameSync(temporary, graphFile);
+  }
+  writeReport({ ok: true, graphFile, summary: summarize(result.graph) });
+}
