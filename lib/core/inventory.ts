@@ -9,6 +9,26 @@ import { zodProblems } from '../schemas/zod-problems';
 
 const INVENTORY_SYMBOL = Symbol.for('hoist.Inventory');
 
+/** Environment variable naming the inventory file that {@link Inventory.fromDefault} loads. */
+export const INVENTORY_ENV = 'HOIST_INVENTORY';
+
+/** Options for {@link Inventory.fromDefault}. */
+export interface DefaultInventoryOptions {
+  /**
+   * Inventory file to use when neither HOIST_INVENTORY is set nor a sandbox inventory exists.
+   *
+   * @default - none: synth reports that no inventory was found
+   */
+  readonly fallbackFile?: string;
+
+  /**
+   * Name of the sandbox whose inventory is looked for.
+   *
+   * @default - the HOIST_SANDBOX environment variable, else "default"
+   */
+  readonly sandboxName?: string;
+}
+
 /**
  * A set of {@link Host}s loaded from a JSON or YAML file, selectable by name or role.
  *
@@ -32,10 +52,44 @@ export class Inventory extends Construct {
     return inventory;
   }
 
+  /**
+   * Load the inventory a stack should use by default, so one program deploys to a laptop
+   * sandbox, a CI sandbox and production unchanged. In order:
+   * 1. the file named by the HOIST_INVENTORY environment variable;
+   * 2. the inventory of the local sandbox, `.hoist/sandbox/<name>/inventory.json` in the
+   *    project directory, when `hoist sandbox up` has written it;
+   * 3. `fallbackFile`, when given.
+   */
+  public static fromDefault(scope: Construct, id: string, options: DefaultInventoryOptions = {}): Inventory {
+    const fromEnv = process.env[INVENTORY_ENV];
+    if (fromEnv) {
+      return Inventory.fromFile(scope, id, fromEnv);
+    }
+    const sandboxName = options.sandboxName ?? (process.env.HOIST_SANDBOX || 'default');
+    const sandboxFile = path.join('.hoist', 'sandbox', sandboxName, 'inventory.json');
+    const projectDir = (scope.node.root as { projectDir?: string }).projectDir ?? process.cwd();
+    if (fs.existsSync(path.resolve(projectDir, sandboxFile)) || options.fallbackFile === undefined) {
+      const inventory = Inventory.fromFile(scope, id, sandboxFile);
+      if (!inventory.loaded && options.fallbackFile === undefined) {
+        inventory._problems.splice(0, inventory._problems.length,
+          `no inventory found: set ${INVENTORY_ENV} to an inventory file, or run "hoist sandbox up" for local test hosts (looked for ${sandboxFile})`);
+      }
+      return inventory;
+    }
+    return Inventory.fromFile(scope, id, options.fallbackFile);
+  }
+
   /** @internal problems found while loading, reported at synth. */
   public readonly _problems: string[] = [];
 
   private loaded = true;
+
+  private loadedFrom?: string;
+
+  /** The file the hosts were loaded from, as given, if any. */
+  public get sourceFile(): string | undefined {
+    return this.loadedFrom;
+  }
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -90,6 +144,7 @@ export class Inventory extends Construct {
   }
 
   private load(file: string): void {
+    this.loadedFrom = file;
     const projectDir = (this.node.root as { projectDir?: string }).projectDir ?? process.cwd();
     const absolute = path.resolve(projectDir, file);
     let text: string;

@@ -1,0 +1,34 @@
+import { Command, CommanderError } from 'commander';
+import { CliError } from './cli-error';
+import { CliIo, processIo } from './cli-io';
+import { registerSynth, registerValidate } from './commands/synth';
+
+// Commander parses arguments and renders --help: a well-kept library that does exactly this,
+// with subcommands and per-command help, so Hoist does not carry a parser of its own.
+
+/** Runs the CLI and returns the exit code; only bin/hoist.js calls process.exit. */
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  const program = new Command('hoist')
+    .description('Infrastructure as code for container hosts: synth, plan and apply stacks on Docker Engine and Podman over SSH')
+    .version(require('../../package.json').version)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+    .showHelpAfterError('(run hoist --help for usage)');
+  registerSynth(program, io);
+  registerValidate(program, io);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here with exit code 0; usage errors with 1.
+      return error.exitCode === 0 ? 0 : 1;
+    }
+    if (error instanceof CliError) {
+      io.err(`error: ${error.message}`);
+      return error.exitCode;
+    }
+    io.err(`error: ${(error as Error).stack ?? String(error)}`);
+    return 1;
+  }
+}

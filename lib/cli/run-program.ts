@@ -1,0 +1,81 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { REPORT_FILE_ENV, SYNTH_MODE_ENV, SynthReport } from '../synth/synth-report';
+import { CliError } from './cli-error';
+import type { ProjectConfig } from './project-config';
+
+/** What running the user's program produced. */
+export interface ProgramRun {
+  readonly report: SynthReport;
+  /** What the program printed itself (console.log and warnings). */
+  readonly output: string;
+}
+
+const TYPESCRIPT_FILE = /\.(c|m)?tsx?$/;
+
+/**
+ * Runs the user's program in its own process, the way `cdk synth` does: the program may be
+ * in any language jsii supports, and a crash in it cannot take the CLI down. TypeScript runs
+ * through tsx (bundled with Hoist, so the project needs no TypeScript tool chain of its own).
+ * The outcome comes back through a report file, never through the program's stdout.
+ */
+export async function runProgram(config: ProjectConfig, mode: 'synth' | 'validate'): Promise<ProgramRun> {
+  const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hoist-report-'));
+  const reportFile = path.join(reportDir, 'report.json');
+  const [command, args, label] = programCommand(config);
+  try {
+    const { code, signal, output } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>((resolve, reject) => {
+      const child = spawn(command, args, {
+        cwd: config.projectDir,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, HOIST_OUTDIR: config.outdir, [REPORT_FILE_ENV]: reportFile, [SYNTH_MODE_ENV]: mode },
+      });
+      const chunks: Buffer[] = [];
+      child.stdout.on('data', (c: Buffer) => chunks.push(c));
+      child.stderr.on('data', (c: Buffer) => chunks.push(c));
+      child.on('error', (error: NodeJS.ErrnoException) => {
+        reject(new CliError(error.code === 'ENOENT'
+          ? `cannot run ${label}: ${command} was not found; install it or fix "app" in hoist.json`
+          : `cannot run ${label}: ${error.message}`));
+      });
+      child.on('close', (exitCode, exitSignal) => resolve({ code: exitCode, signal: exitSignal, output: Buffer.concat(chunks).toString('utf8') }));
+    });
+    let report: SynthReport | undefined;
+    try {
+      report = JSON.parse(fs.readFileSync(reportFile, 'utf8')) as SynthReport;
+    } catch {
+      report = undefined;
+    }
+    if (report) {
+      return { report, output: report.ok ? output : '' };
+    }
+    if (code === 0) {
+      throw new CliError(`${label} finished without synthesizing; call app.synth() at its end`);
+    }
+    const tail = output.trimEnd().split('\n').slice(-30).join('\n');
+    throw new CliError(`${label} crashed (${signal ? `signal ${signal}` : `exit code ${code}`}) before synth finished:\n${indent(tail)}`);
+  } finally {
+    fs.rmSync(reportDir, { recursive: true, force: true });
+  }
+}
+
+function programCommand(config: ProjectConfig): [string, string[], string] {
+  if (config.app.kind === 'command') {
+    const [command, ...args] = config.app.argv;
+    return [command, args, `program "${config.app.argv.join(' ')}"`];
+  }
+  const file = config.app.file;
+  const label = `program ${path.relative(process.cwd(), file) || file}`;
+  if (TYPESCRIPT_FILE.test(file)) {
+    const tsx = pathToFileURL(require.resolve('tsx')).href;
+    return [process.execPath, ['--import', tsx, file], label];
+  }
+  return [process.execPath, [file], label];
+}
+
+function indent(text: string): string {
+  return text.split('\n').map((line) => `    ${line}`).join('\n');
+}
