@@ -97,11 +97,15 @@ export const servicePropsSchema = z.strictObject({
   workingDirectory: absolutePath.optional(),
   capAdd: z.array(capability).optional(),
   dependsOn: z.array(instance((v) => Service.isService((v as { dependencyService?: unknown })?.dependencyService), 'a Service, or service.whenHealthy() / .whenCompleted()')).optional(),
-  labels: z.record(
-    z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, { error: (i) => `${describe(i.input)} is not a label key` })
-      .refine((k) => !k.startsWith('hoist.'), { error: (i) => `${describe(i.input)}: label keys starting with "hoist." are reserved for ownership labels` }),
-    envValue,
-  ).optional(),
+  labels: z.record(z.string(), envValue).superRefine((labels, ctx) => {
+    for (const key of Object.keys(labels)) {
+      if (!/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(key)) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `${describe(key)} is not a label key (letters, digits, ".", "_", "/" or "-")` });
+      } else if (key.startsWith('hoist.')) {
+        ctx.addIssue({ code: 'custom', path: [key], message: 'label keys starting with "hoist." are reserved for ownership labels' });
+      }
+    }
+  }).optional(),
 }, { error: rejectUnknownKeys });
 
 export const serviceDefaultsSchema = z.strictObject(serviceDefaultsFields, { error: rejectUnknownKeys });

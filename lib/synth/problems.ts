@@ -35,6 +35,6 @@ export function compareStrings(a: string, b: string): number {
 /** `image` + `imageName: bad` -> `image.imageName: bad`; `image` + `bad` -> `image: bad`. */
 function joinField(field: string, message: string): string {
   if (/^\[/.test(message)) return field + message;
-  if (/^[A-Za-z_][\w]*(\[\d+\]|\.[A-Za-z_]\w*)*: /.test(message)) return `${field}.${message}`;
+  if (/^[A-Za-z_][\w]*(\[\d+\]|\.[A-Za-z_]\w*)*( \([\w-]+\))?: /.test(message)) return `${field}.${message}`;
   return `${field}: ${message}`;
 }

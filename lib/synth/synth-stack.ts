@@ -15,7 +15,7 @@ import { resourceId, resourceKey } from '../graph/resource-id';
 import { specHash } from '../graph/spec-hash';
 import { networkPropsSchema, secretPropsSchema, stackPropsSchema, volumePropsSchema } from '../schemas/resource-props';
 import { zodProblems } from '../schemas/zod-problems';
-import { dockerNameProblem } from '../values/docker-name';
+import { dockerNameProblem, IDENTIFIER_PATTERN } from '../values/docker-name';
 import { findCycle } from './find-cycle';
 import { placeReplicas } from './place-replicas';
 import { compareStrings, Problems } from './problems';
@@ -51,8 +51,10 @@ export function synthStack(stack: Stack, ctx: StackSynthContext): StackGraph {
   if (!stackProps.success) problems.addAll(stackPath, zodProblems(stackProps.error));
   const defaults: ServiceDefaults = stackProps.success ? stack.defaults : {};
   const stackName = stack.stackName;
-  const nameProblem = dockerNameProblem(stackName);
-  if (nameProblem) problems.add(stackPath, `stackName: ${nameProblem}`);
+  // The stack name prefixes engine names (each checked in full below) and labels.
+  if (stackProps.success && !IDENTIFIER_PATTERN.test(stackName)) {
+    problems.add(stackPath, `stackName: ${JSON.stringify(stackName)} is not a valid stack name (letters, digits, "_", "." or "-", starting with a letter or digit)`);
+  }
 
   for (const inventory of members.filter(Inventory.isInventory)) {
     problems.addAll(inventory.node.path, inventory._problems);
@@ -97,12 +99,12 @@ export function synthStack(stack: Stack, ctx: StackSynthContext): StackGraph {
   for (const volume of volumes) {
     const parsed = volumePropsSchema.safeParse(volume._props);
     if (!parsed.success) problems.addAll(volume.node.path, zodProblems(parsed.error));
-    claimName('volume', volume.volumeName, volume, 'volumeName');
+    else claimName('volume', volume.volumeName, volume, 'volumeName');
   }
   for (const network of networks) {
     const parsed = networkPropsSchema.safeParse(network._props);
     if (!parsed.success) problems.addAll(network.node.path, zodProblems(parsed.error));
-    claimName('network', network.networkName, network, 'networkName');
+    else claimName('network', network.networkName, network, 'networkName');
   }
   const secretFingerprints = new Map<Secret, { fingerprint: string; origin: SecretOrigin }>();
   const secretNames = new Map<string, string>();

@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+// Runs the *.test.ts files under the given directories with Node's test runner (through tsx),
+// prints the spec report, and ends with one plain "N passed, N failed, N skipped" line.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const roots = process.argv.slice(2);
+if (roots.length === 0) roots.push('test');
+const files = roots.flatMap((root) => collect(resolve(root))).sort();
+if (files.length === 0) {
+  console.error(`no test files under ${roots.join(', ')}`);
+  process.exit(1);
+}
+
+const scratch = mkdtempSync(join(tmpdir(), 'hoist-tests-'));
+const tapFile = join(scratch, 'report.tap');
+const result = spawnSync(process.execPath, [
+  '--import', 'tsx',
+  '--test',
+  '--test-concurrency=2',
+  '--test-reporter=spec', '--test-reporter-destination=stdout',
+  '--test-reporter=tap', `--test-reporter-destination=${tapFile}`,
+  ...files,
+], { stdio: 'inherit', env: { ...process.env, FORCE_COLOR: process.stdout.isTTY ? '1' : '0' } });
+
+const tap = readFileSync(tapFile, 'utf8');
+rmSync(scratch, { recursive: true, force: true });
+const count = (name) => Number((new RegExp(`^# ${name} (\\d+)$`, 'm').exec(tap) ?? [])[1] ?? 0);
+const passed = count('pass');
+const failed = count('fail') + count('cancelled');
+const skipped = count('skipped') + count('todo');
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(result.status === 0 && failed === 0 && passed > 0 ? 0 : 1);
+
+function collect(path) {
+  if (statSync(path).isFile()) return [path];
+  return readdirSync(path, { withFileTypes: true }).flatMap((entry) => {
+    const full = join(path, entry.name);
+    if (entry.isDirectory()) return entry.name === 'fixtures' || entry.name === 'node_modules' ? [] : collect(full);
+    return entry.name.endsWith('.test.ts') ? [full] : [];
+  });
+}
