@@ -32,7 +32,9 @@ const postgresImage = Image.fromBuildSteps({
     BuildStage.from('debian:bookworm-slim')
       .run('apt-get update && apt-get install -y --no-install-recommends postgresql-15 && rm -rf /var/lib/apt/lists/*')
       .env('PGDATA', '/var/lib/postgresql/data')
-      .copy(['entrypoint.sh'], '/usr/local/bin/hoist-postgres-entrypoint', { chmod: '0755' })
+      // The volume mounted here starts as a copy of this directory, owner included.
+      .run('mkdir -p "$PGDATA" && chown postgres:postgres "$PGDATA" && chmod 0700 "$PGDATA"')
+      .copy(['entrypoint.sh'], '/usr/local/bin/hoist-postgres-entrypoint')
       .user('postgres')
       .expose(5432)
       .entrypoint(['/usr/local/bin/hoist-postgres-entrypoint'])

@@ -18,7 +18,9 @@ const STAGE_NAME = /^[a-z][a-z0-9_.-]*$/;
  */
 export function renderDockerfile(stages: BuildStage[], field: string): RenderedDockerfile {
   const problems: string[] = [];
-  const lines: string[] = ['# syntax=docker/dockerfile:1', '# Rendered by hoist from typed build steps; do not edit.'];
+  // No "# syntax=" line: it makes BuildKit fetch a frontend image from a registry, and hosts
+  // without registry access must still build.
+  const lines: string[] = ['# Rendered by hoist from typed build steps; do not edit.'];
   const known = new Set<string>();
   if (stages.length === 0) {
     problems.push(`${field}: needs at least one stage`);

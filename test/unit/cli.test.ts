@@ -1,0 +1,145 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { runHoist } from '../helpers/cli';
+
+function project(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hoist-cli-'));
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
+}
+
+const VALID_PROGRAM = `
+import { App, Stack, Host, Service, Image } from 'hoist';
+const app = new App();
+const stack = new Stack(app, 'demo');
+new Host(stack, 'h1', { address: '10.9.0.1' });
+console.log('user output goes to stderr');
+new Service(stack, 'web', { image: Image.fromRegistry('busybox'), replicas: 2 });
+app.synth();
+`;
+
+// Programs outside the repository resolve 'hoist' through this link, as an installed package would.
+function linkHoist(dir: string): void {
+  fs.mkdirSync(path.join(dir, 'node_modules'), { recursive: true });
+  fs.symlinkSync(path.resolve(__dirname, '..', '..'), path.join(dir, 'node_modules', 'hoist'));
+}
+
+describe('hoist CLI', () => {
+  it('hoist --help lists synth and validate and exits 0', () => {
+    const r = runHoist(['--help']);
+    assert.equal(r.status, 0);
+    assert.match(r.stdout, /synth \[options\]/);
+    assert.match(r.stdout, /validate \[options\]/);
+  });
+
+  it('hoist synth --help describes its options and exits 0', () => {
+    const r = runHoist(['synth', '--help']);
+    assert.equal(r.status, 0);
+    assert.match(r.stdout, /--output <dir>/);
+  });
+
+  it('an unknown command exits 1 with a usage hint', () => {
+    const r = runHoist(['deploy-everything']);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /unknown command 'deploy-everything'/);
+  });
+
+  it('hoist synth writes graph.json and prints a summary; program output goes to stderr', () => {
+    const dir = project({ 'main.ts': VALID_PROGRAM });
+    linkHoist(dir);
+    const r = runHoist(['synth'], { cwd: dir });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^Synthesized 1 stack to hoist.out\/graph.json$/m);
+    assert.match(r.stdout, /demo: 3 resources on 1 host \(h1\): 2 containers, 1 image/);
+    assert.match(r.stderr, /user output goes to stderr/);
+    const graph = JSON.parse(fs.readFileSync(path.join(dir, 'hoist.out', 'graph.json'), 'utf8'));
+    assert.equal(graph.formatVersion, '1.0');
+  });
+
+  it('hoist validate checks everything and writes nothing', () => {
+    const dir = project({ 'main.ts': VALID_PROGRAM });
+    linkHoist(dir);
+    const r = runHoist(['validate'], { cwd: dir });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^Valid: 1 stack, nothing written$/m);
+    assert.equal(fs.existsSync(path.join(dir, 'hoist.out')), false);
+  });
+
+  it('hoist.json names the program and the output directory', () => {
+    const dir = project({ 'src/infra.ts': VALID_PROGRAM, 'hoist.json': '{ "app": "src/infra.ts", "output": "build/graph" }' });
+    linkHoist(dir);
+    const r = runHoist(['synth'], { cwd: dir });
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(fs.existsSync(path.join(dir, 'build', 'graph', 'graph.json')));
+  });
+
+  it('a missing program is an error naming the file and what to do', () => {
+    const dir = project({});
+    const r = runHoist(['synth'], { cwd: dir });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /error: program main.ts not found in .*; create main.ts, or a hoist.json naming your program/);
+  });
+
+  it('an invalid hoist.json is an error naming the file and the field', () => {
+    const dir = project({ 'hoist.json': '{ "app": 5, "colour": true }' });
+    const r = runHoist(['synth'], { cwd: dir });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /hoist.json: app: expected "app" to be a program file/);
+    assert.match(r.stderr, /unknown key "colour"/);
+  });
+
+  it('a crashing program is an error naming the file, with its last output', () => {
+    const dir = project({ 'main.ts': 'console.error("about to fail");\nthrow new Error("boom in user code");\n' });
+    const r = runHoist(['synth'], { cwd: dir });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /error: program main.ts crashed \(exit code 1\) before synth finished/);
+    assert.match(r.stderr, /boom in user code/);
+  });
+
+  it('a program that never calls app.synth() is an error saying so', () => {
+    const dir = project({ 'main.ts': 'console.log("forgot");\n' });
+    const r = runHoist(['synth'], { cwd: dir });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /program main.ts finished without synthesizing; call app.synth\(\) at its end/);
+  });
+
+  it('validation problems are listed one per line with their paths, exit code 1, and no graph', () => {
+    const dir = project({ 'main.ts': VALID_PROGRAM.replace("replicas: 2", "replicas: -2, ports: [{ container: 70000 }]") });
+    linkHoist(dir);
+    const r = runHoist(['synth'], { cwd: dir });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /synth found 2 problems; nothing was written:\n  demo\/web: ports\[0\]\.container: 70000 is not a port \(1-65535\)\n  demo\/web: replicas: -2 is not a replica count \(0 or more\)/);
+    assert.doesNotMatch(r.stderr, /at runAppSynth/, 'no stack trace for validation errors');
+    assert.equal(fs.existsSync(path.join(dir, 'hoist.out', 'graph.json')), false);
+  });
+
+  it('a failed synth leaves the previous graph in place', () => {
+    const dir = project({ 'main.ts': VALID_PROGRAM });
+    linkHoist(dir);
+    assert.equal(runHoist(['synth'], { cwd: dir }).status, 0);
+    const before = fs.readFileSync(path.join(dir, 'hoist.out', 'graph.json'), 'utf8');
+    fs.writeFileSync(path.join(dir, 'main.ts'), VALID_PROGRAM.replace("replicas: 2", "replicas: -2"));
+    assert.equal(runHoist(['synth'], { cwd: dir }).status, 1);
+    assert.equal(fs.readFileSync(path.join(dir, 'hoist.out', 'graph.json'), 'utf8'), before);
+  });
+
+  it('runs a program given as a command, for other languages', () => {
+    const dir = project({ 'prog.js': VALID_PROGRAM.replace("import { App, Stack, Host, Service, Image } from 'hoist';", "const { App, Stack, Host, Service, Image } = require('hoist');"), 'hoist.json': JSON.stringify({ app: [process.execPath, 'prog.js'] }) });
+    linkHoist(dir);
+    const r = runHoist(['synth'], { cwd: dir });
+    assert.equal(r.status, 0, r.stderr);
+  });
+
+  it('a command that does not exist is an error naming it', () => {
+    const dir = project({ 'hoist.json': JSON.stringify({ app: ['no-such-interpreter-xyz', 'main.py'] }) });
+    const r = runHoist(['synth'], { cwd: dir });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /cannot run program "no-such-interpreter-xyz main.py": no-such-interpreter-xyz was not found/);
+  });
+});

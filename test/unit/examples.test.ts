@@ -1,0 +1,70 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import type { GraphDocument } from '../../lib/graph/graph-document';
+import { runHoist, REPO_ROOT } from '../helpers/cli';
+import { containers, onlyStack, resourceById } from '../helpers/graph';
+import { matchSnapshot } from '../helpers/snapshot';
+
+// Fixed inputs, so the snapshots hold on every machine: a fingerprint key and the secret.
+const ENV = { HOIST_FINGERPRINT_KEY: 'examples-test-key', SHOP_DB_PASSWORD: 'canary-Zx9$(reboot)`q"', HOIST_INVENTORY: undefined, SHOP_DB_PASSWORD_FILE: undefined };
+
+function synthExample(name: string): { graph: GraphDocument; text: string; stdout: string } {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), `hoist-${name}-`));
+  const result = runHoist(['synth', '-C', path.join(REPO_ROOT, 'examples', name), '-o', out], { env: ENV });
+  assert.equal(result.status, 0, `hoist synth of ${name} failed:\n${result.stderr}`);
+  const text = fs.readFileSync(path.join(out, 'graph.json'), 'utf8');
+  fs.rmSync(out, { recursive: true, force: true });
+  return { graph: JSON.parse(text), text, stdout: result.stdout };
+}
+
+describe('examples synthesize with hoist synth', () => {
+  it('webapp: matches its snapshot and places web on web hosts, db on the db host', () => {
+    const { graph, text, stdout } = synthExample('webapp');
+    matchSnapshot('webapp.graph.json', text);
+    const stack = onlyStack(graph);
+    assert.deepEqual(containers(stack).map((c) => `${c.spec.name}@${c.host}`), ['shop-db-1@db-1', 'shop-web-1@web-1', 'shop-web-1@web-2']);
+    const db = containers(stack)[0];
+    assert.equal(db.policy.update.order, 'stop-first');
+    assert.equal(db.spec.resources.memoryBytes, 512 * 1024 * 1024);
+    assert.deepEqual(db.spec.mounts, [{ type: 'volume', source: 'shop-pgdata', volume: 'volume:shop/pgdata', target: '/var/lib/postgresql/data', readOnly: false }]);
+    const web = containers(stack)[1];
+    assert.equal(web.spec.resources.memoryBytes, 256 * 1024 * 1024, 'stack default applies');
+    assert.deepEqual(web.dependsOn.filter((d) => d.id.startsWith('container:')), [{ id: 'container:shop/db#1@db-1', condition: 'healthy' }]);
+    const webImage = resourceById(stack, 'image:shop/web@web-1');
+    assert.deepEqual(webImage.spec, {
+      source: 'build', repository: 'hoist/shop/web', context: 'web', dockerfile: 'Dockerfile', dockerfileInline: null,
+      buildArgs: {}, target: 'runtime', platform: null,
+    });
+    const pgImage = resourceById(stack, 'image:shop/postgres@db-1').spec as { dockerfileInline: string };
+    assert.match(pgImage.dockerfileInline, /^FROM debian:bookworm-slim$/m);
+    assert.match(pgImage.dockerfileInline, /^COPY \["entrypoint.sh","\/usr\/local\/bin\/hoist-postgres-entrypoint"\]$/m);
+    assert.ok(!text.includes('canary-Zx9'), 'the secret value never enters the graph');
+    assert.match(stdout, /shop: 13 resources on 3 hosts \(db-1, web-1, web-2\): 3 containers, 3 images, 3 networks, 1 volume, 3 secrets/);
+  });
+
+  it('multi-host: matches its snapshot and spreads replicas over every inventory host', () => {
+    const { graph, text } = synthExample('multi-host');
+    matchSnapshot('multi-host.graph.json', text);
+    const stack = onlyStack(graph);
+    assert.deepEqual(stack.hosts.map((h) => [h.name, h.engine]), [['node-1', 'docker'], ['node-2', 'docker'], ['node-3', 'podman']]);
+    const web = containers(stack).filter((c) => c.spec.service === 'web');
+    assert.deepEqual(web.map((c) => c.host), ['node-1', 'node-2', 'node-3']);
+    const workers = containers(stack).filter((c) => c.spec.service === 'worker');
+    assert.equal(workers.length, 4);
+    assert.deepEqual(new Set(workers.map((c) => c.host)).size, 3);
+    for (const c of containers(stack)) {
+      assert.equal(c.spec.image.reference, 'busybox:latest');
+      assert.deepEqual(c.spec.capDrop, ['ALL']);
+      assert.equal(c.spec.resources.pidsLimit, 50);
+    }
+    // Inventory paths are recorded relative to the project, so the graph is the same on every checkout.
+    assert.equal(stack.hosts[0].hostKey.knownHostsFile, 'known_hosts');
+  });
+
+  it('two synths of the same program are byte-identical', () => {
+    assert.equal(synthExample('multi-host').text, synthExample('multi-host').text);
+  });
+});
