@@ -17,7 +17,7 @@ const stack = new Stack(app, 'shop', {
 });
 
 const hosts = Inventory.fromDefault(stack, 'hosts', { fallbackFile: 'inventory.json' });
-const backend = new Network(stack, 'backend', { internal: false });
+const backend = new Network(stack, 'backend');
 const pgdata = new Volume(stack, 'pgdata');
 // Generated once per project by `hoist` users, e.g. `openssl rand -hex 24 > .secrets/db-password`;
 // the example falls back to an environment variable so CI can set it.
@@ -29,12 +29,12 @@ const postgresImage = Image.fromBuildSteps({
   imageName: 'postgres',
   context: 'db',
   stages: [
-    BuildStage.from('debian:bookworm-slim')
+    BuildStage.fromImage('debian:bookworm-slim')
       .run('apt-get update && apt-get install -y --no-install-recommends postgresql-15 && rm -rf /var/lib/apt/lists/*')
       .env('PGDATA', '/var/lib/postgresql/data')
       // The volume mounted here starts as a copy of this directory, owner included.
       .run('mkdir -p "$PGDATA" && chown postgres:postgres "$PGDATA" && chmod 0700 "$PGDATA"')
-      .copy(['entrypoint.sh'], '/usr/local/bin/hoist-postgres-entrypoint')
+      .copyFiles(['entrypoint.sh'], '/usr/local/bin/hoist-postgres-entrypoint')
       .user('postgres')
       .expose(5432)
       .entrypoint(['/usr/local/bin/hoist-postgres-entrypoint'])

@@ -60,11 +60,11 @@ export type BuildInstruction =
  * instruction is an error at synth, never a second instruction.
  *
  * @example
- * BuildStage.from('debian:bookworm-slim', { stageName: 'build' })
+ * BuildStage.fromImage('debian:bookworm-slim', { stageName: 'build' })
  *   .workdir('/src')
- *   .copy(['requirements.txt'], './')
+ *   .copyFiles(['requirements.txt'], './')
  *   .run('pip install -r requirements.txt')
- *   .copy(['.'], './');
+ *   .copyFiles(['.'], './');
  */
 export class BuildStage {
   /** Whether `x` is a BuildStage, also across duplicate copies of this library. */
@@ -73,12 +73,12 @@ export class BuildStage {
   }
 
   /** Start a stage from a base image, or from an earlier stage's name. */
-  public static from(base: string, options: BuildStageOptions = {}): BuildStage {
-    return new BuildStage(base, options);
+  public static fromImage(baseImage: string, options: BuildStageOptions = {}): BuildStage {
+    return new BuildStage(baseImage, options);
   }
 
   /** Base image reference or earlier stage name. */
-  public readonly base: string;
+  public readonly baseImage: string;
 
   /** Stage options. */
   public readonly options: BuildStageOptions;
@@ -86,9 +86,9 @@ export class BuildStage {
   /** @internal */
   public readonly _instructions: BuildInstruction[] = [];
 
-  private constructor(base: string, options: BuildStageOptions) {
+  private constructor(baseImage: string, options: BuildStageOptions) {
     brand(this, BUILD_STAGE_SYMBOL);
-    this.base = base;
+    this.baseImage = baseImage;
     this.options = options;
   }
 
@@ -113,7 +113,7 @@ export class BuildStage {
   }
 
   /** `COPY sources destination` from the build context. */
-  public copy(sources: string[], destination: string, options: CopyOptions = {}): BuildStage {
+  public copyFiles(sources: string[], destination: string, options: CopyOptions = {}): BuildStage {
     return this.add({ op: 'copy', sources, destination, options });
   }
 

@@ -125,14 +125,14 @@ export class Inventory extends Construct {
    * The hosts with these names, for a service's placement. An unknown name is reported at
    * synth, with the names the inventory does have.
    */
-  public select(...names: string[]): Host[] {
+  public hostsNamed(...names: string[]): Host[] {
     const found: Host[] = [];
     for (const name of names) {
       const host = this.tryFindHost(name);
       if (host) {
         found.push(host);
       } else if (this.loaded) {
-        this._problems.push(`select: no host named "${name}" (known: ${this.hosts.map((h) => h.hostName).join(', ') || 'none'})`);
+        this._problems.push(`hostsNamed: no host named "${name}" (known: ${this.hosts.map((h) => h.hostName).join(', ') || 'none'})`);
       }
     }
     return found;

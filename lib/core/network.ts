@@ -20,11 +20,12 @@ export interface NetworkProps {
   readonly driver?: string;
 
   /**
-   * Internal networks have no route to the outside world.
+   * Cut the network off from the outside world (Docker's "internal" networks): containers
+   * reach each other, nothing else.
    *
    * @default false
    */
-  readonly internal?: boolean;
+  readonly internalOnly?: boolean;
 
   /**
    * Subnet in CIDR notation, e.g. "172.28.0.0/24".

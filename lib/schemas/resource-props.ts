@@ -20,7 +20,7 @@ export const volumePropsSchema = z.strictObject({
 export const networkPropsSchema = z.strictObject({
   networkName: identifier.optional(),
   driver: identifier.optional(),
-  internal: z.boolean().optional(),
+  internalOnly: z.boolean().optional(),
   subnet: cidr.optional(),
 }, { error: rejectUnknownKeys });
 

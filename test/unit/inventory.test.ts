@@ -37,7 +37,7 @@ describe('Inventory', () => {
     const inventory = Inventory.fromFile(stack, 'hosts', 'infra/hosts.yaml');
     assert.deepEqual(inventory.hosts.map((h) => h.hostName), ['db-1', 'web-1']);
     assert.deepEqual(inventory.withRole('web').map((h) => h.hostName), ['web-1']);
-    new Service(stack, 'db', { image: Image.fromRegistry('busybox'), placement: { hosts: inventory.select('db-1') } });
+    new Service(stack, 'db', { image: Image.fromRegistry('busybox'), placement: { hosts: inventory.hostsNamed('db-1') } });
     new Service(stack, 'web', { image: Image.fromRegistry('busybox'), placement: { hosts: inventory.withRole('web') } });
     const hosts = Testing.synth(app).stacks[0].hosts;
     assert.deepEqual(hosts.map((h: any) => [h.name, h.port, h.user, h.engine, h.identity, h.hostKey]), [
@@ -60,12 +60,12 @@ describe('Inventory', () => {
     const stack = new Stack(app, 'shop');
     Inventory.fromFile(stack, 'missing', 'nope.json');
     Inventory.fromFile(stack, 'bad', 'bad.json');
-    Inventory.fromFile(stack, 'dup', 'dup.json').select('a2');
+    Inventory.fromFile(stack, 'dup', 'dup.json').hostsNamed('a2');
     const problems = Testing.validate(app);
     assert.ok(problems.includes('shop/missing: inventory file nope.json does not exist; create it, or run "hoist sandbox up" to get a local one'), problems.join('\n'));
     assert.ok(problems.some((p) => p.startsWith('shop/bad: inventory file bad.json is not valid JSON:')));
     assert.ok(problems.includes('shop/dup: inventory file dup.json: host "a1" is listed twice'));
-    assert.ok(problems.includes('shop/dup: select: no host named "a2" (known: a1)'));
+    assert.ok(problems.includes('shop/dup: hostsNamed: no host named "a2" (known: a1)'));
   });
 
   it('Inventory.fromDefault prefers HOIST_INVENTORY, then the sandbox inventory, then the fallback', () => {

@@ -83,10 +83,10 @@ const cases: Case[] = [
   { name: 'an invalid image reference', build: ({ stack }) => svc(stack, 'web', { image: Image.fromRegistry('Bad Image') }), expect: 'shop/web: image: "Bad Image" is not an image reference (expected e.g. "postgres:15", "busybox" or "registry:5000/team/app@sha256:<digest>")' },
   { name: 'a Dockerfile directory that does not exist', build: ({ stack }) => svc(stack, 'web', { image: Image.fromDockerfile('no-such-dir') }), expect: 'shop/web: image: build context no-such-dir is not a directory' },
   { name: 'a typed build step copying from an unknown stage', build: ({ stack }) => svc(stack, 'web', {
-    image: Image.fromBuildSteps({ imageName: 'web', stages: [BuildStage.from('busybox').copyFromStage('biuld', ['/app'], '/app')] }),
+    image: Image.fromBuildSteps({ imageName: 'web', stages: [BuildStage.fromImage('busybox').copyFromStage('biuld', ['/app'], '/app')] }),
   }), expect: 'shop/web: image.stages[0].steps[0] (copy): copies from stage "biuld", which is not an earlier stage (known: none)' },
   { name: 'a build step ENV value with a newline', build: ({ stack }) => svc(stack, 'web', {
-    image: Image.fromBuildSteps({ imageName: 'web', stages: [BuildStage.from('busybox').env('X', 'a\nRUN rm -rf /')] }),
+    image: Image.fromBuildSteps({ imageName: 'web', stages: [BuildStage.fromImage('busybox').env('X', 'a\nRUN rm -rf /')] }),
   }), expect: 'shop/web: image.stages[0].steps[0] (env): the value must be one line' },
   { name: 'a host address starting with a dash', build: ({ stack }) => new Host(stack, 'evil', { address: '-oProxyCommand=sh' }), expect: 'shop/evil: address: "-oProxyCommand=sh" is not a host address (no spaces, not starting with "-")' },
   { name: 'a malformed host key fingerprint', build: ({ stack }) => new Host(stack, 'h2', { address: '10.9.0.2', hostKeyFingerprint: 'MD5:aa:bb' }), expect: 'shop/h2: hostKeyFingerprint: "MD5:aa:bb" is not a host key fingerprint (expected "SHA256:" and 43 base64 characters, as ssh-keygen -lf prints)' },

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Installs what Hoist needs on a fresh machine (Node 20 and npm are assumed) and builds it.
+# Safe to run again: it skips what is already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "==> installing npm packages (npm ci)"
+  npm ci --no-audit --no-fund
+fi
+echo "==> building (tsc)"
+npm run --silent build
