@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { CliError } from './cli-error';
 import { CliIo, processIo } from './cli-io';
+import { registerInit } from './commands/init';
 import { registerSynth, registerValidate } from './commands/synth';
 
 // Commander parses arguments and renders --help: a well-kept library that does exactly this,
@@ -16,6 +17,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     .showHelpAfterError('(run hoist --help for usage)');
   registerSynth(program, io);
   registerValidate(program, io);
+  registerInit(program, io);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

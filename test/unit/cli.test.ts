@@ -143,3 +143,33 @@ describe('hoist CLI', () => {
     assert.match(r.stderr, /cannot run program "no-such-interpreter-xyz main.py": no-such-interpreter-xyz was not found/);
   });
 });
+
+describe('hoist init', () => {
+  it('creates a project from the basic template that synthesizes as it is', () => {
+    const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'hoist-init-'));
+    const dir = path.join(parent, 'My Shop');
+    const r = runHoist(['init', dir]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /stack "my-shop"/);
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['.gitignore', 'hoist.json', 'inventory.json', 'main.ts']);
+    linkHoist(dir);
+    const synth = runHoist(['synth'], { cwd: dir, env: { HOIST_INVENTORY: undefined } });
+    assert.equal(synth.status, 0, synth.stderr);
+    assert.match(synth.stdout, /my-shop: 2 resources on 1 host \(host-1\): 1 container, 1 image/);
+  });
+
+  it('refuses to overwrite existing files and writes nothing', () => {
+    const dir = project({ 'main.ts': '// mine\n' });
+    const r = runHoist(['init', dir]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /already has main.ts; nothing was written/);
+    assert.equal(fs.readFileSync(path.join(dir, 'main.ts'), 'utf8'), '// mine\n');
+    assert.equal(fs.existsSync(path.join(dir, 'hoist.json')), false);
+  });
+
+  it('rejects an unknown template', () => {
+    const r = runHoist(['init', fs.mkdtempSync(path.join(os.tmpdir(), 'hoist-init-')), '--template', 'nope']);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /unknown template "nope"; choose one of: basic/);
+  });
+});

@@ -1,0 +1,44 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import { IDENTIFIER_PATTERN } from '../../values/docker-name';
+import { CliError } from '../cli-error';
+import type { CliIo } from '../cli-io';
+
+const TEMPLATES_DIR = path.resolve(__dirname, '..', '..', '..', 'templates');
+
+// Files stored under another name in the template, because npm drops .gitignore from packages.
+const RENAMES: Record<string, string> = { gitignore: '.gitignore' };
+
+/** `hoist init [dir]`: start a project from a template, never overwriting a file. */
+export function registerInit(program: Command, io: CliIo): void {
+  program.command('init')
+    .description('Create a Hoist project (main.ts, hoist.json, inventory.json) from a template')
+    .argument('[dir]', 'project directory', '.')
+    .option('-t, --template <name>', 'template', 'basic')
+    .option('-n, --name <stack>', 'stack name (default: the directory name)')
+    .action((dir: string, options: { template: string; name?: string }) => {
+      const templates = fs.readdirSync(TEMPLATES_DIR);
+      if (!templates.includes(options.template)) {
+        throw new CliError(`unknown template "${options.template}"; choose one of: ${templates.join(', ')}`);
+      }
+      const target = path.resolve(dir);
+      const stackName = options.name ?? (path.basename(target).toLowerCase().replace(/[^a-z0-9_.-]+/g, '-').replace(/^[^a-z0-9]+/, '') || 'app');
+      if (!IDENTIFIER_PATTERN.test(stackName)) {
+        throw new CliError(`"${stackName}" is not a valid stack name; pass one with --name (letters, digits, "_", "." or "-")`);
+      }
+      const source = path.join(TEMPLATES_DIR, options.template);
+      const files = fs.readdirSync(source);
+      const clashes = files.map((f) => RENAMES[f] ?? f).filter((f) => fs.existsSync(path.join(target, f)));
+      if (clashes.length) {
+        throw new CliError(`${target} already has ${clashes.join(', ')}; nothing was written (remove them or pick another directory)`);
+      }
+      fs.mkdirSync(target, { recursive: true });
+      for (const file of files) {
+        const text = fs.readFileSync(path.join(source, file), 'utf8').replaceAll('{{stackName}}', stackName);
+        fs.writeFileSync(path.join(target, RENAMES[file] ?? file), text, { flag: 'wx' });
+      }
+      io.out(`Created a Hoist project in ${path.relative(process.cwd(), target) || '.'} (stack "${stackName}")`);
+      io.out('Next: npm install hoist, then npx hoist synth');
+    });
+}
