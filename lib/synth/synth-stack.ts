@@ -9,7 +9,7 @@ import type { ServiceDefaults } from '../core/service-defaults';
 import { Stack } from '../core/stack';
 import { Volume } from '../core/volume';
 import type {
-  ContainerResource, GraphResource, HostSpec, ImageResource, NetworkResource, SecretOrigin, SecretResource, StackGraph, VolumeResource,
+  ContainerResource, Dependency, GraphResource, HostSpec, ImageResource, NetworkResource, SecretOrigin, SecretResource, StackGraph, VolumeResource,
 } from '../graph/graph-document';
 import { resourceId, resourceKey } from '../graph/resource-id';
 import { specHash } from '../graph/spec-hash';
@@ -179,91 +179,82 @@ export function synthStack(stack: Stack, ctx: StackSynthContext): StackGraph {
     problems.add(cycle[0], `dependsOn: dependency cycle ${cycle.join(' -> ')}; break it by removing one dependsOn`);
   }
 
+  // Specs of what containers use, each normalized and hashed once, then placed per host.
+  const volumeTemplates = new Map(volumes.map((volume) => [volume, hashedTemplate<VolumeResource>({
+    kind: 'volume', source: volume.node.path, dependsOn: [],
+    spec: { name: names.volumeName(volume), driver: volume._props.driver ?? 'local', options: { ...(volume._props.options ?? {}) }, labels: {} },
+    policy: { retainOnDelete: volume._props.retainOnDelete ?? true },
+  })]));
+  const networkTemplates = new Map(networks.map((network) => [network, hashedTemplate<NetworkResource>({
+    kind: 'network', source: network.node.path, dependsOn: [],
+    spec: { name: names.networkName(network), driver: network._props.driver ?? 'bridge', internal: network._props.internalOnly ?? false, subnet: network._props.subnet ?? null, labels: {} },
+  })]));
+  const secretTemplates = new Map([...secretFingerprints].map(([secret, known]) => [secret, hashedTemplate<SecretResource>({
+    kind: 'secret', source: secret.node.path, dependsOn: [],
+    spec: { name: secret.secretName, fingerprint: known.fingerprint },
+    policy: { origin: known.origin },
+  })]));
+
   const resources = new Map<string, GraphResource>();
-  const addOnce = (resource: GraphResource) => {
-    if (!resources.has(resource.id)) resources.set(resource.id, resource);
+  /** Places a shared resource on a host (once) and returns the dependency on it. */
+  const placeOn = <T extends GraphResource>(template: Omit<T, 'id' | 'host'>, key: string, host: string): Dependency => {
+    const id = `${key}@${host}`;
+    if (!resources.has(id)) resources.set(id, { ...template, id, host } as unknown as T);
+    return { id, condition: 'exists' };
   };
-  const containersOf = new Map<Service, ContainerResource[]>();
+  const containersOf = new Map<Service, Omit<ContainerResource, 'hash'>[]>();
   const usedHosts = new Set<string>();
 
   for (const r of rendered.values()) {
     const servicePath = r.service.node.path;
     const image = renderImageOnce(r.props.image, r.service);
+    const imageTemplate = hashedTemplate<ImageResource>({ kind: 'image', source: servicePath, dependsOn: [], spec: image.spec });
     const candidates = candidateHosts(r, hostSpecs, hostsByName, stack, problems);
-    if (!candidates) continue;
-    if (r.replicas > 0 && candidates.length === 0) continue;
-    const capacity = candidates.length * r.maxPerHost;
-    if (r.replicas > capacity) {
+    if (!candidates || (r.replicas > 0 && candidates.length === 0)) continue;
+    if (r.replicas > candidates.length * r.maxPerHost) {
       const why = r.hasFixedHostPort && r.props.placement?.maxPerHost === undefined
-        ? ` (it publishes a fixed host port, so at most one replica fits per host)` : ` (at most ${r.maxPerHost} per host)`;
+        ? ' (it publishes a fixed host port, so at most one replica fits per host)' : ` (at most ${r.maxPerHost} per host)`;
       problems.add(servicePath, `replicas: cannot place ${r.replicas} replicas on ${candidates.length} host${candidates.length === 1 ? '' : 's'} (${candidates.join(', ')})${why}; add hosts or lower replicas`);
       continue;
     }
-    const placed: ContainerResource[] = [];
+    const spec = {
+      ...r.template,
+      image: { resource: image.key, reference: image.reference },
+      secrets: r.template.secrets.map((s) => ({ ...s, fingerprint: fingerprintsByKey.get(s.resource) ?? '' })),
+    };
+    const placed: Omit<ContainerResource, 'hash'>[] = [];
     for (const { host, slot } of placeReplicas(servicePath, candidates, r.replicas, r.maxPerHost)) {
       usedHosts.add(host);
-      const dependsOn: { id: string; condition: 'exists' }[] = [];
-      const imageId = `${image.key}@${host}`;
-      addOnce(hashed<ImageResource>({ id: imageId, kind: 'image', host, source: servicePath, dependsOn: [], spec: image.spec }));
-      dependsOn.push({ id: imageId, condition: 'exists' });
-      for (const volume of r.volumes) {
-        const id = resourceId('volume', volume.node.path, host);
-        addOnce(hashed<VolumeResource>({
-          id, kind: 'volume', host, source: volume.node.path, dependsOn: [],
-          spec: { name: names.volumeName(volume), driver: volume._props.driver ?? 'local', options: { ...(volume._props.options ?? {}) }, labels: {} },
-          policy: { retainOnDelete: volume._props.retainOnDelete ?? true },
-        }));
-        dependsOn.push({ id, condition: 'exists' });
-      }
-      for (const network of r.networks) {
-        const id = resourceId('network', network.node.path, host);
-        addOnce(hashed<NetworkResource>({
-          id, kind: 'network', host, source: network.node.path, dependsOn: [],
-          spec: { name: names.networkName(network), driver: network._props.driver ?? 'bridge', internal: network._props.internalOnly ?? false, subnet: network._props.subnet ?? null, labels: {} },
-        }));
-        dependsOn.push({ id, condition: 'exists' });
-      }
-      for (const secret of r.secrets) {
-        const known = secretFingerprints.get(secret);
-        if (!known) continue;
-        const id = resourceId('secret', secret.node.path, host);
-        addOnce(hashed<SecretResource>({
-          id, kind: 'secret', host, source: secret.node.path, dependsOn: [],
-          spec: { name: secret.secretName, fingerprint: known.fingerprint },
-          policy: { origin: known.origin },
-        }));
-        dependsOn.push({ id, condition: 'exists' });
-      }
-      const container = {
+      const dependsOn = [
+        placeOn<ImageResource>(imageTemplate, image.key, host),
+        ...r.volumes.map((v) => placeOn<VolumeResource>(volumeTemplates.get(v)!, resourceKey('volume', v.node.path), host)),
+        ...r.networks.map((n) => placeOn<NetworkResource>(networkTemplates.get(n)!, resourceKey('network', n.node.path), host)),
+        ...r.secrets.filter((x) => secretTemplates.has(x))
+          .map((x) => placeOn<SecretResource>(secretTemplates.get(x)!, resourceKey('secret', x.node.path), host)),
+      ];
+      placed.push({
         id: resourceId('container', servicePath, host, slot),
-        kind: 'container' as const,
+        kind: 'container',
         host,
         source: servicePath,
         dependsOn,
-        spec: {
-          ...r.template,
-          name: `${stackName}-${r.name}-${slot}`,
-          slot,
-          image: { resource: image.key, reference: image.reference },
-          secrets: r.template.secrets.map((s) => ({ ...s, fingerprint: fingerprintsByKey.get(s.resource) ?? '' })),
-        },
+        spec: { ...spec, name: `${stackName}-${r.name}-${slot}`, slot },
         policy: r.policy,
-      };
-      placed.push(container as unknown as ContainerResource);
+      });
     }
     containersOf.set(r.service, placed);
   }
 
-  // Edges to the containers of the services each one depends on, then hashes.
+  // Containers last: their edges reach the containers of the services they depend on.
   for (const r of rendered.values()) {
     for (const container of containersOf.get(r.service) ?? []) {
-      const deps = [...container.dependsOn] as { id: string; condition: string }[];
+      const edges: Dependency[] = [...container.dependsOn];
       for (const dependency of r.dependencies) {
         for (const target of containersOf.get(dependency.service) ?? []) {
-          deps.push({ id: target.id, condition: dependency.condition });
+          edges.push({ id: target.id, condition: dependency.condition });
         }
       }
-      addOnce(hashed<ContainerResource>({ ...container, dependsOn: sortDependencies(deps) } as ContainerResource));
+      resources.set(container.id, { ...container, dependsOn: sortDependencies(edges), hash: specHash(container.spec) });
     }
   }
 
@@ -328,12 +319,14 @@ function checkReferences(r: RenderedService, stack: Stack, inStack: (c: IConstru
   r.dependencies.forEach((d) => foreign(d.service, 'dependsOn', 'service'));
 }
 
-function hashed<T extends GraphResource>(resource: Omit<T, 'hash'>): T {
-  return { ...resource, hash: specHash((resource as unknown as { spec: unknown }).spec) } as T;
+/** A resource without its id and host, with its spec hashed: the same on every host. */
+function hashedTemplate<T extends GraphResource>(template: Omit<T, 'id' | 'host' | 'hash'>): Omit<T, 'id' | 'host'> {
+  return { ...template, hash: specHash((template as { spec: unknown }).spec) } as Omit<T, 'id' | 'host'>;
 }
 
-function sortDependencies<T extends { id: string; condition: string }>(deps: T[]): T[] {
-  const seen = new Map<string, T>();
+/** One edge per target (the first declared wins), sorted by id. */
+function sortDependencies(deps: Dependency[]): Dependency[] {
+  const seen = new Map<string, Dependency>();
   for (const d of deps) if (!seen.has(d.id)) seen.set(d.id, d);
   return [...seen.values()].sort((a, b) => compareStrings(a.id, b.id));
 }
