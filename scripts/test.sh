@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 
+echo "==> type-check: tests, benchmarks, examples and templates against the library"
+npx --no-install tsc -p tsconfig.dev.json
+
 echo "==> jsii: the public construct API compiles for every target language"
 node scripts/jsii-check.mjs
 

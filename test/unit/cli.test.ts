@@ -3,16 +3,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
+import { tempProject } from '../helpers/project';
 import { runHoist } from '../helpers/cli';
 
-function project(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hoist-cli-'));
-  for (const [name, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    fs.writeFileSync(path.join(dir, name), text);
-  }
-  return dir;
-}
 
 const VALID_PROGRAM = `
 import { App, Stack, Host, Service, Image } from 'hoist';
@@ -51,7 +44,7 @@ describe('hoist CLI', () => {
   });
 
   it('hoist synth writes graph.json and prints a summary; program output goes to stderr', () => {
-    const dir = project({ 'main.ts': VALID_PROGRAM });
+    const dir = tempProject({ 'main.ts': VALID_PROGRAM });
     linkHoist(dir);
     const r = runHoist(['synth'], { cwd: dir });
     assert.equal(r.status, 0, r.stderr);
@@ -63,7 +56,7 @@ describe('hoist CLI', () => {
   });
 
   it('hoist validate checks everything and writes nothing', () => {
-    const dir = project({ 'main.ts': VALID_PROGRAM });
+    const dir = tempProject({ 'main.ts': VALID_PROGRAM });
     linkHoist(dir);
     const r = runHoist(['validate'], { cwd: dir });
     assert.equal(r.status, 0, r.stderr);
@@ -72,7 +65,7 @@ describe('hoist CLI', () => {
   });
 
   it('hoist.json names the program and the output directory', () => {
-    const dir = project({ 'src/infra.ts': VALID_PROGRAM, 'hoist.json': '{ "app": "src/infra.ts", "output": "build/graph" }' });
+    const dir = tempProject({ 'src/infra.ts': VALID_PROGRAM, 'hoist.json': '{ "app": "src/infra.ts", "output": "build/graph" }' });
     linkHoist(dir);
     const r = runHoist(['synth'], { cwd: dir });
     assert.equal(r.status, 0, r.stderr);
@@ -80,14 +73,14 @@ describe('hoist CLI', () => {
   });
 
   it('a missing program is an error naming the file and what to do', () => {
-    const dir = project({});
+    const dir = tempProject({});
     const r = runHoist(['synth'], { cwd: dir });
     assert.equal(r.status, 1);
     assert.match(r.stderr, /error: program main.ts not found in .*; create main.ts, or a hoist.json naming your program/);
   });
 
   it('an invalid hoist.json is an error naming the file and the field', () => {
-    const dir = project({ 'hoist.json': '{ "app": 5, "colour": true }' });
+    const dir = tempProject({ 'hoist.json': '{ "app": 5, "colour": true }' });
     const r = runHoist(['synth'], { cwd: dir });
     assert.equal(r.status, 1);
     assert.match(r.stderr, /hoist.json: app: expected "app" to be a program file/);
@@ -95,7 +88,7 @@ describe('hoist CLI', () => {
   });
 
   it('a crashing program is an error naming the file, with its last output', () => {
-    const dir = project({ 'main.ts': 'console.error("about to fail");\nthrow new Error("boom in user code");\n' });
+    const dir = tempProject({ 'main.ts': 'console.error("about to fail");\nthrow new Error("boom in user code");\n' });
     const r = runHoist(['synth'], { cwd: dir });
     assert.equal(r.status, 1);
     assert.match(r.stderr, /error: program main.ts crashed \(exit code 1\) before synth finished/);
@@ -103,14 +96,14 @@ describe('hoist CLI', () => {
   });
 
   it('a program that never calls app.synth() is an error saying so', () => {
-    const dir = project({ 'main.ts': 'console.log("forgot");\n' });
+    const dir = tempProject({ 'main.ts': 'console.log("forgot");\n' });
     const r = runHoist(['synth'], { cwd: dir });
     assert.equal(r.status, 1);
     assert.match(r.stderr, /program main.ts finished without synthesizing; call app.synth\(\) at its end/);
   });
 
   it('validation problems are listed one per line with their paths, exit code 1, and no graph', () => {
-    const dir = project({ 'main.ts': VALID_PROGRAM.replace("replicas: 2", "replicas: -2, ports: [{ container: 70000 }]") });
+    const dir = tempProject({ 'main.ts': VALID_PROGRAM.replace("replicas: 2", "replicas: -2, ports: [{ container: 70000 }]") });
     linkHoist(dir);
     const r = runHoist(['synth'], { cwd: dir });
     assert.equal(r.status, 1);
@@ -120,7 +113,7 @@ describe('hoist CLI', () => {
   });
 
   it('a failed synth leaves the previous graph in place', () => {
-    const dir = project({ 'main.ts': VALID_PROGRAM });
+    const dir = tempProject({ 'main.ts': VALID_PROGRAM });
     linkHoist(dir);
     assert.equal(runHoist(['synth'], { cwd: dir }).status, 0);
     const before = fs.readFileSync(path.join(dir, 'hoist.out', 'graph.json'), 'utf8');
@@ -130,14 +123,14 @@ describe('hoist CLI', () => {
   });
 
   it('runs a program given as a command, for other languages', () => {
-    const dir = project({ 'prog.js': VALID_PROGRAM.replace("import { App, Stack, Host, Service, Image } from 'hoist';", "const { App, Stack, Host, Service, Image } = require('hoist');"), 'hoist.json': JSON.stringify({ app: [process.execPath, 'prog.js'] }) });
+    const dir = tempProject({ 'prog.js': VALID_PROGRAM.replace("import { App, Stack, Host, Service, Image } from 'hoist';", "const { App, Stack, Host, Service, Image } = require('hoist');"), 'hoist.json': JSON.stringify({ app: [process.execPath, 'prog.js'] }) });
     linkHoist(dir);
     const r = runHoist(['synth'], { cwd: dir });
     assert.equal(r.status, 0, r.stderr);
   });
 
   it('a command that does not exist is an error naming it', () => {
-    const dir = project({ 'hoist.json': JSON.stringify({ app: ['no-such-interpreter-xyz', 'main.py'] }) });
+    const dir = tempProject({ 'hoist.json': JSON.stringify({ app: ['no-such-interpreter-xyz', 'main.py'] }) });
     const r = runHoist(['synth'], { cwd: dir });
     assert.equal(r.status, 1);
     assert.match(r.stderr, /cannot run program "no-such-interpreter-xyz main.py": no-such-interpreter-xyz was not found/);
@@ -159,7 +152,7 @@ describe('hoist init', () => {
   });
 
   it('refuses to overwrite existing files and writes nothing', () => {
-    const dir = project({ 'main.ts': '// mine\n' });
+    const dir = tempProject({ 'main.ts': '// mine\n' });
     const r = runHoist(['init', dir]);
     assert.equal(r.status, 1);
     assert.match(r.stderr, /already has main.ts; nothing was written/);

@@ -1,18 +1,10 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
+import { tempProject } from '../helpers/project';
 import { Image, Inventory, Service, Stack, Testing } from '../../lib';
 
-function projectWith(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hoist-inventory-'));
-  for (const [name, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    fs.writeFileSync(path.join(dir, name), text);
-  }
-  return dir;
-}
 
 const YAML = `hosts:
   - name: web-1
@@ -31,7 +23,7 @@ const YAML = `hosts:
 
 describe('Inventory', () => {
   it('Inventory.fromFile loads YAML hosts, resolving paths against the file, selectable by name and role', () => {
-    const dir = projectWith({ 'infra/hosts.yaml': YAML });
+    const dir = tempProject({ 'infra/hosts.yaml': YAML });
     const app = Testing.app({ projectDir: dir });
     const stack = new Stack(app, 'shop');
     const inventory = Inventory.fromFile(stack, 'hosts', 'infra/hosts.yaml');
@@ -47,7 +39,7 @@ describe('Inventory', () => {
   });
 
   it('Inventory.fromFile loads JSON too', () => {
-    const dir = projectWith({ 'hosts.json': JSON.stringify({ hosts: [{ name: 'a1', address: '10.9.0.1' }] }) });
+    const dir = tempProject({ 'hosts.json': JSON.stringify({ hosts: [{ name: 'a1', address: '10.9.0.1' }] }) });
     const app = Testing.app({ projectDir: dir });
     const inventory = Inventory.fromFile(new Stack(app, 'shop'), 'hosts', 'hosts.json');
     assert.equal(inventory.findHost('a1').hostName, 'a1');
@@ -55,7 +47,7 @@ describe('Inventory', () => {
   });
 
   it('reports a missing file, bad syntax, duplicates and unknown names selected', () => {
-    const dir = projectWith({ 'bad.json': '{ "hosts": [', 'dup.json': JSON.stringify({ hosts: [{ name: 'a1', address: 'x' }, { name: 'a1', address: 'y' }] }) });
+    const dir = tempProject({ 'bad.json': '{ "hosts": [', 'dup.json': JSON.stringify({ hosts: [{ name: 'a1', address: 'x' }, { name: 'a1', address: 'y' }] }) });
     const app = Testing.app({ projectDir: dir });
     const stack = new Stack(app, 'shop');
     Inventory.fromFile(stack, 'missing', 'nope.json');
@@ -69,7 +61,7 @@ describe('Inventory', () => {
   });
 
   it('Inventory.fromDefault prefers HOIST_INVENTORY, then the sandbox inventory, then the fallback', () => {
-    const dir = projectWith({
+    const dir = tempProject({
       'env.json': JSON.stringify({ hosts: [{ name: 'from-env', address: '10.9.0.1' }] }),
       'fallback.json': JSON.stringify({ hosts: [{ name: 'from-fallback', address: '10.9.0.2' }] }),
     });
@@ -89,7 +81,7 @@ describe('Inventory', () => {
   });
 
   it('Inventory.fromDefault without any inventory says how to get one', () => {
-    const dir = projectWith({});
+    const dir = tempProject({});
     const app = Testing.app({ projectDir: dir });
     const saved = process.env.HOIST_INVENTORY;
     delete process.env.HOIST_INVENTORY;
