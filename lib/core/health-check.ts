@@ -80,7 +80,7 @@ export class HealthCheck {
     return new HealthCheck({ kind: 'http', port, path: options.path ?? '/' }, options);
   }
 
-  /** Open a TCP connection to `port` on 127.0.0.1 inside the container with `nc -z`. */
+  /** Open a TCP connection to `port` on 127.0.0.1 inside the container with `nc` (busybox or netcat). */
   public static tcp(port: number, options: HealthCheckOptions = {}): HealthCheck {
     return new HealthCheck({ kind: 'tcp', port }, options);
   }

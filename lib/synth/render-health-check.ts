@@ -35,7 +35,8 @@ export function renderHealthCheck(check: HealthCheck): { spec: HealthCheckSpec |
       break;
     case 'tcp':
       checkPort(probe.port, problems);
-      test = ['CMD-SHELL', `nc -z 127.0.0.1 ${probe.port}`];
+      // busybox nc has no -z; connecting with stdin closed works with busybox, OpenBSD and traditional nc.
+      test = ['CMD-SHELL', `nc -w 2 127.0.0.1 ${probe.port} </dev/null`];
       break;
   }
   const options = { ...DEFAULTS, ...definedOnly(check._options) };

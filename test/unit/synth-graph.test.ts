@@ -99,7 +99,7 @@ describe('Testing.synth', () => {
     assert.equal(web.spec.stopTimeoutSeconds, 10);
     const db = containers(onlyStack(Testing.synth(shop())))[0];
     assert.deepEqual(db.spec.networks[0].aliases, ['db', 'postgres']);
-    assert.deepEqual(db.spec.healthcheck, { test: ['CMD-SHELL', 'nc -z 127.0.0.1 5432'], intervalMs: 10_000, timeoutMs: 5000, retries: 3, startPeriodMs: 0 });
+    assert.deepEqual(db.spec.healthcheck, { test: ['CMD-SHELL', 'nc -w 2 127.0.0.1 5432 </dev/null'], intervalMs: 10_000, timeoutMs: 5000, retries: 3, startPeriodMs: 0 });
   });
 
   it('defaults the update order to stop-first for a fixed host port and start-first otherwise', () => {
