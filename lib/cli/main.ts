@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { CliError } from './cli-error';
 import { CliIo, processIo } from './cli-io';
 import { registerInit } from './commands/init';
+import { registerSandbox } from './commands/sandbox';
 import { registerSynth, registerValidate } from './commands/synth';
 
 // Commander parses arguments and renders --help: a well-kept library that does exactly this,
@@ -18,6 +19,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   registerSynth(program, io);
   registerValidate(program, io);
   registerInit(program, io);
+  registerSandbox(program, io);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
@@ -27,7 +29,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       return error.exitCode === 0 ? 0 : 1;
     }
     if (error instanceof CliError) {
-      io.err(`error: ${error.message}`);
+      // An empty message: the command already said what went wrong; only the exit code remains.
+      if (error.message) io.err(`error: ${error.message}`);
       return error.exitCode;
     }
     io.err(`error: ${(error as Error).stack ?? String(error)}`);
