@@ -11,12 +11,12 @@ export interface CliResult {
 }
 
 /** Runs the built `hoist` command as a user would, in `cwd`. */
-export function runHoist(args: string[], options: { cwd?: string; env?: Record<string, string | undefined> } = {}): CliResult {
+export function runHoist(args: string[], options: { cwd?: string; env?: Record<string, string | undefined>; timeoutMs?: number } = {}): CliResult {
   const result = spawnSync(process.execPath, [HOIST_BIN, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     env: { ...process.env, NO_COLOR: '1', ...options.env },
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: options.timeoutMs ?? 60_000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { ALL_PACKAGES, requireLinuxRoot } from '../../sandbox/prerequisites';
+import { ALL_PACKAGES, missingPackages, requireLinuxRoot } from '../../sandbox/prerequisites';
 import { projectSandboxDir } from '../../sandbox/project-files';
 import { sandboxDown } from '../../sandbox/sandbox-down';
 import { parseSandboxName, parseUpOptions } from '../../sandbox/sandbox-options';
@@ -20,8 +20,16 @@ export function registerSandbox(program: Command, io: CliIo): void {
 
   sandbox.command('install')
     .description('Install the Debian packages the sandbox needs (apt-get)')
-    .action(async () => {
+    .option('--if-missing', 'do nothing when every package is installed already', false)
+    .action(async (options: { ifMissing: boolean }) => {
       wrap(() => requireLinuxRoot('install'));
+      if (options.ifMissing) {
+        const missing = await missingPackages({ docker: true, podman: true, registry: true, debian: true });
+        if (missing.length === 0) {
+          io.out('Every package the sandbox needs is installed');
+          return;
+        }
+      }
       io.err(`installing: ${ALL_PACKAGES.join(' ')}`);
       const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
       const update = await runCommand('apt-get', ['update', '-q'], { timeoutMs: 10 * 60_000, env });
