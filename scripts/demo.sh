@@ -1,14 +1,24 @@
 #!/usr/bin/env bash
-# Hoist's main job on this machine: set up, then synthesize the examples' desired-state graphs.
+# Hoist's main job on this machine: set up, start local sandbox hosts (network namespaces
+# with sshd and Docker Engine or Podman), and synthesize the examples against them.
+# Needs Linux and root for the sandbox (sudo bash scripts/demo.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 
-# The webapp example reads its database password from the environment; a demo value will do
-# (synth only fingerprints it, it never lands in the graph).
+echo "==> sandbox: Debian packages, then 3 hosts (Docker, Podman, Docker)"
+node bin/hoist.js sandbox install --if-missing
+node bin/hoist.js sandbox up --hosts 3 --engine mixed
+node bin/hoist.js sandbox status
+
+# The examples find the sandbox's inventory through HOIST_INVENTORY. The webapp reads its
+# database password from the environment; synth only fingerprints it.
+export HOIST_INVENTORY="$PWD/.hoist/sandbox/default/inventory.json"
 export SHOP_DB_PASSWORD="${SHOP_DB_PASSWORD:-demo-only-password}"
 for example in multi-host webapp; do
-  echo "==> hoist synth (examples/$example)"
+  echo "==> hoist synth (examples/$example, on the sandbox hosts)"
   (cd "examples/$example" && node ../../bin/hoist.js synth)
 done
 echo "==> graphs written to examples/*/hoist.out/graph.json"
+echo "    shell on a sandbox host: node bin/hoist.js sandbox ssh host-1"
+echo "    remove the sandbox:      node bin/hoist.js sandbox down"
