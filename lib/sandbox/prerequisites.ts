@@ -58,6 +58,6 @@ export function requireLinuxRoot(action: string): void {
     throw new Error(`hoist sandbox ${action} needs Linux (network namespaces, veth and a container engine); this is ${process.platform}`);
   }
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
-    throw new Error(`hoist sandbox ${action} needs root to create network namespaces and start engines; run it with sudo`);
+    throw new Error(`hoist sandbox ${action} needs root (it manages network namespaces, a bridge, iptables rules and engines); run it with sudo`);
   }
 }

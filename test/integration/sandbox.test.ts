@@ -204,6 +204,16 @@ describe('hoist sandbox rejects bad input before creating anything', () => {
     });
   }
 
+  it('hoist sandbox up and down say plainly that they need root', () => {
+    const asNobody = (args: string[]) => spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, path.join(REPO_ROOT, 'bin', 'hoist.js'), ...args], { encoding: 'utf8', cwd: os.tmpdir() });
+    for (const action of ['up', 'down']) {
+      const r = asNobody(['sandbox', action, '--name', 'it-nobody']);
+      assert.equal(r.status, 1, r.stderr);
+      assert.match(r.stderr, new RegExp(`hoist sandbox ${action} needs root .*; run it with sudo`));
+    }
+    assert.equal(fs.existsSync('/var/lib/hoist/sandboxes/it-nobody'), false);
+  });
+
   it('hoist sandbox ssh names the hosts when given an unknown one', () => {
     const r = runHoist(['sandbox', 'ssh', 'host-9', '--name', IT_SANDBOX]);
     assert.equal(r.status, 1);
