@@ -28,21 +28,21 @@ export interface HostProps {
   /**
    * SSH port.
    *
-   * @default 22
+   * @default - the Port in ~/.ssh/config for the address, else 22
    */
   readonly port?: number;
 
   /**
    * SSH user.
    *
-   * @default "root"
+   * @default - the User in ~/.ssh/config for the address, else "root"
    */
   readonly user?: string;
 
   /**
    * Private key file (OpenSSH or PEM), relative to the project directory or absolute.
    *
-   * @default - keys from the ssh-agent at SSH_AUTH_SOCK
+   * @default - the IdentityFile in ~/.ssh/config for the address, else keys from the ssh-agent at SSH_AUTH_SOCK
    */
   readonly identityFile?: string;
 

@@ -34,8 +34,11 @@ export interface HostSpec {
   readonly name: string;
   readonly source: string;
   readonly address: string;
-  readonly port: number;
-  readonly user: string;
+  /** null: ~/.ssh/config's Port for the address, else 22. */
+  readonly port: number | null;
+  /** null: ~/.ssh/config's User for the address, else root. */
+  readonly user: string | null;
+  /** `agent`: no key file given: ~/.ssh/config's IdentityFile, else the ssh-agent. */
   readonly identity: HostIdentity;
   readonly hostKey: HostKeyTrust;
   /** `detect` asks the host at connect time. */

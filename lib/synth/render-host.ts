@@ -23,8 +23,9 @@ export function renderHost(host: Host, projectDir: string): { spec?: HostSpec; p
     name: p.hostName ?? host.node.id,
     source: host.node.path,
     address: p.address,
-    port: p.port ?? 22,
-    user: p.user ?? 'root',
+    // Left open, port and user come from ~/.ssh/config at connect time, like ssh itself.
+    port: p.port ?? null,
+    user: p.user ?? null,
     identity: p.identityFile !== undefined
       ? { kind: 'file', path: projectPath(projectDir, p.identityFile), passphraseEnv: p.identityPassphraseEnv ?? null }
       : { kind: 'agent', socketEnv: 'SSH_AUTH_SOCK' },

@@ -34,7 +34,7 @@ describe('Inventory', () => {
     const hosts = Testing.synth(app).stacks[0].hosts;
     assert.deepEqual(hosts.map((h: any) => [h.name, h.port, h.user, h.engine, h.identity, h.hostKey]), [
       ['db-1', 2222, 'deploy', 'podman', { kind: 'agent', socketEnv: 'SSH_AUTH_SOCK' }, { knownHostsFile: null, fingerprint: `SHA256:${'A'.repeat(43)}` }],
-      ['web-1', 22, 'root', 'detect', { kind: 'file', path: 'infra/keys/id_ed25519', passphraseEnv: null }, { knownHostsFile: 'infra/known_hosts', fingerprint: null }],
+      ['web-1', null, null, 'detect', { kind: 'file', path: 'infra/keys/id_ed25519', passphraseEnv: null }, { knownHostsFile: 'infra/known_hosts', fingerprint: null }],
     ]);
   });
 

@@ -1,0 +1,111 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { utils } from 'ssh2';
+import type { HostSpec } from '../graph/graph-document';
+import { HostError } from './host-error';
+import type { HostKeyPolicy } from './host-key-check';
+import { expandHome, lookupSshConfig, SshConfigEntry } from './ssh-config-lookup';
+
+/** Everything needed to open one SSH connection, resolved and checked. */
+export interface SshEndpoint {
+  readonly host: string;
+  readonly address: string;
+  readonly port: number;
+  readonly user: string;
+  readonly privateKey?: Buffer;
+  readonly passphrase?: string;
+  /** ssh-agent socket; used when no key file is given (never forwarded to the host). */
+  readonly agent?: string;
+  readonly hostKey: HostKeyPolicy;
+  /** Bastion to go through (ProxyJump). */
+  readonly jump?: SshEndpoint;
+}
+
+/** Options that apply to every host of a run. */
+export interface EndpointOptions {
+  /** Directory relative paths in the graph are relative to. */
+  readonly projectDir: string;
+  readonly trustNewHosts: boolean;
+  /** OpenSSH client config to honour; default ~/.ssh/config. */
+  readonly sshConfigFile?: string;
+}
+
+/**
+ * Resolves a host of the graph into connection settings. Explicit Host props win; what the
+ * Host leaves open comes from ~/.ssh/config for its address (HostName, User, Port,
+ * IdentityFile, ProxyJump), then from defaults (port 22, user root, the ssh-agent).
+ */
+export function resolveEndpoint(spec: HostSpec, options: EndpointOptions): SshEndpoint {
+  const config = lookupSshConfig(spec.address, options.sshConfigFile);
+  const resolve = (p: string) => path.resolve(options.projectDir, expandHome(p));
+  const address = config.hostName ?? spec.address;
+  const port = spec.port ?? config.port ?? 22;
+  const knownHostsFile = spec.hostKey.knownHostsFile !== null ? resolve(spec.hostKey.knownHostsFile)
+    : spec.hostKey.fingerprint === null && config.userKnownHostsFile ? config.userKnownHostsFile : null;
+  const keyFile = spec.identity.kind === 'file' ? resolve(spec.identity.path) : config.identityFiles.find((f) => fs.existsSync(f));
+  const passphraseEnv = spec.identity.kind === 'file' ? spec.identity.passphraseEnv : null;
+  const agentEnv = spec.identity.kind === 'agent' ? spec.identity.socketEnv : 'SSH_AUTH_SOCK';
+  const endpoint: SshEndpoint = {
+    host: spec.name,
+    address,
+    port,
+    user: spec.user ?? config.user ?? 'root',
+    ...loadKey(spec.name, keyFile, passphraseEnv),
+    agent: keyFile === undefined ? process.env[agentEnv] : undefined,
+    hostKey: {
+      host: spec.name,
+      names: [...new Set([spec.address, address])],
+      port,
+      knownHostsFile,
+      fingerprint: spec.hostKey.fingerprint,
+      trustNewHosts: options.trustNewHosts,
+    },
+    jump: config.proxyJump ? resolveJump(spec, config, knownHostsFile, options) : undefined,
+  };
+  if (!endpoint.privateKey && !endpoint.agent) {
+    throw new HostError(spec.name, 'auth', `no identity: the host names no identityFile, ~/.ssh/config gives none, and ${agentEnv} is not set (no ssh-agent); set identityFile or start an agent`);
+  }
+  return endpoint;
+}
+
+function loadKey(host: string, file: string | undefined, passphraseEnv: string | null): { privateKey?: Buffer; passphrase?: string } {
+  if (file === undefined) return {};
+  let privateKey: Buffer;
+  try {
+    privateKey = fs.readFileSync(file);
+  } catch (error) {
+    throw new HostError(host, 'key-file', `cannot read identity file ${file} (${(error as NodeJS.ErrnoException).code}); check identityFile`);
+  }
+  const passphrase = passphraseEnv ? process.env[passphraseEnv] : undefined;
+  if (passphraseEnv && passphrase === undefined) {
+    throw new HostError(host, 'key-file', `identity file ${file} needs the passphrase in ${passphraseEnv}, which is not set`);
+  }
+  const parsed = utils.parseKey(privateKey, passphrase);
+  if (parsed instanceof Error) {
+    const encrypted = /encrypted|passphrase/i.test(parsed.message);
+    throw new HostError(host, 'key-file', encrypted
+      ? `identity file ${file} is encrypted; put its passphrase in an environment variable and name it in identityPassphraseEnv`
+      : `identity file ${file} is not a usable private key (${parsed.message})`);
+  }
+  return { privateKey, passphrase };
+}
+
+/** ProxyJump `[user@]host[:port]` (the first hop of a chain); the bastion's key is checked like any host's. */
+function resolveJump(spec: HostSpec, config: SshConfigEntry, knownHostsFile: string | null, options: EndpointOptions): SshEndpoint {
+  const first = config.proxyJump!.split(',')[0].trim();
+  const match = /^(?:([^@]+)@)?(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(first);
+  if (!match) throw new HostError(spec.name, 'unreachable', `ProxyJump "${config.proxyJump}" in ~/.ssh/config is not [user@]host[:port]`);
+  const [, user, hostPart, port] = match;
+  const jumpAddress = hostPart.replace(/^\[|\]$/g, '');
+  const jumpSpec: HostSpec = {
+    ...spec,
+    name: `${spec.name} (via ${jumpAddress})`,
+    address: jumpAddress,
+    port: port ? Number(port) : null,
+    user: user ?? null,
+    identity: spec.identity,
+    hostKey: { knownHostsFile, fingerprint: null },
+  };
+  const jump = resolveEndpoint(jumpSpec, options);
+  return jump;
+}
