@@ -1,0 +1,31 @@
+import * as http from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { IHostConnection } from '../transport/host-connection';
+
+/**
+ * An HTTP agent whose connections are streams to the engine socket opened through a host
+ * connection (SSH stream-local forwards, or a local socket). dockerode speaks HTTP through
+ * it; keep-alive reuses a stream for the next request, so a run opens few channels.
+ */
+export class EngineAgent extends http.Agent {
+  constructor(private readonly connection: IHostConnection, private readonly socketPath: string, maxStreams = 16) {
+    super({ keepAlive: true, maxSockets: maxStreams, maxFreeSockets: maxStreams });
+  }
+
+  // Node calls createConnection(options, callback); answering through the callback lets the
+  // stream open asynchronously.
+  public override createConnection(_options: unknown, callback: (error: Error | null, socket?: Duplex) => void): undefined {
+    this.connection.openStream(this.socketPath).then((stream) => callback(null, asSocket(stream)), (error: Error) => callback(error));
+    return undefined;
+  }
+}
+
+/** A forwarded stream lacks the socket methods http.Agent calls; give it harmless ones. */
+function asSocket(stream: Duplex): Duplex {
+  const s = stream as Duplex & Record<string, unknown>;
+  for (const method of ['setKeepAlive', 'setNoDelay', 'ref', 'unref']) {
+    if (typeof s[method] !== 'function') s[method] = () => stream;
+  }
+  if (typeof s.setTimeout !== 'function') s.setTimeout = () => stream;
+  return stream;
+}

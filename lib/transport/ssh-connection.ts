@@ -1,0 +1,205 @@
+import type { Duplex } from 'node:stream';
+import { Client, ClientChannel, ConnectConfig } from 'ssh2';
+import { HostError } from './host-error';
+import { checkHostKey } from './host-key-check';
+import type { IHostConnection } from './host-connection';
+import { SSH_ALGORITHMS } from './ssh-algorithms';
+import type { SshEndpoint } from './ssh-endpoint';
+
+/** Timeouts and retries of SSH connections. */
+export interface SshTimeouts {
+  /** From TCP connect to authenticated. */
+  readonly connectMs: number;
+  /** Keepalive interval; a host silent for 3 intervals is dropped. */
+  readonly keepaliveMs: number;
+  /** Attempts for transient failures (connection reset, sshd refusing sessions for a moment). */
+  readonly attempts: number;
+}
+
+export const DEFAULT_SSH_TIMEOUTS: SshTimeouts = { connectMs: 10_000, keepaliveMs: 5_000, attempts: 3 };
+
+/**
+ * One persistent SSH connection to a host (through a bastion when configured). Engine API
+ * requests travel as stream-local forwards to the engine's unix socket over it: no remote
+ * shell and no docker CLI per operation. The host key is checked before authentication;
+ * agent forwarding is never requested.
+ */
+export class SshConnection implements IHostConnection {
+  /** Connects, retrying transient failures with backoff inside the connect timeout. */
+  public static async open(endpoint: SshEndpoint, timeouts: SshTimeouts = DEFAULT_SSH_TIMEOUTS): Promise<SshConnection> {
+    const deadline = Date.now() + timeouts.connectMs;
+    let lastError: HostError | undefined;
+    for (let attempt = 1; attempt <= timeouts.attempts; attempt++) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) break;
+      try {
+        return await SshConnection.openOnce(endpoint, { ...timeouts, connectMs: remaining });
+      } catch (error) {
+        lastError = error as HostError;
+        if (!lastError.transient) throw lastError;
+        await new Promise((r) => setTimeout(r, Math.min(200 * 3 ** (attempt - 1), Math.max(0, deadline - Date.now()))));
+      }
+    }
+    throw lastError ?? new HostError(endpoint.host, 'timeout', `no SSH session within ${timeouts.connectMs} ms; check that the host is up and reachable`);
+  }
+
+  private static async openOnce(endpoint: SshEndpoint, timeouts: SshTimeouts): Promise<SshConnection> {
+    let jump: SshConnection | undefined;
+    let sock: Duplex | undefined;
+    if (endpoint.jump) {
+      jump = await SshConnection.openOnce(endpoint.jump, timeouts);
+      try {
+        sock = await jump.forwardTcp(endpoint.address, endpoint.port);
+      } catch (error) {
+        jump.close();
+        throw new HostError(endpoint.host, 'unreachable', `bastion ${endpoint.jump.address} cannot reach ${endpoint.address}:${endpoint.port} (${(error as Error).message})`);
+      }
+    }
+    const client = new Client();
+    const connection = new SshConnection(endpoint.host, client, jump);
+    await new Promise<void>((resolve, reject) => {
+      let refusedKey: HostError | undefined;
+      let settled = false;
+      const timer = setTimeout(() => fail(new HostError(endpoint.host, 'timeout',
+        `no SSH session with ${endpoint.address}:${endpoint.port} within ${timeouts.connectMs} ms; check that the host is up, the address and port are right, and no firewall drops the traffic`)), timeouts.connectMs);
+      const fail = (error: HostError) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        client.end();
+        jump?.close();
+        reject(error);
+      };
+      client.once('ready', () => {
+        settled = true;
+        clearTimeout(timer);
+        resolve();
+      });
+      client.once('error', (error: Error & { code?: string; level?: string }) => fail(refusedKey ?? classify(endpoint, error)));
+      client.once('close', () => fail(refusedKey ?? new HostError(endpoint.host, 'connection-lost', 'the server closed the connection during the handshake (sshd MaxStartups, or a TCP proxy?); try again', { transient: true })));
+      const config: ConnectConfig = {
+        host: sock ? undefined : endpoint.address,
+        port: sock ? undefined : endpoint.port,
+        sock: sock as ConnectConfig['sock'],
+        username: endpoint.user,
+        privateKey: endpoint.privateKey,
+        passphrase: endpoint.passphrase,
+        agent: endpoint.agent,
+        agentForward: false,
+        algorithms: SSH_ALGORITHMS,
+        readyTimeout: timeouts.connectMs,
+        keepaliveInterval: timeouts.keepaliveMs,
+        keepaliveCountMax: 3,
+        hostVerifier: (key: Buffer) => {
+          refusedKey = checkHostKey(endpoint.hostKey, key);
+          return refusedKey === undefined;
+        },
+      };
+      client.connect(config);
+    });
+    client.on('error', () => connection.markBroken());
+    client.on('close', () => connection.markBroken());
+    return connection;
+  }
+
+  private broken = false;
+
+  private constructor(public readonly host: string, private readonly client: Client, private readonly jump?: SshConnection) {}
+
+  /** Whether the connection died (keepalive timeout, server gone); a new one must be opened. */
+  public get isBroken(): boolean {
+    return this.broken;
+  }
+
+  public openStream(socketPath: string): Promise<Duplex> {
+    return new Promise((resolve, reject) => {
+      if (this.broken) {
+        reject(new HostError(this.host, 'connection-lost', 'the SSH connection was lost; run again', { transient: true }));
+        return;
+      }
+      this.client.openssh_forwardOutStreamLocal(socketPath, (error: Error | undefined, stream: ClientChannel) => {
+        if (error) {
+          // sshd reports every failed open the same way; one diagnostic command (only on this
+          // failure path) tells a missing socket from one the user may not open.
+          this.diagnoseSocket(socketPath).then((state) => reject(forwardError(this.host, socketPath, state, error)), () => reject(forwardError(this.host, socketPath, 'unknown', error)));
+          return;
+        }
+        resolve(stream);
+      });
+    });
+  }
+
+  /** A TCP stream from the host to `address:port` (to reach a host behind this one). */
+  public forwardTcp(address: string, port: number): Promise<Duplex> {
+    return new Promise((resolve, reject) => {
+      this.client.forwardOut('127.0.0.1', 0, address, port, (error: Error | undefined, stream: ClientChannel) => (error ? reject(error) : resolve(stream)));
+    });
+  }
+
+  private diagnoseSocket(socketPath: string): Promise<'missing' | 'denied' | 'unknown'> {
+    const quoted = `'${socketPath.replace(/'/g, `'\\''`)}'`;
+    return new Promise((resolve) => {
+      this.client.exec(`if [ ! -S ${quoted} ]; then echo missing; elif [ ! -w ${quoted} ]; then echo denied; else echo unknown; fi`, (error, channel) => {
+        if (error) return resolve('unknown');
+        let out = '';
+        channel.on('data', (d: Buffer) => (out += d.toString()));
+        channel.on('close', () => resolve((['missing', 'denied'].includes(out.trim()) ? out.trim() : 'unknown') as 'missing' | 'denied' | 'unknown'));
+      });
+    });
+  }
+
+  public close(): void {
+    this.broken = true;
+    this.client.end();
+    this.jump?.close();
+  }
+
+  private markBroken(): void {
+    this.broken = true;
+  }
+}
+
+/** Maps what ssh2 and the socket layer report to Hoist's distinct host errors. */
+function classify(endpoint: SshEndpoint, error: Error & { code?: string; level?: string }): HostError {
+  const at = `${endpoint.address}:${endpoint.port}`;
+  const host = endpoint.host;
+  switch (error.code) {
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new HostError(host, 'dns', `cannot resolve ${endpoint.address} (${error.code}); check the address, or ~/.ssh/config's HostName`, { transient: error.code === 'EAI_AGAIN' });
+    case 'ECONNREFUSED':
+      return new HostError(host, 'refused', `connection refused by ${at}; is sshd running and listening on port ${endpoint.port}?`);
+    case 'ETIMEDOUT':
+      return new HostError(host, 'timeout', `connecting to ${at} timed out; check that the host is up and no firewall drops the traffic`);
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return new HostError(host, 'unreachable', `no route to ${at} (${error.code}); check the address and this machine's network`);
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return new HostError(host, 'connection-lost', `the connection to ${at} was reset during the handshake; retried, then gave up`, { transient: true });
+  }
+  if (error.level === 'client-authentication') {
+    return new HostError(host, 'auth', `authentication as ${endpoint.user} failed (${endpoint.privateKey ? 'identity file' : 'ssh-agent keys'} refused); check the user and that the key is in the host's authorized_keys`);
+  }
+  if (error.level === 'client-timeout' || /timed out/i.test(error.message)) {
+    return new HostError(host, 'timeout', `no SSH session with ${at} in time; check that the host is up and reachable`);
+  }
+  if (error.level === 'handshake' || /handshake|no matching/i.test(error.message)) {
+    return new HostError(host, 'unreachable', `SSH handshake with ${at} failed (${error.message}); the server may offer only legacy algorithms, which Hoist refuses`);
+  }
+  return new HostError(host, 'unreachable', `SSH connection to ${at} failed: ${error.message}`);
+}
+
+/** The error for an engine socket the host would not open for us. */
+function forwardError(host: string, socketPath: string, state: 'missing' | 'denied' | 'unknown', error: Error): HostError {
+  if (state === 'denied') {
+    return new HostError(host, 'socket-permission', `permission denied on the engine socket ${socketPath}; connect as a user who may use it (root, or a member of the docker group)`);
+  }
+  if (state === 'missing') {
+    return new HostError(host, 'socket-missing', `the engine socket ${socketPath} does not exist: is the engine running? (or set engineSocket to where it listens)`);
+  }
+  if (/administratively prohibited/i.test(error.message)) {
+    return new HostError(host, 'socket-permission', 'sshd refuses stream-local forwarding; set AllowStreamLocalForwarding yes (or local) for this user');
+  }
+  return new HostError(host, 'socket-missing', `cannot open the engine socket ${socketPath} (${error.message}); check that the engine runs and the user may use its socket`);
+}
