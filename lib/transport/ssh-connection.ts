@@ -56,6 +56,9 @@ export class SshConnection implements IHostConnection {
       }
     }
     const client = new Client();
+    // ssh2 may report more errors after the first (e.g. "connection lost" after a timeout
+    // ended it); the first one decides, the rest must not crash the process.
+    client.on('error', () => undefined);
     const connection = new SshConnection(endpoint.host, client, jump);
     await new Promise<void>((resolve, reject) => {
       let refusedKey: HostError | undefined;

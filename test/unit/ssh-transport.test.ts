@@ -1,0 +1,255 @@
+import * as assert from 'node:assert/strict';
+import { createHmac, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { connectEngine } from '../../lib/engine/engine-client';
+import type { HostSpec } from '../../lib/graph/graph-document';
+import { HostError } from '../../lib/transport/host-error';
+import { fingerprintOf } from '../../lib/transport/known-hosts';
+import { SshConnection } from '../../lib/transport/ssh-connection';
+import { resolveEndpoint } from '../../lib/transport/ssh-endpoint';
+import { tempProject } from '../helpers/project';
+import { generateKey, startFakeEngineSocket, startSshServer, TestKey, TestSshServer } from '../helpers/ssh-server';
+
+const clientKey = generateKey();
+
+function hostSpec(port: number, overrides: Partial<HostSpec> = {}): HostSpec {
+  return {
+    name: 'test-host', source: 'test/test-host', address: '127.0.0.1', port, user: 'deploy',
+    identity: { kind: 'file', path: 'id_test', passphraseEnv: null },
+    hostKey: { knownHostsFile: 'known_hosts', fingerprint: null },
+    engine: 'docker', engineSocket: null, roles: [], labels: {}, arch: null, local: false,
+    ...overrides,
+  };
+}
+
+/** A project dir with the client key, a known_hosts text and an empty ssh config. */
+function project(knownHosts: string, key: TestKey = clientKey): string {
+  return tempProject({ id_test: key.privateKey, known_hosts: knownHosts, ssh_config: '' }, 'hoist-ssh-');
+}
+
+async function connect(dir: string, spec: HostSpec, options: { trustNewHosts?: boolean; connectMs?: number } = {}) {
+  const endpoint = resolveEndpoint(spec, { projectDir: dir, trustNewHosts: options.trustNewHosts ?? false, sshConfigFile: path.join(dir, 'ssh_config') });
+  return SshConnection.open(endpoint, { connectMs: options.connectMs ?? 5000, keepaliveMs: 5000, attempts: 3 });
+}
+
+async function rejection(promise: Promise<unknown>): Promise<HostError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof HostError, `expected a HostError, got ${(error as Error).stack}`);
+    return error;
+  }
+  assert.fail('expected the connection to be refused');
+}
+
+describe('SSH transport against an in-process ssh2 server', () => {
+  let server: TestSshServer;
+  let engine: Awaited<ReturnType<typeof startFakeEngineSocket>>;
+
+  before(async () => {
+    engine = await startFakeEngineSocket();
+    server = await startSshServer({ clientKey, sockets: { '/var/run/docker.sock': engine.socketPath } });
+  });
+  after(async () => {
+    await server.close();
+    await engine.close();
+  });
+
+  it('connects to a host listed in known_hosts and reaches the engine over a stream-local forward', async () => {
+    const connection = await connect(project(server.knownHostsLine() + '\n'), hostSpec(server.port));
+    try {
+      const client = await connectEngine(connection, { engine: 'docker', socketPath: null });
+      assert.deepEqual(client.info, { kind: 'docker', version: '20.10.24', apiVersion: '1.41', os: 'linux', socketPath: '/var/run/docker.sock' });
+      client.close();
+    } finally {
+      connection.close();
+    }
+  });
+
+  it('accepts a hashed known_hosts entry', async () => {
+    const salt = randomBytes(20);
+    const hash = createHmac('sha1', salt).update(`[127.0.0.1]:${server.port}`).digest('base64');
+    const line = server.knownHostsLine(`|1|${salt.toString('base64')}|${hash}`);
+    (await connect(project(line + '\n'), hostSpec(server.port))).close();
+  });
+
+  it('refuses an unknown host key before any authentication is sent', async () => {
+    const before = server.log.authAttempts.length;
+    const error = await rejection(connect(project(''), hostSpec(server.port)));
+    assert.equal(error.kind, 'unknown-host-key');
+    assert.match(error.message, new RegExp(`host test-host: host key ${fingerprintOf(server.hostKey.blob).replace(/[+/]/g, '\\$&')} is not in .*known_hosts; .*--trust-new-hosts`));
+    assert.equal(server.log.authAttempts.length, before, 'the server saw no authentication attempt');
+  });
+
+  it('refuses a changed host key before authentication, naming both fingerprints and the next step', async () => {
+    const before = server.log.authAttempts.length;
+    const old = generateKey();
+    const error = await rejection(connect(project(`[127.0.0.1]:${server.port} ssh-ed25519 ${old.blob.toString('base64')}\n`), hostSpec(server.port), { trustNewHosts: true }));
+    assert.equal(error.kind, 'changed-host-key');
+    assert.ok(error.message.includes(`recorded ${fingerprintOf(old.blob)}`));
+    assert.ok(error.message.includes(`presented ${fingerprintOf(server.hostKey.blob)}`));
+    assert.match(error.message, /ssh-keygen -R \[127\.0\.0\.1\]:\d+ -f .*known_hosts\) and run again with --trust-new-hosts/);
+    assert.equal(server.log.authAttempts.length, before, 'the server saw no authentication attempt');
+  });
+
+  it('refuses a key marked @revoked', async () => {
+    const error = await rejection(connect(project(`@revoked ${server.knownHostsLine()}\n${server.knownHostsLine()}\n`), hostSpec(server.port)));
+    assert.equal(error.kind, 'revoked-host-key');
+  });
+
+  it('with --trust-new-hosts, accepts an unknown key once and records it', async () => {
+    const dir = project('');
+    (await connect(dir, hostSpec(server.port), { trustNewHosts: true })).close();
+    assert.equal(fs.readFileSync(path.join(dir, 'known_hosts'), 'utf8'), server.knownHostsLine() + '\n');
+    (await connect(dir, hostSpec(server.port))).close();
+  });
+
+  it('checks a pinned SHA256 fingerprint instead of known_hosts', async () => {
+    const dir = project('');
+    const pinned = hostSpec(server.port, { hostKey: { knownHostsFile: null, fingerprint: fingerprintOf(server.hostKey.blob) } });
+    (await connect(dir, pinned)).close();
+    const wrong = hostSpec(server.port, { hostKey: { knownHostsFile: null, fingerprint: fingerprintOf(generateKey().blob) } });
+    const error = await rejection(connect(dir, wrong));
+    assert.equal(error.kind, 'changed-host-key');
+    assert.match(error.message, /does not match the pinned fingerprint/);
+  });
+
+  it('reports an authentication failure as such', async () => {
+    const error = await rejection(connect(project(server.knownHostsLine() + '\n', generateKey()), hostSpec(server.port)));
+    assert.equal(error.kind, 'auth');
+    assert.match(error.message, /authentication as deploy failed/);
+  });
+
+  it('uses an encrypted key with its passphrase from an environment variable, and says when it is missing', async () => {
+    const encrypted = generateKey('correct horse');
+    const guarded = await startSshServer({ clientKey: encrypted });
+    try {
+      const dir = project(guarded.knownHostsLine() + '\n', encrypted);
+      const spec = hostSpec(guarded.port, { identity: { kind: 'file', path: 'id_test', passphraseEnv: 'HOIST_TEST_PASSPHRASE' } });
+      process.env.HOIST_TEST_PASSPHRASE = 'correct horse';
+      (await connect(dir, spec)).close();
+      delete process.env.HOIST_TEST_PASSPHRASE;
+      assert.throws(() => resolveEndpoint(spec, { projectDir: dir, trustNewHosts: false, sshConfigFile: path.join(dir, 'ssh_config') }), /needs the passphrase in HOIST_TEST_PASSPHRASE, which is not set/);
+      const noEnv = hostSpec(guarded.port);
+      assert.throws(() => resolveEndpoint(noEnv, { projectDir: dir, trustNewHosts: false, sshConfigFile: path.join(dir, 'ssh_config') }), /is encrypted; put its passphrase in an environment variable/);
+    } finally {
+      await guarded.close();
+    }
+  });
+
+  it('a closed port is "connection refused"', async () => {
+    const closed = net.createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as net.AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const error = await rejection(connect(project(''), hostSpec(port)));
+    assert.equal(error.kind, 'refused');
+    assert.match(error.message, /connection refused by 127\.0\.0\.1:\d+; is sshd running/);
+  });
+
+  it('a host that accepts TCP but never speaks SSH fails within the connect timeout', async () => {
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const started = Date.now();
+    try {
+      const error = await rejection(connect(project(''), hostSpec((silent.address() as net.AddressInfo).port), { connectMs: 800 }));
+      assert.equal(error.kind, 'timeout');
+      assert.ok(Date.now() - started < 2500, `took ${Date.now() - started} ms`);
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('refuses a server that offers only legacy algorithms', async () => {
+    const legacy = await startSshServer({ clientKey, algorithms: { cipher: ['aes128-cbc'], hmac: ['hmac-sha1'] } });
+    try {
+      const error = await rejection(connect(project(legacy.knownHostsLine() + '\n'), hostSpec(legacy.port)));
+      assert.equal(error.kind, 'unreachable');
+      assert.match(error.message, /handshake .* failed|legacy/);
+      assert.deepEqual(legacy.log.authAttempts, []);
+    } finally {
+      await legacy.close();
+    }
+  });
+
+  it('carries many concurrent engine requests over one connection', async () => {
+    const connectionsBefore = server.log.connections;
+    const requestsBefore = engine.requests();
+    const connection = await connect(project(server.knownHostsLine() + '\n'), hostSpec(server.port));
+    try {
+      const client = await connectEngine(connection, { engine: 'docker', socketPath: null });
+      const results = await Promise.all(Array.from({ length: 50 }, () => client.docker.listContainers({ all: true })));
+      assert.equal(results.length, 50);
+      assert.ok(results.every((r) => Array.isArray(r) && r.length === 0));
+      assert.equal(server.log.connections - connectionsBefore, 1, 'one SSH connection');
+      assert.equal(engine.requests() - requestsBefore, 51, 'the ping and 50 lists reached the engine');
+      assert.ok(server.log.streamlocal.length > 0 && server.log.streamlocal.every((p) => p === '/var/run/docker.sock'));
+      client.close();
+    } finally {
+      connection.close();
+    }
+  });
+
+  it('tells a missing engine socket from one the user may not open, and never asks for agent forwarding', async () => {
+    const connection = await connect(project(server.knownHostsLine() + '\n'), hostSpec(server.port));
+    try {
+      const missing = await rejection(connectEngine(connection, { engine: 'docker', socketPath: '/run/nope.sock' }));
+      assert.equal(missing.kind, 'socket-missing');
+      assert.match(missing.message, /the engine socket \/run\/nope\.sock does not exist/);
+    } finally {
+      connection.close();
+    }
+    const denying = await startSshServer({ clientKey, socketState: 'denied' });
+    const connection2 = await connect(project(denying.knownHostsLine() + '\n'), hostSpec(denying.port));
+    try {
+      const denied = await rejection(connectEngine(connection2, { engine: 'docker', socketPath: '/var/run/docker.sock' }));
+      assert.equal(denied.kind, 'socket-permission');
+      assert.match(denied.message, /permission denied on the engine socket \/var\/run\/docker\.sock/);
+      assert.equal(denying.log.agentRequests, 0);
+      assert.equal(server.log.agentRequests, 0);
+    } finally {
+      connection2.close();
+      await denying.close();
+    }
+  });
+
+  it('honours ~/.ssh/config (HostName, Port, User, IdentityFile) and reaches a host through a ProxyJump bastion', async () => {
+    const target = await startSshServer({ clientKey, sockets: { '/var/run/docker.sock': engine.socketPath } });
+    const bastion = await startSshServer({ clientKey });
+    try {
+      const dir = tempProject({
+        id_test: clientKey.privateKey,
+        known_hosts: `${bastion.knownHostsLine()}\n${target.knownHostsLine()}\n`,
+        ssh_config: [
+          'Host app-alias',
+          '  HostName 127.0.0.1',
+          `  Port ${target.port}`,
+          '  User deploy',
+          `  ProxyJump jumper@127.0.0.1:${bastion.port}`,
+        ].join('\n') + '\n',
+      }, 'hoist-ssh-');
+      const spec = hostSpec(0, { address: 'app-alias', port: null, user: null });
+      const endpoint = resolveEndpoint(spec, { projectDir: dir, trustNewHosts: false, sshConfigFile: path.join(dir, 'ssh_config') });
+      assert.equal(endpoint.address, '127.0.0.1');
+      assert.equal(endpoint.port, target.port);
+      assert.equal(endpoint.user, 'deploy');
+      assert.equal(endpoint.jump?.user, 'jumper');
+      const connection = await SshConnection.open(endpoint);
+      try {
+        const client = await connectEngine(connection, { engine: 'docker', socketPath: null });
+        assert.equal(client.info.kind, 'docker');
+        client.close();
+      } finally {
+        connection.close();
+      }
+      assert.deepEqual(bastion.log.authAttempts.filter((a) => a.endsWith(':publickey')).map((a) => a.split(':')[0])[0], 'jumper');
+      assert.ok(target.log.authAttempts.some((a) => a === 'deploy:publickey'));
+    } finally {
+      await target.close();
+      await bastion.close();
+    }
+  });
+});
