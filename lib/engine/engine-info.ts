@@ -62,13 +62,12 @@ export function engineInfoFromPing(headers: Record<string, string | string[] | u
 
 /** Builds EngineDetails from the engine's /version and /info answers. */
 export function engineDetailsFrom(version: Record<string, any>, info: Record<string, any>): EngineDetails {
-  const podman = (version.Components ?? []).some((c: { Name?: string }) => /podman/i.test(c.Name ?? ''));
   return {
     arch: String(version.Arch ?? info.Architecture ?? 'unknown'),
     kernel: String(version.KernelVersion ?? info.KernelVersion ?? ''),
     cgroupVersion: String(info.CgroupVersion ?? '1'),
     storageDriver: String(info.Driver ?? 'unknown'),
-    // Podman's compatible /info leaves LoggingDriver empty; its default is k8s-file.
-    loggingDriver: String(info.LoggingDriver || (podman ? 'k8s-file' : 'json-file')),
+    // Podman's compatible /info leaves LoggingDriver empty; its containers report json-file.
+    loggingDriver: String(info.LoggingDriver || 'json-file'),
   };
 }

@@ -20,22 +20,34 @@ export async function ensureHostKey(host: SandboxHostState, clientPublicKey: str
   return fs.readFileSync(`${p.hostKey}.pub`, 'utf8').trim();
 }
 
-/** Whether the host's init process is alive (it was started by this machine and not reused). */
+/**
+ * Whether the host's init is alive: the recorded pid runs and started when it was recorded
+ * (so a reused pid is not mistaken for it, and a check right after spawning, before the
+ * child has exec'd, does not see the parent's command line and give up).
+ */
 export function hostInitAlive(host: SandboxHostState): boolean {
-  const pid = readPid(host);
-  if (pid === undefined) return false;
+  const recorded = readPid(host);
+  if (recorded === undefined) return false;
+  const now = processStart(recorded.pid);
+  return now !== undefined && now === recorded.start;
+}
+
+function readPid(host: SandboxHostState): { pid: number; start: string } | undefined {
   try {
-    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    return cmdline.includes('unshare') && cmdline.includes(hostPaths(host).run);
+    const [pid, start] = fs.readFileSync(hostPaths(host).pidFile, 'utf8').trim().split(' ');
+    const n = Number(pid);
+    return Number.isInteger(n) && n > 1 && start ? { pid: n, start } : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
-function readPid(host: SandboxHostState): number | undefined {
+/** A process's start time (clock ticks since boot, from /proc/PID/stat), or undefined if it is gone or a zombie. */
+function processStart(pid: number): string | undefined {
   try {
-    const pid = Number(fs.readFileSync(hostPaths(host).pidFile, 'utf8'));
-    return Number.isInteger(pid) && pid > 1 ? pid : undefined;
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[0] === 'Z' ? undefined : fields[19];
   } catch {
     return undefined;
   }
@@ -57,7 +69,11 @@ export function startHost(state: SandboxState, host: SandboxHostState): void {
     p.run, host.name, p.sshdConfig, path.join(p.logs, 'sshd.log'), host.engine, path.join(p.logs, 'engine.log'), p.dir, registryAddress(state.slot),
   ], { detached: true, stdio: ['ignore', log, log] });
   fs.closeSync(log);
-  fs.writeFileSync(p.pidFile, String(child.pid));
+  const start = child.pid === undefined ? undefined : processStart(child.pid);
+  if (child.pid === undefined || start === undefined) {
+    throw new Error(`sandbox host ${host.name}: could not start its init (nsenter/unshare); see ${path.join(p.logs, 'init.log')}`);
+  }
+  fs.writeFileSync(p.pidFile, `${child.pid} ${start}`);
   child.unref();
 }
 
@@ -85,15 +101,16 @@ export async function waitForHost(host: SandboxHostState, timeoutMs: number): Pr
   const p = hostPaths(host);
   const what = !health.engine ? `${host.engine} (log: ${path.join(p.logs, 'engine.log')})` : `sshd (log: ${path.join(p.logs, 'sshd.log')})`;
   const tail = lastLines(path.join(p.logs, !health.engine ? 'engine.log' : 'sshd.log'), 5) || lastLines(path.join(p.logs, 'init.log'), 5);
-  throw new Error(`sandbox host ${host.name}: ${what} did not come up within ${Math.round(timeoutMs / 1000)}s${tail ? `; last lines:\n${tail}` : ''}`);
+  const why = hostInitAlive(host) ? `did not come up within ${Math.round(timeoutMs / 1000)}s` : 'stopped: the host\'s init exited';
+  throw new Error(`sandbox host ${host.name}: ${what} ${why}${tail ? `; last lines:\n${tail}` : ''}`);
 }
 
 /** Kills the host's init, which takes every process of the host with it, then any straggler in its netns. */
 export async function stopHost(host: SandboxHostState): Promise<void> {
-  const pid = readPid(host);
-  if (pid !== undefined && hostInitAlive(host)) {
+  const recorded = readPid(host);
+  if (recorded !== undefined && hostInitAlive(host)) {
     try {
-      process.kill(pid, 'SIGKILL');
+      process.kill(recorded.pid, 'SIGKILL');
     } catch {
       // Already gone.
     }

@@ -57,3 +57,16 @@ export function parseImageReference(input: string): ImageReferenceParse {
     },
   };
 }
+
+/**
+ * The short form engines and users write: `docker.io/library/busybox:latest` and
+ * `busybox` are both `busybox:latest`. Podman reports the long form, Docker the one given.
+ */
+export function familiarImageReference(reference: string): string {
+  const parsed = parseImageReference(reference);
+  if (!parsed.ok) return reference;
+  const r = parsed.reference;
+  const dockerHub = r.domain === undefined || r.domain === 'docker.io' || r.domain === 'index.docker.io';
+  const repository = dockerHub ? r.repository.replace(/^library\//, '') : `${r.domain}/${r.repository}`;
+  return `${repository}${r.tag ? ':' + r.tag : ''}${r.digest ? '@' + r.digest : ''}`;
+}

@@ -146,7 +146,7 @@ describe('hoist sandbox (real hosts: network namespaces, sshd, Docker Engine and
     const again = runHoist(['sandbox', 'up', '--name', IT_SANDBOX, '--hosts', '3', '--engine', 'mixed', '--registry'], { timeoutMs: 300_000 });
     assert.equal(again.status, 0, again.stderr);
     assert.match(again.stdout, /its hosts were already running/);
-    const pid = Number(fs.readFileSync(`/var/lib/hoist/sandboxes/${IT_SANDBOX}/hosts/host-3/supervisor.pid`, 'utf8'));
+    const pid = Number(fs.readFileSync(`/var/lib/hoist/sandboxes/${IT_SANDBOX}/hosts/host-3/supervisor.pid`, 'utf8').split(' ')[0]);
     process.kill(pid, 'SIGKILL');
     const down = runHoist(['sandbox', 'status', '--name', IT_SANDBOX]);
     assert.equal(down.status, 1);
@@ -176,7 +176,7 @@ describe('hoist sandbox (real hosts: network namespaces, sshd, Docker Engine and
     const crashed = ensureSandbox(name, ['--hosts', '2', '--engine', 'mixed', '--images', 'busybox']);
     for (const host of crashed.hosts) {
       sshRun(crashed, host.name, `${host.engine} run -d busybox sleep 600`);
-      process.kill(Number(fs.readFileSync(`/var/lib/hoist/sandboxes/${name}/hosts/${host.name}/supervisor.pid`, 'utf8')), 'SIGKILL');
+      process.kill(Number(fs.readFileSync(`/var/lib/hoist/sandboxes/${name}/hosts/${host.name}/supervisor.pid`, 'utf8').split(' ')[0]), 'SIGKILL');
     }
     const r = runHoist(['sandbox', 'down', '--name', name]);
     assert.equal(r.status, 0, r.stderr);

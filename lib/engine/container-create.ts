@@ -1,0 +1,73 @@
+import type { ContainerSpec } from '../graph/graph-document';
+
+/** The Engine API body of POST /containers/create, and the networks to connect after it. */
+export interface CreateContainerRequest {
+  readonly name: string;
+  readonly body: Record<string, unknown>;
+  /** Engine API < 1.44 attaches one network at create; the others are connected next. */
+  readonly connectAfter: { readonly network: string; readonly aliases: string[] }[];
+}
+
+/**
+ * Builds the create request for a container spec: plain data, no I/O, compared exactly in
+ * tests. Fields the spec leaves null are left out, so the image's and engine's defaults apply
+ * (and read back as null).
+ */
+export function buildCreateContainerRequest(spec: ContainerSpec, labels: Record<string, string>): CreateContainerRequest {
+  const [first, ...rest] = spec.networks;
+  const exposed: Record<string, object> = {};
+  const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
+  for (const port of spec.ports) {
+    const key = `${port.containerPort}/${port.protocol}`;
+    exposed[key] = {};
+    (bindings[key] ??= []).push({ HostIp: port.hostIp, HostPort: port.hostPort === null ? '' : String(port.hostPort) });
+  }
+  const tmpfs: Record<string, string> = {};
+  const mounts: Record<string, unknown>[] = [];
+  for (const mount of spec.mounts) {
+    if (mount.type === 'tmpfs') {
+      tmpfs[mount.target] = mount.sizeBytes === null ? '' : `size=${mount.sizeBytes}`;
+    } else {
+      mounts.push({ Type: mount.type, Source: mount.source, Target: mount.target, ReadOnly: mount.readOnly });
+    }
+  }
+  const env = Object.entries(spec.env).map(([k, v]) => `${k}=${v}`);
+  const body: Record<string, unknown> = {
+    Image: spec.image.reference,
+    Labels: { ...spec.labels, ...labels },
+    Env: env,
+    ExposedPorts: exposed,
+    StopTimeout: spec.stopTimeoutSeconds,
+    HostConfig: {
+      PortBindings: bindings,
+      Mounts: mounts,
+      Tmpfs: tmpfs,
+      NanoCpus: spec.resources.nanoCpus ?? 0,
+      Memory: spec.resources.memoryBytes ?? 0,
+      MemoryReservation: spec.resources.memoryReservationBytes ?? 0,
+      PidsLimit: spec.resources.pidsLimit ?? 0,
+      RestartPolicy: { Name: spec.restart.policy, MaximumRetryCount: spec.restart.maxRetries },
+      ReadonlyRootfs: spec.readOnlyRootFilesystem,
+      CapAdd: spec.capAdd,
+      CapDrop: spec.capDrop,
+      SecurityOpt: spec.noNewPrivileges ? ['no-new-privileges'] : [],
+      ...(spec.logging ? { LogConfig: { Type: spec.logging.driver, Config: spec.logging.options } } : {}),
+      ...(first ? { NetworkMode: first.name } : {}),
+    },
+    ...(first ? { NetworkingConfig: { EndpointsConfig: { [first.name]: { Aliases: first.aliases } } } } : {}),
+  };
+  if (spec.entrypoint !== null) body.Entrypoint = spec.entrypoint;
+  if (spec.command !== null) body.Cmd = spec.command;
+  if (spec.user !== null) body.User = spec.user;
+  if (spec.workingDir !== null) body.WorkingDir = spec.workingDir;
+  if (spec.healthcheck !== null) {
+    body.Healthcheck = {
+      Test: spec.healthcheck.test,
+      Interval: spec.healthcheck.intervalMs * 1e6,
+      Timeout: spec.healthcheck.timeoutMs * 1e6,
+      Retries: spec.healthcheck.retries,
+      StartPeriod: spec.healthcheck.startPeriodMs * 1e6,
+    };
+  }
+  return { name: spec.name, body, connectAfter: rest.map((n) => ({ network: n.name, aliases: n.aliases })) };
+}

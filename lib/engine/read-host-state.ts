@@ -1,0 +1,154 @@
+import type { ContainerSpec, NetworkSpec, VolumeSpec } from '../graph/graph-document';
+import type { EngineClient } from './engine-client';
+import { ImageDefaults, imageDefaultsFrom, normalizeContainer } from './normalize-container';
+import { LABEL } from './ownership-labels';
+
+/** A container's run state, from the engine's list answer. */
+export interface ContainerRunState {
+  /** created, running, paused, restarting, removing, exited or dead. */
+  readonly status: string;
+  readonly exitCode: number | null;
+  readonly health: 'healthy' | 'unhealthy' | 'starting' | null;
+}
+
+/** A container that carries this stack's ownership labels. */
+export interface ObservedContainer {
+  readonly id: string;
+  readonly name: string;
+  readonly resourceId: string | null;
+  readonly specHash: string | null;
+  readonly revision: number | null;
+  readonly created: string;
+  readonly image: string;
+  readonly state: ContainerRunState;
+  /** Normalized config; present when read with `inspect: true`. */
+  readonly spec?: ContainerSpec;
+  /** The defaults its image supplies, for the planner to normalize desired specs alike. */
+  readonly imageDefaults?: ImageDefaults;
+}
+
+export interface ObservedNetwork {
+  readonly id: string;
+  readonly resourceId: string | null;
+  readonly specHash: string | null;
+  readonly spec: NetworkSpec;
+}
+
+export interface ObservedVolume {
+  readonly resourceId: string | null;
+  readonly specHash: string | null;
+  readonly spec: VolumeSpec;
+}
+
+/** An object named like one of the stack's but without its ownership labels: reported, never touched. */
+export interface ForeignObject {
+  readonly kind: 'container' | 'network' | 'volume';
+  readonly name: string;
+  readonly id: string;
+}
+
+/** What runs on one host for one stack. */
+export interface ObservedHostState {
+  readonly host: string;
+  readonly containers: ObservedContainer[];
+  readonly networks: ObservedNetwork[];
+  readonly volumes: ObservedVolume[];
+  readonly foreign: ForeignObject[];
+}
+
+/**
+ * Reads what a stack owns on a host: one list call each for containers, networks and
+ * volumes (owned objects are told by the `hoist.stack` label, foreign ones by the stack's
+ * name prefix), then, with `inspect`, the owned containers' and their images' inspect data,
+ * all at once over the one connection.
+ */
+export async function readHostState(client: EngineClient, stack: string, options: { inspect: boolean }): Promise<ObservedHostState> {
+  const prefix = `${stack}-`;
+  const owned = (labels: Record<string, string> | null | undefined) => labels?.[LABEL.stack] === stack;
+  const [containers, networks, volumesAnswer] = await Promise.all([
+    client.docker.listContainers({ all: true }),
+    client.docker.listNetworks(),
+    client.docker.listVolumes(),
+  ]);
+  const volumes = volumesAnswer.Volumes ?? [];
+  const foreign: ForeignObject[] = [];
+  for (const c of containers) {
+    const name = (c.Names?.[0] ?? '').replace(/^\//, '');
+    if (!owned(c.Labels) && name.startsWith(prefix)) foreign.push({ kind: 'container', name, id: c.Id });
+  }
+  for (const n of networks) if (!owned(n.Labels) && n.Name.startsWith(prefix)) foreign.push({ kind: 'network', name: n.Name, id: n.Id });
+  for (const v of volumes) if (!owned(v.Labels) && v.Name.startsWith(prefix)) foreign.push({ kind: 'volume', name: v.Name, id: v.Name });
+
+  const ownedNetworks: ObservedNetwork[] = networks.filter((n) => owned(n.Labels)).map((n) => ({
+    id: n.Id,
+    resourceId: n.Labels?.[LABEL.resource] ?? null,
+    specHash: n.Labels?.[LABEL.specHash] ?? null,
+    spec: {
+      name: n.Name,
+      driver: n.Driver,
+      internal: n.Internal === true,
+      subnet: n.IPAM?.Config?.[0]?.Subnet ?? null,
+      labels: userLabels(n.Labels),
+    },
+  }));
+  const ownedVolumes: ObservedVolume[] = volumes.filter((v) => owned(v.Labels)).map((v) => ({
+    resourceId: v.Labels?.[LABEL.resource] ?? null,
+    specHash: v.Labels?.[LABEL.specHash] ?? null,
+    spec: { name: v.Name, driver: v.Driver, options: { ...((v as { Options?: Record<string, string> | null }).Options ?? {}) }, labels: userLabels(v.Labels) },
+  }));
+
+  const ownedContainers = containers.filter((c) => owned(c.Labels));
+  let details: { spec: ContainerSpec; imageDefaults: ImageDefaults }[] | undefined;
+  if (options.inspect && ownedContainers.length > 0) {
+    const loggingDriver = (await client.details()).loggingDriver;
+    const networkResources = new Map(ownedNetworks.filter((n) => n.resourceId).map((n) => [n.spec.name, resourceKeyOf(n.resourceId!)]));
+    const volumeResources = new Map(ownedVolumes.filter((v) => v.resourceId).map((v) => [v.spec.name, resourceKeyOf(v.resourceId!)]));
+    const inspects = await Promise.all(ownedContainers.map((c) => client.docker.getContainer(c.Id).inspect()));
+    const imageIds = [...new Set(inspects.map((i) => i.Image))];
+    const images = new Map(await Promise.all(imageIds.map(async (id) => [id, imageDefaultsFrom(await client.docker.getImage(id).inspect() as unknown as Record<string, any>)] as const)));
+    details = inspects.map((inspect) => {
+      const imageDefaults = images.get(inspect.Image)!;
+      return {
+        imageDefaults,
+        spec: normalizeContainer(inspect as unknown as Record<string, any>, imageDefaults, { engine: client.info.kind, loggingDriver, networkResources, volumeResources }),
+      };
+    });
+  }
+  return {
+    host: client.host,
+    containers: ownedContainers.map((c, i) => ({
+      id: c.Id,
+      name: (c.Names?.[0] ?? '').replace(/^\//, ''),
+      resourceId: c.Labels?.[LABEL.resource] ?? null,
+      specHash: c.Labels?.[LABEL.specHash] ?? null,
+      revision: c.Labels?.[LABEL.revision] ? Number(c.Labels[LABEL.revision]) : null,
+      created: new Date(Number(c.Created) * 1000).toISOString(),
+      image: c.Image,
+      state: runStateOf(c.State, c.Status),
+      ...(details ? details[i] : {}),
+    })),
+    networks: ownedNetworks,
+    volumes: ownedVolumes,
+    foreign,
+  };
+}
+
+/** Status text such as "Up 3 minutes (healthy)" or "Exited (137) 2 hours ago" -> structured state. */
+export function runStateOf(state: string, status: string): ContainerRunState {
+  const exit = /(?:Exited|Restarting) \((-?\d+)\)/.exec(status ?? '');
+  const health = /\((healthy|unhealthy)\)|\(health: starting\)|\(starting\)/.exec(status ?? '');
+  return {
+    status: String(state ?? 'unknown').toLowerCase(),
+    exitCode: exit ? Number(exit[1]) : null,
+    health: health ? ((health[1] as 'healthy' | 'unhealthy') ?? 'starting') : null,
+  };
+}
+
+function userLabels(labels: Record<string, string> | null | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(labels ?? {}).filter(([k]) => !k.startsWith('hoist.')));
+}
+
+/** `network:shop/backend@h1` -> `network:shop/backend`. */
+function resourceKeyOf(id: string): string {
+  return id.slice(0, id.lastIndexOf('@'));
+}

@@ -1,0 +1,62 @@
+import type { HostSpec } from '../graph/graph-document';
+import { connectEngine, EngineClient } from '../engine/engine-client';
+import type { IHostConnection } from './host-connection';
+import { LocalConnection } from './local-connection';
+import { DEFAULT_SSH_TIMEOUTS, SshConnection, SshTimeouts } from './ssh-connection';
+import { EndpointOptions, resolveEndpoint } from './ssh-endpoint';
+
+/** A host reached: its connection and its engine. */
+export interface OpenHost {
+  readonly spec: HostSpec;
+  readonly connection: IHostConnection;
+  readonly engine: EngineClient;
+  close(): void;
+}
+
+export interface OpenHostOptions extends EndpointOptions {
+  readonly timeouts?: SshTimeouts;
+  readonly requestTimeoutMs?: number;
+}
+
+/** Connects to a host (SSH, or locally when marked local) and opens its engine API. */
+export async function openHost(spec: HostSpec, options: OpenHostOptions): Promise<OpenHost> {
+  const connection: IHostConnection = spec.local
+    ? new LocalConnection(spec.name)
+    : await SshConnection.open(resolveEndpoint(spec, options), options.timeouts ?? DEFAULT_SSH_TIMEOUTS);
+  try {
+    const engine = await connectEngine(connection, { engine: spec.engine, socketPath: spec.engineSocket, requestTimeoutMs: options.requestTimeoutMs });
+    return { spec, connection, engine, close: () => { engine.close(); connection.close(); } };
+  } catch (error) {
+    connection.close();
+    throw error;
+  }
+}
+
+/** The outcome for one host of work done on many: its result, or the error that stopped it. */
+export type HostOutcome<T> = { readonly host: string; readonly ok: true; readonly value: T } | { readonly host: string; readonly ok: false; readonly error: Error };
+
+/**
+ * Runs `work` on every host, at most `parallelism` at a time. A host that fails (down,
+ * refused, wrong key) yields its error; it never stops or stalls the others.
+ */
+export async function forEachHost<T>(hosts: HostSpec[], options: OpenHostOptions & { parallelism?: number }, work: (host: OpenHost) => Promise<T>): Promise<HostOutcome<T>[]> {
+  const outcomes: HostOutcome<T>[] = new Array(hosts.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < hosts.length) {
+      const index = next++;
+      const spec = hosts[index];
+      let open: OpenHost | undefined;
+      try {
+        open = await openHost(spec, options);
+        outcomes[index] = { host: spec.name, ok: true, value: await work(open) };
+      } catch (error) {
+        outcomes[index] = { host: spec.name, ok: false, error: error as Error };
+      } finally {
+        open?.close();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.parallelism ?? 10, hosts.length) }, worker));
+  return outcomes;
+}

@@ -1,0 +1,69 @@
+import { HealthCheck, Image, Inventory, Mount, Network, RestartPolicy, Service, Stack, Testing, Volume } from '../../lib';
+import { buildCreateContainerRequest } from '../../lib/engine/container-create';
+import { ownershipLabels } from '../../lib/engine/ownership-labels';
+import type { ContainerResource, GraphDocument, NetworkResource, StackGraph, VolumeResource } from '../../lib/graph/graph-document';
+import type { OpenHost } from '../../lib/transport/open-host';
+import { REPO_ROOT } from './cli';
+
+export const STACK = 'rt';
+
+/** A stack that sets nearly every container field, placed on every sandbox host. */
+export function roundTripGraph(inventoryFile: string): StackGraph {
+  const app = Testing.app({ projectDir: REPO_ROOT });
+  const stack = new Stack(app, STACK);
+  const hosts = Inventory.fromFile(stack, 'hosts', inventoryFile);
+  const net = new Network(stack, 'backend');
+  const data = new Volume(stack, 'data');
+  new Service(stack, 'full', {
+    image: Image.fromRegistry('busybox:latest'),
+    command: ['sh', '-c', 'echo "$GREETING" > /tmp/g; exec httpd -f -p 8080 -h /tmp'],
+    environment: { GREETING: 'hello $(not a shell) `id` "quoted"\nline2', EMPTY: '' },
+    ports: [{ container: 8080, host: 18090 }, { container: 9090, bindAddress: '127.0.0.1' }],
+    mounts: [data.mount('/data'), Mount.bind('/etc/hostname', '/host-hostname', { readOnly: true }), Mount.tmpfs('/scratch', { size: '8MiB' })],
+    networks: [net.withAliases('api', 'backend-api')],
+    replicas: hosts.hosts.length,
+    resources: { cpus: 0.5, memory: '64MiB', memoryReservation: '32MiB', pids: 64 },
+    healthCheck: HealthCheck.tcp(8080, { interval: '2s', timeout: '1s', retries: 2, startPeriod: '1s' }),
+    restart: RestartPolicy.ON_FAILURE,
+    restartMaxRetries: 3,
+    user: '65534:65534',
+    workingDirectory: '/tmp',
+    readOnlyRootFilesystem: true,
+    capDrop: ['ALL'],
+    capAdd: ['NET_BIND_SERVICE'],
+    noNewPrivileges: true,
+    stopGracePeriod: '3s',
+    labels: { 'org.example.team': 'platform', quote: 'it\'s "fine"' },
+  });
+  new Service(stack, 'plain', { image: Image.fromRegistry('busybox:latest'), command: ['sleep', '3600'], replicas: hosts.hosts.length });
+  const graph: GraphDocument = Testing.synth(app);
+  return graph.stacks[0];
+}
+
+export async function createOnHost(open: OpenHost, stack: StackGraph): Promise<void> {
+  const docker = open.engine.docker;
+  const mine = stack.resources.filter((r) => r.host === open.spec.name);
+  for (const r of mine.filter((x): x is NetworkResource => x.kind === 'network')) {
+    await docker.createNetwork({ Name: r.spec.name, Driver: r.spec.driver, Internal: r.spec.internal, Labels: { ...r.spec.labels, ...ownershipLabels(STACK, r, 1) } });
+  }
+  for (const r of mine.filter((x): x is VolumeResource => x.kind === 'volume')) {
+    await docker.createVolume({ Name: r.spec.name, Driver: r.spec.driver, DriverOpts: r.spec.options, Labels: { ...r.spec.labels, ...ownershipLabels(STACK, r, 1) } });
+  }
+  for (const r of mine.filter((x): x is ContainerResource => x.kind === 'container')) {
+    const request = buildCreateContainerRequest(r.spec, ownershipLabels(STACK, r, 1));
+    const container = await docker.createContainer({ name: request.name, ...request.body } as never);
+    for (const extra of request.connectAfter) await docker.getNetwork(extra.network).connect({ Container: container.id, EndpointConfig: { Aliases: extra.aliases } });
+    await container.start();
+  }
+}
+
+export async function removeStack(open: OpenHost): Promise<void> {
+  const docker = open.engine.docker;
+  for (const c of await docker.listContainers({ all: true })) {
+    const name = (c.Names?.[0] ?? '').replace(/^\//, '');
+    if (c.Labels?.['hoist.stack'] === STACK || name.startsWith(`${STACK}-`)) await docker.getContainer(c.Id).remove({ force: true });
+  }
+  for (const n of await docker.listNetworks()) if (n.Name.startsWith(`${STACK}-`)) await docker.getNetwork(n.Id).remove();
+  for (const v of (await docker.listVolumes()).Volumes ?? []) if (v.Name.startsWith(`${STACK}-`)) await docker.getVolume(v.Name).remove({ force: true });
+}
+
