@@ -3,6 +3,7 @@ import { CliError } from './cli-error';
 import { CliIo, processIo } from './cli-io';
 import { registerInit } from './commands/init';
 import { registerSandbox } from './commands/sandbox';
+import { registerStatus } from './commands/status';
 import { registerSynth, registerValidate } from './commands/synth';
 
 // Commander parses arguments and renders --help: a well-kept library that does exactly this,
@@ -19,6 +20,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   registerSynth(program, io);
   registerValidate(program, io);
   registerInit(program, io);
+  registerStatus(program, io);
   registerSandbox(program, io);
   try {
     await program.parseAsync(argv, { from: 'user' });

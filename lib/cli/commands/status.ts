@@ -1,0 +1,54 @@
+import type { Command } from 'commander';
+import { CliError } from '../cli-error';
+import type { CliIo } from '../cli-io';
+import { loadGraph } from '../load-graph';
+
+interface StatusOptions {
+  readonly json: boolean;
+  readonly graph?: string;
+  readonly app?: string;
+  readonly project?: string;
+  readonly trustNewHosts: boolean;
+  readonly parallelism: string;
+  readonly connectTimeout: string;
+  readonly stack?: string;
+}
+
+/** `hoist status`: what runs on every host of the stacks, read live. */
+export function registerStatus(program: Command, io: CliIo): void {
+  program.command('status')
+    .description('Show what runs on every host of the stacks: state, health, image, created, revision (read live over SSH)')
+    .option('--json', 'machine-readable output (versioned document)', false)
+    .option('--graph <file>', 'use a saved graph instead of synthesizing the program')
+    .option('-a, --app <file>', 'program to run (default: "app" in hoist.json, else main.ts)')
+    .option('-C, --project <dir>', 'project directory', '.')
+    .option('--stack <name>', 'only this stack')
+    .option('--parallelism <n>', 'hosts read at once', '10')
+    .option('--connect-timeout <seconds>', 'give up on a host after this long', '10')
+    .option('--trust-new-hosts', 'accept and record host keys not yet in known_hosts (never a changed key)', false)
+    .action(async (options: StatusOptions) => {
+      const parallelism = positiveInteger(options.parallelism, '--parallelism');
+      const connectMs = positiveInteger(options.connectTimeout, '--connect-timeout') * 1000;
+      // Loaded here, not at start-up: other commands need neither SSH nor the engine client.
+      const { collectStatus } = await import('../../status/collect-status');
+      const { formatStatus } = await import('../../status/stack-status');
+      const { graph, projectDir } = await loadGraph(options, io);
+      const stacks = options.stack ? graph.stacks.filter((s) => s.name === options.stack) : graph.stacks;
+      if (options.stack && stacks.length === 0) {
+        throw new CliError(`no stack named ${options.stack}; stacks: ${graph.stacks.map((s) => s.name).join(', ')}`);
+      }
+      const document = await collectStatus(graph, stacks.map((s) => s.name), { projectDir, trustNewHosts: options.trustNewHosts, parallelism, connectMs });
+      if (options.json) io.out(JSON.stringify(document, null, 2));
+      else for (const line of formatStatus(document)) io.out(line);
+      const unreachable = document.stacks.flatMap((s) => s.hosts).filter((h) => !h.reachable);
+      if (unreachable.length) {
+        throw new CliError(options.json ? '' : `${unreachable.length} host(s) unreachable: ${[...new Set(unreachable.map((h) => h.host))].join(', ')}`);
+      }
+    });
+}
+
+function positiveInteger(value: string, flag: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1) throw new CliError(`${flag} ${value}: must be a whole number of 1 or more`);
+  return n;
+}

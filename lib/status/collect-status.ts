@@ -1,0 +1,42 @@
+import type { GraphDocument, HostSpec } from '../graph/graph-document';
+import { readHostState } from '../engine/read-host-state';
+import { forEachHost } from '../transport/open-host';
+import { HostReading, stackStatus, StatusDocument } from './stack-status';
+
+export interface CollectOptions {
+  readonly projectDir: string;
+  readonly trustNewHosts: boolean;
+  readonly parallelism: number;
+  readonly connectMs: number;
+}
+
+/**
+ * Reads every host of the given stacks once (a host shared by stacks is connected to once),
+ * in parallel; an unreachable host yields its error and the others still report.
+ */
+export async function collectStatus(graph: GraphDocument, stackNames: string[], options: CollectOptions): Promise<StatusDocument> {
+  const stacks = graph.stacks.filter((s) => stackNames.includes(s.name));
+  const hosts = new Map<string, HostSpec>();
+  for (const stack of stacks) for (const host of stack.hosts) if (!hosts.has(host.name)) hosts.set(host.name, host);
+  const outcomes = await forEachHost([...hosts.values()], {
+    projectDir: options.projectDir,
+    trustNewHosts: options.trustNewHosts,
+    parallelism: options.parallelism,
+    timeouts: { connectMs: options.connectMs, keepaliveMs: 5000, attempts: 3 },
+  }, async (open) => {
+    const states = new Map(await Promise.all(stacks.map(async (s) => [s.name, await readHostState(open.engine, s.name, { inspect: false })] as const)));
+    return { engine: open.engine.info, states };
+  });
+  return {
+    formatVersion: '1.0',
+    stacks: stacks.map((stack) => {
+      const readings = new Map<string, HostReading>();
+      for (const outcome of outcomes) {
+        readings.set(outcome.host, outcome.ok
+          ? { ok: true, engine: outcome.value.engine, state: outcome.value.states.get(stack.name)! }
+          : { ok: false, error: outcome.error });
+      }
+      return stackStatus(graph, stack.name, readings);
+    }),
+  };
+}
