@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import type * as CollectStatusModule from '../../status/collect-status';
+import type * as StackStatusModule from '../../status/stack-status';
 import { CliError } from '../cli-error';
 import type { CliIo } from '../cli-io';
 import { loadGraph } from '../load-graph';
@@ -30,8 +32,8 @@ export function registerStatus(program: Command, io: CliIo): void {
       const parallelism = positiveInteger(options.parallelism, '--parallelism');
       const connectMs = positiveInteger(options.connectTimeout, '--connect-timeout') * 1000;
       // Loaded here, not at start-up: other commands need neither SSH nor the engine client.
-      const { collectStatus } = await import('../../status/collect-status');
-      const { formatStatus } = await import('../../status/stack-status');
+      const { collectStatus } = require('../../status/collect-status') as typeof CollectStatusModule;
+      const { formatStatus } = require('../../status/stack-status') as typeof StackStatusModule;
       const { graph, projectDir } = await loadGraph(options, io);
       const stacks = options.stack ? graph.stacks.filter((s) => s.name === options.stack) : graph.stacks;
       if (options.stack && stacks.length === 0) {
