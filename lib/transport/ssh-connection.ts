@@ -78,7 +78,7 @@ export class SshConnection implements IHostConnection {
         clearTimeout(timer);
         resolve();
       });
-      client.once('error', (error: Error & { code?: string; level?: string }) => fail(refusedKey ?? classify(endpoint, error)));
+      client.once('error', (error: Error & { code?: string; level?: string }) => fail(refusedKey ?? classifySshError(endpoint, error)));
       client.once('close', () => fail(refusedKey ?? new HostError(endpoint.host, 'connection-lost', 'the server closed the connection during the handshake (sshd MaxStartups, or a TCP proxy?); try again', { transient: true })));
       const config: ConnectConfig = {
         host: sock ? undefined : endpoint.address,
@@ -163,7 +163,7 @@ export class SshConnection implements IHostConnection {
 }
 
 /** Maps what ssh2 and the socket layer report to Hoist's distinct host errors. */
-function classify(endpoint: SshEndpoint, error: Error & { code?: string; level?: string }): HostError {
+export function classifySshError(endpoint: SshEndpoint, error: Error & { code?: string; level?: string }): HostError {
   const at = `${endpoint.address}:${endpoint.port}`;
   const host = endpoint.host;
   switch (error.code) {

@@ -35,6 +35,16 @@ describe('engine state: containers created from a graph read back as the same sp
     for (const h of hosts) assert.equal(h.engine.info.apiVersion, '1.41');
   });
 
+  it('fetches the rest of detection on demand: architecture, cgroup version, storage driver', async () => {
+    for (const h of hosts) {
+      const details = await h.engine.details();
+      assert.match(details.arch, /^(amd64|arm64)$/);
+      assert.equal(details.cgroupVersion, '1');
+      assert.equal(details.storageDriver, h.engine.info.kind === 'docker' ? 'overlay2' : 'overlay');
+      assert.equal(details.loggingDriver, 'json-file');
+    }
+  });
+
   it('normalizes every owned container back to exactly its desired spec, on both engines', async () => {
     for (const open of hosts) {
       const observed = await readHostState(open.engine, STACK, { inspect: true });

@@ -8,7 +8,8 @@ import { connectEngine } from '../../lib/engine/engine-client';
 import type { HostSpec } from '../../lib/graph/graph-document';
 import { HostError } from '../../lib/transport/host-error';
 import { fingerprintOf } from '../../lib/transport/known-hosts';
-import { SshConnection } from '../../lib/transport/ssh-connection';
+import { LocalConnection } from '../../lib/transport/local-connection';
+import { classifySshError, SshConnection } from '../../lib/transport/ssh-connection';
 import { resolveEndpoint } from '../../lib/transport/ssh-endpoint';
 import { tempProject } from '../helpers/project';
 import { generateKey, startFakeEngineSocket, startSshServer, TestKey, TestSshServer } from '../helpers/ssh-server';
@@ -251,5 +252,69 @@ describe('SSH transport against an in-process ssh2 server', () => {
       await target.close();
       await bastion.close();
     }
+  });
+});
+
+describe('SSH transport: agent, local hosts, old engines, error classification', () => {
+  it('authenticates with keys from an ssh-agent (and never forwards it)', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const engine = await startFakeEngineSocket();
+    const server = await startSshServer({ clientKey, sockets: { '/var/run/docker.sock': engine.socketPath } });
+    const dir = tempProject({ known_hosts: server.knownHostsLine() + '\n', ssh_config: '', key: clientKey.privateKey }, 'hoist-agent-');
+    fs.chmodSync(path.join(dir, 'key'), 0o600);
+    const agentSocket = path.join(dir, 'agent.sock');
+    const agent = spawnSync('ssh-agent', ['-a', agentSocket], { encoding: 'utf8' });
+    const agentPid = Number(/SSH_AGENT_PID=(\d+)/.exec(agent.stdout)?.[1]);
+    try {
+      assert.equal(spawnSync('ssh-add', [path.join(dir, 'key')], { env: { ...process.env, SSH_AUTH_SOCK: agentSocket }, encoding: 'utf8' }).status, 0);
+      const spec = hostSpec(server.port, { identity: { kind: 'agent', socketEnv: 'HOIST_TEST_AGENT' } });
+      process.env.HOIST_TEST_AGENT = agentSocket;
+      const connection = await connect(dir, spec);
+      const client = await connectEngine(connection, { engine: 'docker', socketPath: null });
+      assert.equal(client.info.kind, 'docker');
+      client.close();
+      connection.close();
+      assert.equal(server.log.agentRequests, 0);
+    } finally {
+      delete process.env.HOIST_TEST_AGENT;
+      if (agentPid) process.kill(agentPid);
+      await server.close();
+      await engine.close();
+    }
+  });
+
+  it('a host marked local reaches the engine socket on this machine, without SSH', async () => {
+    const engine = await startFakeEngineSocket();
+    try {
+      const local = new LocalConnection('laptop');
+      const client = await connectEngine(local, { engine: 'docker', socketPath: engine.socketPath });
+      assert.equal(client.info.kind, 'docker');
+      client.close();
+      const missing = await rejection(connectEngine(local, { engine: 'docker', socketPath: path.join(path.dirname(engine.socketPath), 'none.sock') }));
+      assert.equal(missing.kind, 'socket-missing');
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('refuses an engine whose API is older than 1.40, saying what to upgrade', async () => {
+    const engine = await startFakeEngineSocket('1.30');
+    try {
+      const error = await rejection(connectEngine(new LocalConnection('old'), { engine: 'docker', socketPath: engine.socketPath }));
+      assert.equal(error.kind, 'api-too-old');
+      assert.match(error.message, /host old: docker 20\.10\.24 serves Engine API 1\.30; Hoist needs 1\.40 or newer/);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('classifies DNS, unreachable and reset errors distinctly (no lookup leaves this machine)', () => {
+    const endpoint = resolveEndpoint(hostSpec(22, { address: 'db.example.invalid' }), { projectDir: project(''), trustNewHosts: false, sshConfigFile: '/nonexistent' });
+    const kind = (code: string) => classifySshError(endpoint, Object.assign(new Error(code), { code }));
+    assert.equal(kind('ENOTFOUND').kind, 'dns');
+    assert.match(kind('ENOTFOUND').message, /cannot resolve db\.example\.invalid \(ENOTFOUND\)/);
+    assert.equal(kind('EHOSTUNREACH').kind, 'unreachable');
+    assert.equal(kind('ECONNRESET').transient, true);
+    assert.equal(kind('ECONNREFUSED').transient, false);
   });
 });
