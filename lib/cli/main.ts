@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { CliError } from './cli-error';
 import { CliIo, processIo } from './cli-io';
 import { registerInit } from './commands/init';
+import { registerPlan } from './commands/plan';
 import { registerSandbox } from './commands/sandbox';
 import { registerStatus } from './commands/status';
 import { registerSynth, registerValidate } from './commands/synth';
@@ -20,6 +21,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   registerSynth(program, io);
   registerValidate(program, io);
   registerInit(program, io);
+  registerPlan(program, io);
   registerStatus(program, io);
   registerSandbox(program, io);
   try {

@@ -1,6 +1,7 @@
 import type { ContainerSpec, NetworkSpec, VolumeSpec } from '../graph/graph-document';
 import type { EngineClient } from './engine-client';
 import { ImageDefaults, imageDefaultsFrom, normalizeContainer } from './normalize-container';
+import { familiarImageReference } from '../values/image-reference';
 import { LABEL } from './ownership-labels';
 
 /** A container's run state, from the engine's list answer. */
@@ -20,6 +21,8 @@ export interface ObservedContainer {
   readonly revision: number | null;
   readonly created: string;
   readonly image: string;
+  /** Id of the image the container runs (to tell when the reference now points elsewhere). */
+  readonly imageId: string;
   readonly state: ContainerRunState;
   /** Normalized config; present when read with `inspect: true`. */
   readonly spec?: ContainerSpec;
@@ -47,10 +50,18 @@ export interface ForeignObject {
   readonly id: string;
 }
 
+/** An image present on the host. */
+export interface ObservedImage {
+  readonly id: string;
+  /** References as the engine lists them, in familiar form (`busybox:latest`). */
+  readonly references: string[];
+}
+
 /** What runs on one host for one stack. */
 export interface ObservedHostState {
   readonly host: string;
   readonly containers: ObservedContainer[];
+  readonly images: ObservedImage[];
   readonly networks: ObservedNetwork[];
   readonly volumes: ObservedVolume[];
   readonly foreign: ForeignObject[];
@@ -65,10 +76,11 @@ export interface ObservedHostState {
 export async function readHostState(client: EngineClient, stack: string, options: { inspect: boolean }): Promise<ObservedHostState> {
   const prefix = `${stack}-`;
   const owned = (labels: Record<string, string> | null | undefined) => labels?.[LABEL.stack] === stack;
-  const [containers, networks, volumesAnswer] = await Promise.all([
+  const [containers, networks, volumesAnswer, images] = await Promise.all([
     client.docker.listContainers({ all: true }),
     client.docker.listNetworks(),
     client.docker.listVolumes(),
+    client.docker.listImages(),
   ]);
   const volumes = volumesAnswer.Volumes ?? [];
   const foreign: ForeignObject[] = [];
@@ -124,9 +136,11 @@ export async function readHostState(client: EngineClient, stack: string, options
       revision: c.Labels?.[LABEL.revision] ? Number(c.Labels[LABEL.revision]) : null,
       created: new Date(Number(c.Created) * 1000).toISOString(),
       image: c.Image,
+      imageId: c.ImageID,
       state: runStateOf(c.State, c.Status),
       ...(details ? details[i] : {}),
     })),
+    images: images.map((i) => ({ id: i.Id, references: (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>').map(familiarImageReference).sort() })),
     networks: ownedNetworks,
     volumes: ownedVolumes,
     foreign,

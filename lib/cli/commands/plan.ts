@@ -1,0 +1,81 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import type * as BuildPlanModule from '../../plan/build-plan';
+import type * as CollectModule from '../../plan/collect-observations';
+import type * as RenderModule from '../../plan/render-plan';
+import { canonicalJsonPretty } from '../../graph/canonical-json';
+import { CliError } from '../cli-error';
+import type { CliIo } from '../cli-io';
+import { loadGraph } from '../load-graph';
+
+interface PlanCommandOptions {
+  readonly json: boolean;
+  readonly markdown: boolean;
+  readonly out?: string;
+  readonly detailedExitcode: boolean;
+  readonly target: string[];
+  readonly parallelism: string;
+  readonly connectTimeout: string;
+  readonly trustNewHosts: boolean;
+  readonly deleteVolumes: boolean;
+  readonly graph?: string;
+  readonly app?: string;
+  readonly project?: string;
+}
+
+/** `hoist plan`: diff the graph against every host into an exact, reviewable, saveable plan. */
+export function registerPlan(program: Command, io: CliIo): void {
+  program.command('plan')
+    .description('Compare the graph with what runs on every host and show what apply would do')
+    .option('--json', 'print the versioned plan document', false)
+    .option('--markdown', 'print Markdown for a pull-request comment', false)
+    .option('--out <file>', 'save the plan (with the graph and host fingerprints) for "hoist apply <file>"')
+    .option('--detailed-exitcode', 'exit 0 with no changes, 2 with changes, 1 on error', false)
+    .option('--target <resource>', 'plan only this resource or construct path (repeatable; exceptional use)', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option('--delete-volumes', 'delete volumes that left the graph, and their data', false)
+    .option('--parallelism <n>', 'hosts read at once', '10')
+    .option('--connect-timeout <seconds>', 'give up on a host after this long', '10')
+    .option('--trust-new-hosts', 'accept and record host keys not yet in known_hosts (never a changed key)', false)
+    .option('--graph <file>', 'use a saved graph instead of synthesizing the program')
+    .option('-a, --app <file>', 'program to run (default: "app" in hoist.json, else main.ts)')
+    .option('-C, --project <dir>', 'project directory', '.')
+    .action(async (options: PlanCommandOptions) => {
+      if (options.json && options.markdown) throw new CliError('--json and --markdown exclude each other; pick one');
+      const parallelism = wholeNumber(options.parallelism, '--parallelism');
+      const connectMs = wholeNumber(options.connectTimeout, '--connect-timeout') * 1000;
+      const { collectObservations } = require('../../plan/collect-observations') as typeof CollectModule;
+      const { buildPlan, hasChanges } = require('../../plan/build-plan') as typeof BuildPlanModule;
+      const { renderPlanText, renderPlanMarkdown } = require('../../plan/render-plan') as typeof RenderModule;
+
+      const { graph, projectDir } = await loadGraph(options, io);
+      const observed = await collectObservations(graph, { projectDir, trustNewHosts: options.trustNewHosts, parallelism, connectMs });
+      if (!observed.ok) {
+        throw new CliError(`cannot plan: ${observed.failures.length} host(s) could not be read, and a plan needs every host:\n${observed.failures.map((f) => `  ${f.error.message}`).join('\n')}`);
+      }
+      const targets = options.target.length ? options.target : undefined;
+      const plan = buildPlan(graph, observed.observations, { deleteVolumes: options.deleteVolumes, targets });
+      if (targets) io.err(`warning: --target plans only part of the graph (${targets.join(', ')}); use it for exceptional cases only`);
+      if (options.json) io.out(JSON.stringify(plan, null, 2));
+      else if (options.markdown) for (const line of renderPlanMarkdown(plan)) io.out(line);
+      else for (const line of renderPlanText(plan, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR })) io.out(line);
+
+      const conflicts = plan.stacks.flatMap((s) => s.conflicts);
+      if (conflicts.length) {
+        throw new CliError(`the plan has ${conflicts.length} conflict(s) it cannot resolve without touching objects Hoist does not own; see above`);
+      }
+      if (options.out) {
+        const file = path.resolve(options.out);
+        fs.writeFileSync(`${file}.tmp`, canonicalJsonPretty({ ...plan, graph }));
+        fs.renameSync(`${file}.tmp`, file);
+        io.err(`Saved the plan to ${path.relative(process.cwd(), file) || file}; apply exactly it with: hoist apply ${options.out}`);
+      }
+      if (options.detailedExitcode && hasChanges(plan)) throw new CliError('', 2);
+    });
+}
+
+function wholeNumber(value: string, flag: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1) throw new CliError(`${flag} ${value}: must be a whole number of 1 or more`);
+  return n;
+}

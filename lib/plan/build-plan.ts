@@ -1,0 +1,47 @@
+import type { GraphDocument } from '../graph/graph-document';
+import { specHash } from '../graph/spec-hash';
+import type { ObservedHostState } from '../engine/read-host-state';
+import { PlanOptions, planStack } from './plan-stack';
+import { PLAN_FORMAT_VERSION, PlanDocument, HostObservation } from './plan-types';
+
+/**
+ * The whole plan: every stack planned against what its hosts run, with the graph's hash and a
+ * fingerprint of what was observed on each host, so apply can refuse the plan if anything
+ * changed since. Pure.
+ */
+export function buildPlan(graph: GraphDocument, observations: ReadonlyMap<string, HostObservation>, options: PlanOptions & { now?: Date }): PlanDocument {
+  const stacks = graph.stacks.map((stack) => {
+    const observed = new Map<string, ObservedHostState>();
+    for (const host of stack.hosts) {
+      const state = observations.get(host.name)?.states.get(stack.name);
+      if (!state) throw new Error(`host ${host.name} was not read; a plan needs every host`);
+      observed.set(host.name, state);
+    }
+    return planStack(stack, observed, options);
+  });
+  const summary = { create: 0, update: 0, replace: 0, delete: 0 };
+  for (const stack of stacks) for (const action of stack.actions) summary[action.action]++;
+  const host_fingerprints: Record<string, string> = {};
+  for (const [host, observation] of [...observations].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    host_fingerprints[host] = observationFingerprint(observation);
+  }
+  return {
+    format_version: PLAN_FORMAT_VERSION,
+    created_at: (options.now ?? new Date()).toISOString(),
+    graph_hash: specHash(graph),
+    host_fingerprints,
+    stacks,
+    summary,
+    targets: options.targets ?? null,
+  };
+}
+
+/** A hash of everything observed on a host that planning looked at. */
+export function observationFingerprint(observation: HostObservation): string {
+  return specHash({ engine: observation.engine, states: [...observation.states].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) });
+}
+
+/** Whether the plan changes anything. */
+export function hasChanges(plan: PlanDocument): boolean {
+  return plan.stacks.some((s) => s.actions.length > 0);
+}

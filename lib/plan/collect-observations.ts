@@ -1,0 +1,39 @@
+import type { GraphDocument, HostSpec } from '../graph/graph-document';
+import { readHostState, ObservedHostState } from '../engine/read-host-state';
+import { forEachHost } from '../transport/open-host';
+import type { HostObservation } from './plan-types';
+
+export interface ObserveOptions {
+  readonly projectDir: string;
+  readonly trustNewHosts: boolean;
+  readonly parallelism: number;
+  readonly connectMs: number;
+}
+
+/** What a plan needs from the hosts: every host's state for every stack on it, or the hosts that failed. */
+export type ObservationResult =
+  | { readonly ok: true; readonly observations: Map<string, HostObservation> }
+  | { readonly ok: false; readonly failures: { host: string; error: Error }[] };
+
+/**
+ * Reads every host of the graph once, in parallel, with full inspection. A plan is all or
+ * nothing: if any host cannot be read, the result lists the failures instead of a partial map.
+ */
+export async function collectObservations(graph: GraphDocument, options: ObserveOptions): Promise<ObservationResult> {
+  const hosts = new Map<string, HostSpec>();
+  for (const stack of graph.stacks) for (const host of stack.hosts) if (!hosts.has(host.name)) hosts.set(host.name, host);
+  const stacksOn = (host: string) => graph.stacks.filter((s) => s.hosts.some((h) => h.name === host)).map((s) => s.name);
+  const outcomes = await forEachHost([...hosts.values()], {
+    projectDir: options.projectDir,
+    trustNewHosts: options.trustNewHosts,
+    parallelism: options.parallelism,
+    timeouts: { connectMs: options.connectMs, keepaliveMs: 5000, attempts: 3 },
+  }, async (open) => {
+    const states = new Map<string, ObservedHostState>();
+    for (const stack of stacksOn(open.spec.name)) states.set(stack, await readHostState(open.engine, stack, { inspect: true }));
+    return { engine: open.engine.info.kind, states } as HostObservation;
+  });
+  const failures = outcomes.filter((o) => !o.ok).map((o) => ({ host: o.host, error: (o as { error: Error }).error }));
+  if (failures.length) return { ok: false, failures };
+  return { ok: true, observations: new Map(outcomes.map((o) => [o.host, (o as { value: HostObservation }).value])) };
+}

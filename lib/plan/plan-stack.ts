@@ -1,0 +1,231 @@
+import { canonicalJson } from '../graph/canonical-json';
+import type {
+  ContainerResource, GraphResource, ImageResource, NetworkResource, StackGraph, VolumeResource,
+} from '../graph/graph-document';
+import type { ObservedHostState } from '../engine/read-host-state';
+import { familiarImageReference } from '../values/image-reference';
+import { compareContainer, updatableInPlace } from './compare-container';
+import type { Cause, PlanConflict, PlannedAction, StackPlan } from './plan-types';
+
+export interface PlanOptions {
+  /** Delete volumes that left the graph (data loss); otherwise they are kept. */
+  readonly deleteVolumes: boolean;
+  /** Only these resources (ids or construct-path prefixes) and what they need. */
+  readonly targets?: string[];
+}
+
+type Draft = Omit<PlannedAction, 'step'> & { readonly phase: 'infra' | 'container' | 'delete' };
+
+/**
+ * Plans one stack: desired graph + what each host runs -> actions with causes, in apply
+ * order. Pure: no I/O, the same inputs always give the same plan. Objects without the
+ * stack's labels are never acted on; one that holds a name the graph needs is a conflict.
+ */
+export function planStack(stack: StackGraph, observed: ReadonlyMap<string, ObservedHostState>, options: PlanOptions): StackPlan {
+  const drafts: Draft[] = [];
+  const conflicts: PlanConflict[] = [];
+  const kept: StackPlan['kept'] = [];
+  const replacedDependencies = new Set<string>();
+
+  for (const host of stack.hosts) {
+    const state = observed.get(host.name);
+    if (!state) throw new Error(`no observed state for host ${host.name}`);
+    const desired = stack.resources.filter((r) => r.host === host.name);
+    const foreignNamed = (kind: string, name: string) => state.foreign.find((f) => f.kind === kind && f.name === name);
+    const clash = (kind: string, name: string) => {
+      conflicts.push({ host: host.name, kind, name, message: `a ${kind} named ${name} exists on ${host.name} without this stack's labels; Hoist will not touch it: rename or remove it by hand, or rename the construct` });
+    };
+
+    for (const want of desired.filter((r): r is NetworkResource => r.kind === 'network')) {
+      const have = state.networks.find((n) => n.resourceId === want.id);
+      if (!have) {
+        if (foreignNamed('network', want.spec.name)) clash('network', want.spec.name);
+        else drafts.push(infra(want, 'create', [{ type: 'missing' }]));
+        continue;
+      }
+      // A subnet left to the engine is whatever it picked.
+      const causes = specCauses(want.spec, have.spec, have.specHash === want.hash, ['subnet']);
+      if (causes.length) {
+        drafts.push(infra(want, 'replace', causes));
+        replacedDependencies.add(want.id);
+      }
+    }
+
+    for (const want of desired.filter((r): r is VolumeResource => r.kind === 'volume')) {
+      const have = state.volumes.find((v) => v.resourceId === want.id);
+      if (!have) {
+        if (foreignNamed('volume', want.spec.name)) clash('volume', want.spec.name);
+        else drafts.push(infra(want, 'create', [{ type: 'missing' }]));
+        continue;
+      }
+      const causes = specCauses(want.spec, have.spec, have.specHash === want.hash);
+      if (!causes.length) continue;
+      if (want.policy.retainOnDelete) {
+        conflicts.push({ host: host.name, kind: 'volume', name: want.spec.name, message: `volume ${want.spec.name} on ${host.name} differs from the graph (${describeCauses(causes)}) and is retained, so Hoist will not replace it and lose its data: move the data and remove the volume by hand, or set retainOnDelete: false` });
+      } else {
+        drafts.push({ ...infra(want, 'replace', causes), dataLoss: true });
+        replacedDependencies.add(want.id);
+      }
+    }
+
+    for (const want of desired.filter((r): r is ImageResource => r.kind === 'image')) {
+      const reference = want.spec.source === 'registry' ? want.spec.reference : `${want.spec.repository}:latest`;
+      const present = state.images.some((i) => i.references.includes(familiarImageReference(reference)));
+      if (!present) drafts.push(infra(want, 'create', [{ type: 'missing' }]));
+    }
+
+    for (const want of desired.filter((r): r is ContainerResource => r.kind === 'container')) {
+      const have = state.containers.find((c) => c.resourceId === want.id);
+      const base = { host: host.name, kind: 'container' as const, resource: want.id, name: want.spec.name, service: want.spec.service, phase: 'container' as const };
+      if (!have) {
+        if (foreignNamed('container', want.spec.name)) clash('container', want.spec.name);
+        else drafts.push({ ...base, action: 'create', causes: [{ type: 'missing' }] });
+        continue;
+      }
+      const causes: Cause[] = [];
+      const differences = have.spec ? compareContainer(want.spec, have.spec, have.imageDefaults) : [];
+      const drift = have.specHash === want.hash;
+      for (const d of differences) causes.push({ type: drift ? 'drift' : 'changed', ...d });
+      const current = state.images.find((i) => i.references.includes(familiarImageReference(want.spec.image.reference)));
+      if (current && have.imageId && current.id !== have.imageId) {
+        causes.push({ type: 'image-content', reference: want.spec.image.reference, before: have.imageId, after: current.id });
+      }
+      for (const dependency of want.dependsOn) {
+        if (replacedDependencies.has(dependency.id)) causes.push({ type: 'dependency-replaced', dependency: dependency.id });
+      }
+      const mustReplace = causes.some((c) => c.type === 'image-content' || c.type === 'dependency-replaced') || (differences.length > 0 && !updatableInPlace(differences));
+      if (!mustReplace && have.state.status !== 'running' && !completedOnPurpose(stack, want, have.state)) {
+        causes.push({ type: 'not-running', state: have.state.status, exitCode: have.state.exitCode });
+      }
+      if (causes.length === 0) continue;
+      drafts.push(mustReplace
+        ? { ...base, action: 'replace', order: want.policy.update.order, causes }
+        : { ...base, action: 'update', causes });
+    }
+
+    const desiredIds = new Set(desired.map((r) => r.id));
+    for (const c of state.containers) {
+      if (c.resourceId && !desiredIds.has(c.resourceId)) drafts.push({ host: host.name, kind: 'container', resource: c.resourceId, name: c.name, action: 'delete', causes: [{ type: 'removed-from-graph' }], phase: 'delete' });
+    }
+    for (const n of state.networks) {
+      if (n.resourceId && !desiredIds.has(n.resourceId)) drafts.push({ host: host.name, kind: 'network', resource: n.resourceId, name: n.spec.name, action: 'delete', causes: [{ type: 'removed-from-graph' }], phase: 'delete' });
+    }
+    for (const v of state.volumes) {
+      if (!v.resourceId || desiredIds.has(v.resourceId)) continue;
+      if (options.deleteVolumes) {
+        drafts.push({ host: host.name, kind: 'volume', resource: v.resourceId, name: v.spec.name, action: 'delete', causes: [{ type: 'removed-from-graph' }], phase: 'delete', dataLoss: true });
+      } else {
+        kept.push({ host: host.name, kind: 'volume', name: v.spec.name, reason: 'no longer in the graph; volumes are kept (pass --delete-volumes to delete it and its data)' });
+      }
+    }
+  }
+
+  const targeted = options.targets ? selectTargets(drafts, stack.resources, options.targets) : drafts;
+  return { stack: stack.name, actions: order(targeted, stack), conflicts, kept };
+}
+
+function infra(resource: NetworkResource | VolumeResource | ImageResource, action: 'create' | 'replace', causes: Cause[]): Draft {
+  const name = resource.kind === 'image' ? (resource.spec.source === 'registry' ? resource.spec.reference : `${resource.spec.repository}:latest`) : resource.spec.name;
+  return { host: resource.host, kind: resource.kind, resource: resource.id, name, action, causes, phase: 'infra' };
+}
+
+/** Field causes for a network or volume spec; `engineChosen` fields left null in the graph match anything. */
+function specCauses<T extends object>(wantSpec: T, haveSpec: T, drift: boolean, engineChosen: string[] = []): Cause[] {
+  const want = wantSpec as Record<string, unknown>;
+  const have = haveSpec as Record<string, unknown>;
+  const causes: Cause[] = [];
+  for (const key of Object.keys(want).sort()) {
+    if (want[key] === null && engineChosen.includes(key)) continue;
+    if (canonicalJson(want[key] ?? null) !== canonicalJson(have[key] ?? null)) {
+      causes.push({ type: drift ? 'drift' : 'changed', field: key, before: have[key] ?? null, after: want[key] ?? null });
+    }
+  }
+  return causes;
+}
+
+function describeCauses(causes: Cause[]): string {
+  return causes.map((c) => ('field' in c ? `${c.field}: ${JSON.stringify(c.before)} -> ${JSON.stringify(c.after)}` : c.type)).join('; ');
+}
+
+/** An exited container whose service others wait on with "completed" ran to completion on purpose. */
+function completedOnPurpose(stack: StackGraph, want: ContainerResource, state: { status: string; exitCode: number | null }): boolean {
+  if (state.status !== 'exited' || state.exitCode !== 0) return false;
+  return stack.resources.some((r) => r.dependsOn.some((d) => d.id === want.id && d.condition === 'completed'));
+}
+
+/** Keeps the actions on targeted resources and the creations they depend on. */
+function selectTargets(drafts: Draft[], resources: GraphResource[], targets: string[]): Draft[] {
+  const matches = (id: string) => targets.some((t) => id === t || id.startsWith(`container:${t}#`) || id.slice(id.indexOf(':') + 1).startsWith(`${t}@`) || id.slice(id.indexOf(':') + 1).startsWith(`${t}/`));
+  const wanted = new Set(drafts.filter((d) => matches(d.resource)).map((d) => d.resource));
+  for (const id of [...wanted]) {
+    for (const dep of resources.find((r) => r.id === id)?.dependsOn ?? []) wanted.add(dep.id);
+  }
+  return drafts.filter((d) => wanted.has(d.resource));
+}
+
+/**
+ * Numbers the actions in apply order: networks, volumes and images first; then each
+ * service's containers in dependency order, replacements in batches of the service's
+ * batchSize across hosts; deletions last (containers before the networks they used).
+ */
+function order(drafts: Draft[], stack: StackGraph): PlannedAction[] {
+  const byKey = (a: Draft, b: Draft) => cmp(a.host, b.host) || cmp(a.resource, b.resource);
+  const result: PlannedAction[] = [];
+  let step = 0;
+  const infraActions = drafts.filter((d) => d.phase === 'infra').sort(byKey);
+  if (infraActions.length) {
+    step++;
+    for (const { phase: _phase, ...a } of infraActions) result.push({ ...a, step });
+  }
+  const containers = drafts.filter((d) => d.phase === 'container');
+  for (const service of serviceOrder(stack)) {
+    const mine = containers.filter((d) => d.resource.startsWith(`container:${service}#`)).sort(byKey);
+    if (mine.length === 0) continue;
+    const policy = (stack.resources.find((r) => r.kind === 'container' && r.source === service) as ContainerResource | undefined)?.policy.update;
+    const size = policy?.batchSize ?? 1;
+    const replacing = mine.filter((d) => d.action === 'replace');
+    const others = mine.filter((d) => d.action !== 'replace');
+    if (others.length) {
+      step++;
+      for (const { phase: _phase, ...a } of others) result.push({ ...a, step });
+    }
+    for (let i = 0; i < replacing.length; i += size) {
+      step++;
+      for (const { phase: _phase, ...a } of replacing.slice(i, i + size)) result.push({ ...a, step, batch: i / size + 1 });
+    }
+  }
+  const deletions = drafts.filter((d) => d.phase === 'delete');
+  for (const kind of ['container', 'network', 'volume'] as const) {
+    const mine = deletions.filter((d) => d.kind === kind).sort(byKey);
+    if (mine.length === 0) continue;
+    step++;
+    for (const { phase: _phase, ...a } of mine) result.push({ ...a, step });
+  }
+  return result;
+}
+
+/** Service construct paths, dependencies first, ties by path. */
+function serviceOrder(stack: StackGraph): string[] {
+  const services = [...new Set(stack.resources.filter((r) => r.kind === 'container').map((r) => r.source))].sort(cmp);
+  const deps = new Map(services.map((s) => [s, new Set<string>()]));
+  for (const r of stack.resources) {
+    if (r.kind !== 'container') continue;
+    for (const d of r.dependsOn) {
+      const target = stack.resources.find((x) => x.id === d.id);
+      if (target?.kind === 'container' && target.source !== r.source) deps.get(r.source)!.add(target.source);
+    }
+  }
+  const ordered: string[] = [];
+  const visit = (s: string, seen: Set<string>) => {
+    if (ordered.includes(s) || seen.has(s)) return;
+    seen.add(s);
+    for (const d of [...deps.get(s)!].sort(cmp)) visit(d, seen);
+    ordered.push(s);
+  };
+  for (const s of services) visit(s, new Set());
+  return ordered;
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,83 @@
+import type { ObservedHostState } from '../engine/read-host-state';
+
+/** The plan document's version; readers reject another major. */
+export const PLAN_FORMAT_VERSION = '1.0';
+
+export type ActionType = 'create' | 'update' | 'replace' | 'delete';
+
+/** Why an action is planned. */
+export type Cause =
+  /** The graph asks for something that does not exist on the host. */
+  | { readonly type: 'missing' }
+  /** A field differs: in the graph since the object was created, or `drift` when changed outside Hoist. */
+  | { readonly type: 'changed' | 'drift'; readonly field: string; readonly before: unknown; readonly after: unknown; readonly sensitive?: boolean }
+  /** The container's image reference now names other image content on the host. */
+  | { readonly type: 'image-content'; readonly reference: string; readonly before: string; readonly after: string }
+  /** Something it depends on (a network, a volume) is replaced. */
+  | { readonly type: 'dependency-replaced'; readonly dependency: string }
+  /** The container is not running (stopped or exited outside Hoist). */
+  | { readonly type: 'not-running'; readonly state: string; readonly exitCode: number | null }
+  /** The object is on the host with the stack's labels but no longer in the graph. */
+  | { readonly type: 'removed-from-graph' };
+
+/** One thing apply will do. */
+export interface PlannedAction {
+  /** Position in the apply order: actions with the same step run together. */
+  readonly step: number;
+  readonly host: string;
+  readonly kind: 'network' | 'volume' | 'image' | 'container';
+  /** Resource id from the graph (or from the object's labels, for deletions). */
+  readonly resource: string;
+  /** Engine name of the object. */
+  readonly name: string;
+  readonly action: ActionType;
+  /** For replaced containers: start the new one first, or stop the old one first. */
+  readonly order?: 'start-first' | 'stop-first';
+  /** For replaced containers: the batch of the service's rollout (1-based). */
+  readonly batch?: number;
+  readonly service?: string;
+  readonly causes: Cause[];
+  /** Deleting this loses data (a volume). */
+  readonly dataLoss?: boolean;
+}
+
+/** Something that stops the plan from being applied as it is. */
+export interface PlanConflict {
+  readonly host: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly message: string;
+}
+
+export interface StackPlan {
+  readonly stack: string;
+  readonly actions: PlannedAction[];
+  readonly conflicts: PlanConflict[];
+  /** Owned objects kept although not in the graph (retained volumes). */
+  readonly kept: { readonly host: string; readonly kind: string; readonly name: string; readonly reason: string }[];
+}
+
+export interface PlanSummary {
+  readonly create: number;
+  readonly update: number;
+  readonly replace: number;
+  readonly delete: number;
+}
+
+/** A whole plan: what `hoist plan --json` prints and `--out` saves. */
+export interface PlanDocument {
+  readonly format_version: typeof PLAN_FORMAT_VERSION;
+  readonly created_at: string;
+  readonly graph_hash: string;
+  /** Per host: a hash of everything observed there; apply refuses the plan if any changed. */
+  readonly host_fingerprints: Record<string, string>;
+  readonly stacks: StackPlan[];
+  readonly summary: PlanSummary;
+  readonly targets: string[] | null;
+}
+
+/** What planning needs from each host: its observed state per stack and engine kind. */
+export interface HostObservation {
+  readonly engine: 'docker' | 'podman';
+  readonly states: ReadonlyMap<string, ObservedHostState>;
+}
