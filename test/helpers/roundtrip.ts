@@ -5,12 +5,13 @@ import type { ContainerResource, GraphDocument, NetworkResource, StackGraph, Vol
 import type { OpenHost } from '../../lib/transport/open-host';
 import { REPO_ROOT } from './cli';
 
+/** Each test file uses its own stack name: files run in parallel on one sandbox. */
 export const STACK = 'rt';
 
 /** A stack that sets nearly every container field, placed on every sandbox host. */
-export function roundTripGraph(inventoryFile: string): StackGraph {
+export function roundTripGraph(inventoryFile: string, stackName = STACK): StackGraph {
   const app = Testing.app({ projectDir: REPO_ROOT });
-  const stack = new Stack(app, STACK);
+  const stack = new Stack(app, stackName);
   const hosts = Inventory.fromFile(stack, 'hosts', inventoryFile);
   const net = new Network(stack, 'backend');
   const data = new Volume(stack, 'data');
@@ -41,6 +42,7 @@ export function roundTripGraph(inventoryFile: string): StackGraph {
 }
 
 export async function createOnHost(open: OpenHost, stack: StackGraph): Promise<void> {
+  const STACK = stack.name;
   const docker = open.engine.docker;
   const mine = stack.resources.filter((r) => r.host === open.spec.name);
   for (const r of mine.filter((x): x is NetworkResource => x.kind === 'network')) {
@@ -57,7 +59,7 @@ export async function createOnHost(open: OpenHost, stack: StackGraph): Promise<v
   }
 }
 
-export async function removeStack(open: OpenHost): Promise<void> {
+export async function removeStack(open: OpenHost, STACK: string): Promise<void> {
   const docker = open.engine.docker;
   for (const c of await docker.listContainers({ all: true })) {
     const name = (c.Names?.[0] ?? '').replace(/^\//, '');

@@ -4,7 +4,9 @@ import { readHostState } from '../../lib/engine/read-host-state';
 import type { ContainerResource, StackGraph } from '../../lib/graph/graph-document';
 import { openHost, OpenHost } from '../../lib/transport/open-host';
 import { REPO_ROOT } from '../helpers/cli';
-import { createOnHost, removeStack, roundTripGraph, STACK } from '../helpers/roundtrip';
+import { createOnHost, removeStack, roundTripGraph } from '../helpers/roundtrip';
+
+const STACK = 'rt';
 import { ensureSandbox, IT_SANDBOX, SandboxInventory } from '../helpers/sandbox';
 
 describe('engine state: containers created from a graph read back as the same specs (Docker and Podman)', () => {
@@ -14,18 +16,18 @@ describe('engine state: containers created from a graph read back as the same sp
 
   before(async () => {
     inventory = ensureSandbox(IT_SANDBOX);
-    stack = roundTripGraph(`${inventory.dir}/inventory.json`);
+    stack = roundTripGraph(`${inventory.dir}/inventory.json`, STACK);
     for (const spec of stack.hosts) {
       const open = await openHost(spec, { projectDir: REPO_ROOT, trustNewHosts: false });
       hosts.push(open);
-      await removeStack(open);
+      await removeStack(open, STACK);
       await createOnHost(open, stack);
     }
   });
 
   after(async () => {
     for (const open of hosts) {
-      await removeStack(open).catch(() => undefined);
+      await removeStack(open, STACK).catch(() => undefined);
       open.close();
     }
   });

@@ -8,7 +8,9 @@ import type { ContainerResource, GraphDocument, HostSpec, StackGraph } from '../
 import { HostError } from '../../lib/transport/host-error';
 import { openHost, OpenHost } from '../../lib/transport/open-host';
 import { runHoist, REPO_ROOT } from '../helpers/cli';
-import { createOnHost, removeStack, roundTripGraph, STACK } from '../helpers/roundtrip';
+import { createOnHost, removeStack, roundTripGraph } from '../helpers/roundtrip';
+
+const STACK = 'rts';
 import { ensureSandbox, IT_SANDBOX, SandboxInventory } from '../helpers/sandbox';
 
 describe('hoist status on sandbox hosts (Docker and Podman)', () => {
@@ -19,14 +21,14 @@ describe('hoist status on sandbox hosts (Docker and Podman)', () => {
 
   before(async () => {
     inventory = ensureSandbox(IT_SANDBOX);
-    stack = roundTripGraph(`${inventory.dir}/inventory.json`);
+    stack = roundTripGraph(`${inventory.dir}/inventory.json`, STACK);
     const graph: GraphDocument = { formatVersion: '1.0', stacks: [stack] };
     graphFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hoist-status-')), 'graph.json');
     fs.writeFileSync(graphFile, JSON.stringify(graph));
     for (const spec of stack.hosts) {
       const open = await openHost(spec, { projectDir: REPO_ROOT, trustNewHosts: false });
       hosts.push(open);
-      await removeStack(open);
+      await removeStack(open, STACK);
       await createOnHost(open, stack);
     }
     // One container gone and one stopped, so status has more to say than "running".
@@ -37,7 +39,7 @@ describe('hoist status on sandbox hosts (Docker and Podman)', () => {
 
   after(async () => {
     for (const open of hosts) {
-      await removeStack(open).catch(() => undefined);
+      await removeStack(open, STACK).catch(() => undefined);
       open.close();
     }
   });
@@ -67,13 +69,13 @@ describe('hoist status on sandbox hosts (Docker and Podman)', () => {
     }
     const text = runHoist(['status', '--graph', graphFile], { cwd: REPO_ROOT });
     assert.match(text.stdout, new RegExp(`host-2 \\(${inventory.hosts[1].address.replace(/\./g, '\\.')}, podman 4\\.\\d+\\.\\d+\\)`));
-    assert.match(text.stdout, /rt-plain-1 +exited \(137\)/);
+    assert.match(text.stdout, new RegExp(`${STACK}-plain-1 +exited \\(137\\)`));
   });
 
   it('an unreachable host is reported with its error while the others still show; exit code 1', () => {
     const graph: GraphDocument = JSON.parse(fs.readFileSync(graphFile, 'utf8'));
     const dead: HostSpec = { ...graph.stacks[0].hosts[0], name: 'gone', address: '127.0.0.1', port: 1 };
-    const deadContainer = { ...(graph.stacks[0].resources.find((r) => r.kind === 'container') as ContainerResource), id: 'container:rt/full#1@gone', host: 'gone' };
+    const deadContainer = { ...(graph.stacks[0].resources.find((r) => r.kind === 'container') as ContainerResource), id: `container:${STACK}/full#1@gone`, host: 'gone' };
     graph.stacks[0] = { ...graph.stacks[0], hosts: [...graph.stacks[0].hosts, dead], resources: [...graph.stacks[0].resources, deadContainer] };
     const file = graphFile.replace(/\.json$/, '-dead.json');
     fs.writeFileSync(file, JSON.stringify(graph));
