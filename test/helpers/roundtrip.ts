@@ -9,7 +9,7 @@ import { REPO_ROOT } from './cli';
 export const STACK = 'rt';
 
 /** A stack that sets nearly every container field, placed on every sandbox host. */
-export function roundTripGraph(inventoryFile: string, stackName = STACK): StackGraph {
+export function roundTripGraph(inventoryFile: string, stackName = STACK, hostPort = 18090): StackGraph {
   const app = Testing.app({ projectDir: REPO_ROOT });
   const stack = new Stack(app, stackName);
   const hosts = Inventory.fromFile(stack, 'hosts', inventoryFile);
@@ -19,7 +19,7 @@ export function roundTripGraph(inventoryFile: string, stackName = STACK): StackG
     image: Image.fromRegistry('busybox:latest'),
     command: ['sh', '-c', 'echo "$GREETING" > /tmp/g; exec httpd -f -p 8080 -h /tmp'],
     environment: { GREETING: 'hello $(not a shell) `id` "quoted"\nline2', EMPTY: '' },
-    ports: [{ container: 8080, host: 18090 }, { container: 9090, bindAddress: '127.0.0.1' }],
+    ports: [{ container: 8080, host: hostPort }, { container: 9090, bindAddress: '127.0.0.1' }],
     mounts: [data.mount('/data'), Mount.bind('/etc/hostname', '/host-hostname', { readOnly: true }), Mount.tmpfs('/scratch', { size: '8MiB' })],
     networks: [net.withAliases('api', 'backend-api')],
     replicas: hosts.hosts.length,

@@ -21,7 +21,7 @@ describe('hoist status on sandbox hosts (Docker and Podman)', () => {
 
   before(async () => {
     inventory = ensureSandbox(IT_SANDBOX);
-    stack = roundTripGraph(`${inventory.dir}/inventory.json`, STACK);
+    stack = roundTripGraph(`${inventory.dir}/inventory.json`, STACK, 18091);
     const graph: GraphDocument = { formatVersion: '1.0', stacks: [stack] };
     graphFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hoist-status-')), 'graph.json');
     fs.writeFileSync(graphFile, JSON.stringify(graph));
