@@ -1,4 +1,5 @@
 import * as http from 'node:http';
+import { inspect } from 'node:util';
 import type { Duplex } from 'node:stream';
 import type { IHostConnection } from '../transport/host-connection';
 
@@ -10,6 +11,13 @@ import type { IHostConnection } from '../transport/host-connection';
 export class EngineAgent extends http.Agent {
   constructor(private readonly connection: IHostConnection, private readonly socketPath: string, maxStreams = 16) {
     super({ keepAlive: true, maxSockets: maxStreams, maxFreeSockets: maxStreams });
+  }
+
+  // docker-modem formats every request's options, agent included, with util.inspect (depth
+  // unlimited) even when its debug output is off; the agent reaches the whole SSH client, so
+  // that cost seconds per plan. A short description keeps it cheap.
+  public [inspect.custom](): string {
+    return `EngineAgent(${this.connection.host} ${this.socketPath})`;
   }
 
   // Node calls createConnection(options, callback); answering through the callback lets the

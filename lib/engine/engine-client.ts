@@ -16,6 +16,8 @@ export interface EngineClient {
   readonly info: EngineInfo;
   /** Architecture, cgroup version, storage and log drivers (one slower round trip, cached). */
   details(): Promise<EngineDetails>;
+  /** The log driver of containers created without one (what reads back as "the default"). */
+  defaultLogDriver(): Promise<string>;
   close(): void;
 }
 
@@ -50,11 +52,16 @@ export async function connectEngine(connection: IHostConnection, options: Engine
       }
       const docker = new Docker({ protocol: 'http', host: 'engine', port: 80, agent, timeout, version: `v${info.apiVersion}` } as Docker.DockerOptions);
       let details: Promise<EngineDetails> | undefined;
+      const loadDetails = () => (details ??= Promise.all([docker.version(), docker.info()])
+        .then(([v, i]) => engineDetailsFrom(v as unknown as Record<string, any>, i as Record<string, any>)));
       return {
         host: connection.host,
         docker,
         info,
-        details: () => (details ??= Promise.all([docker.version(), docker.info()]).then(([v, i]) => engineDetailsFrom(v as unknown as Record<string, any>, i as Record<string, any>))),
+        details: loadDetails,
+        // Podman's compatible API reports json-file for such containers and leaves /info's
+        // LoggingDriver empty; asking it costs over a second, so only Docker is asked.
+        defaultLogDriver: async () => (info.kind === 'podman' ? 'json-file' : (await loadDetails()).loggingDriver),
         close: () => agent.destroy(),
       };
     } catch (error) {

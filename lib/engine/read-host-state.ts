@@ -112,7 +112,7 @@ export async function readHostState(client: EngineClient, stack: string, options
   const ownedContainers = containers.filter((c) => owned(c.Labels));
   let details: { spec: ContainerSpec; imageDefaults: ImageDefaults }[] | undefined;
   if (options.inspect && ownedContainers.length > 0) {
-    const loggingDriver = (await client.details()).loggingDriver;
+    const loggingDriver = await client.defaultLogDriver();
     const networkResources = new Map(ownedNetworks.filter((n) => n.resourceId).map((n) => [n.spec.name, resourceKeyOf(n.resourceId!)]));
     const volumeResources = new Map(ownedVolumes.filter((v) => v.resourceId).map((v) => [v.spec.name, resourceKeyOf(v.resourceId!)]));
     const inspects = await Promise.all(ownedContainers.map((c) => client.docker.getContainer(c.Id).inspect()));

@@ -28,7 +28,7 @@ export function buildPlan(graph: GraphDocument, observations: ReadonlyMap<string
   return {
     format_version: PLAN_FORMAT_VERSION,
     created_at: (options.now ?? new Date()).toISOString(),
-    graph_hash: specHash(graph),
+    graph_hash: graphHash(graph),
     host_fingerprints,
     stacks,
     summary,
@@ -36,9 +36,30 @@ export function buildPlan(graph: GraphDocument, observations: ReadonlyMap<string
   };
 }
 
-/** A hash of everything observed on a host that planning looked at. */
+/**
+ * The graph's identity. Specs enter through their hashes (which cover them exactly), so
+ * hashing a graph of thousands of resources does not serialize every spec again.
+ */
+export function graphHash(graph: GraphDocument): string {
+  return specHash({
+    formatVersion: graph.formatVersion,
+    stacks: graph.stacks.map((s) => ({
+      name: s.name,
+      path: s.path,
+      hosts: s.hosts,
+      resources: s.resources.map((r) => ({ id: r.id, kind: r.kind, host: r.host, hash: r.hash, dependsOn: r.dependsOn, policy: 'policy' in r ? r.policy : null })),
+    })),
+  });
+}
+
+/** A hash of everything observed on a host that planning looked at (container specs by their hash). */
 export function observationFingerprint(observation: HostObservation): string {
-  return specHash({ engine: observation.engine, states: [...observation.states].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) });
+  const states = [...observation.states].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([stack, state]) => ({
+    stack,
+    ...state,
+    containers: state.containers.map(({ spec, imageDefaults, ...rest }) => ({ ...rest, spec: spec ? specHash(spec) : null, imageDefaults: imageDefaults ? specHash(imageDefaults) : null })),
+  }));
+  return specHash({ engine: observation.engine, states });
 }
 
 /** Whether the plan changes anything. */

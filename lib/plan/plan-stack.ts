@@ -1,4 +1,5 @@
 import { canonicalJson } from '../graph/canonical-json';
+import { specHash } from '../graph/spec-hash';
 import type {
   ContainerResource, GraphResource, ImageResource, NetworkResource, StackGraph, VolumeResource,
 } from '../graph/graph-document';
@@ -31,6 +32,7 @@ export function planStack(stack: StackGraph, observed: ReadonlyMap<string, Obser
     const state = observed.get(host.name);
     if (!state) throw new Error(`no observed state for host ${host.name}`);
     const desired = stack.resources.filter((r) => r.host === host.name);
+    const observedContainers = new Map(state.containers.filter((c) => c.resourceId).map((c) => [c.resourceId!, c]));
     const foreignNamed = (kind: string, name: string) => state.foreign.find((f) => f.kind === kind && f.name === name);
     const clash = (kind: string, name: string) => {
       conflicts.push({ host: host.name, kind, name, message: `a ${kind} named ${name} exists on ${host.name} without this stack's labels; Hoist will not touch it: rename or remove it by hand, or rename the construct` });
@@ -75,7 +77,7 @@ export function planStack(stack: StackGraph, observed: ReadonlyMap<string, Obser
     }
 
     for (const want of desired.filter((r): r is ContainerResource => r.kind === 'container')) {
-      const have = state.containers.find((c) => c.resourceId === want.id);
+      const have = observedContainers.get(want.id);
       const base = { host: host.name, kind: 'container' as const, resource: want.id, name: want.spec.name, service: want.spec.service, phase: 'container' as const };
       if (!have) {
         if (foreignNamed('container', want.spec.name)) clash('container', want.spec.name);
@@ -83,7 +85,8 @@ export function planStack(stack: StackGraph, observed: ReadonlyMap<string, Obser
         continue;
       }
       const causes: Cause[] = [];
-      const differences = have.spec ? compareContainer(want.spec, have.spec, have.imageDefaults) : [];
+      // Most containers match exactly: one hash settles it before any field-by-field walk.
+      const differences = !have.spec || specHash(have.spec) === want.hash ? [] : compareContainer(want.spec, have.spec, have.imageDefaults);
       const drift = have.specHash === want.hash;
       for (const d of differences) causes.push({ type: drift ? 'drift' : 'changed', ...d });
       const current = state.images.find((i) => i.references.includes(familiarImageReference(want.spec.image.reference)));
@@ -169,6 +172,7 @@ function selectTargets(drafts: Draft[], resources: GraphResource[], targets: str
  * batchSize across hosts; deletions last (containers before the networks they used).
  */
 function order(drafts: Draft[], stack: StackGraph): PlannedAction[] {
+  if (drafts.length === 0) return [];
   const byKey = (a: Draft, b: Draft) => cmp(a.host, b.host) || cmp(a.resource, b.resource);
   const result: PlannedAction[] = [];
   let step = 0;
@@ -178,10 +182,17 @@ function order(drafts: Draft[], stack: StackGraph): PlannedAction[] {
     for (const { phase: _phase, ...a } of infraActions) result.push({ ...a, step });
   }
   const containers = drafts.filter((d) => d.phase === 'container');
-  for (const service of serviceOrder(stack)) {
-    const mine = containers.filter((d) => d.resource.startsWith(`container:${service}#`)).sort(byKey);
+  const policies = new Map<string, ContainerResource['policy']['update']>();
+  for (const r of stack.resources) if (r.kind === 'container' && !policies.has(r.source)) policies.set(r.source, r.policy.update);
+  const byService = new Map<string, Draft[]>();
+  for (const d of containers) {
+    const service = d.resource.slice('container:'.length, d.resource.indexOf('#'));
+    byService.set(service, [...(byService.get(service) ?? []), d]);
+  }
+  for (const service of containers.length ? serviceOrder(stack) : []) {
+    const mine = (byService.get(service) ?? []).sort(byKey);
     if (mine.length === 0) continue;
-    const policy = (stack.resources.find((r) => r.kind === 'container' && r.source === service) as ContainerResource | undefined)?.policy.update;
+    const policy = policies.get(service);
     const size = policy?.batchSize ?? 1;
     const replacing = mine.filter((d) => d.action === 'replace');
     const others = mine.filter((d) => d.action !== 'replace');
@@ -208,10 +219,11 @@ function order(drafts: Draft[], stack: StackGraph): PlannedAction[] {
 function serviceOrder(stack: StackGraph): string[] {
   const services = [...new Set(stack.resources.filter((r) => r.kind === 'container').map((r) => r.source))].sort(cmp);
   const deps = new Map(services.map((s) => [s, new Set<string>()]));
+  const byId = new Map(stack.resources.map((r) => [r.id, r]));
   for (const r of stack.resources) {
     if (r.kind !== 'container') continue;
     for (const d of r.dependsOn) {
-      const target = stack.resources.find((x) => x.id === d.id);
+      const target = byId.get(d.id);
       if (target?.kind === 'container' && target.source !== r.source) deps.get(r.source)!.add(target.source);
     }
   }
