@@ -113,3 +113,32 @@ describe('hoist plan on sandbox hosts (Docker and Podman)', () => {
     assert.match(r.stderr, /cannot plan: 1 host\(s\) could not be read, and a plan needs every host:\n  host gone: connection refused/);
   });
 });
+
+describe('the multi-host example, put on the sandbox hosts as apply will, plans no changes', () => {
+  it('hoist plan of examples/multi-host shows no changes after its containers are created from its graph', async () => {
+    const inventory = ensureSandbox(IT_SANDBOX);
+    const project = path.join(REPO_ROOT, 'examples', 'multi-host');
+    const env = { HOIST_INVENTORY: path.join(inventory.dir, 'inventory.json') };
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'hoist-example-'));
+    const synth = runHoist(['synth', '-C', project, '-o', out], { env });
+    assert.equal(synth.status, 0, synth.stderr);
+    const graphFile = path.join(out, 'graph.json');
+    const graph: GraphDocument = JSON.parse(fs.readFileSync(graphFile, 'utf8'));
+    const opened: OpenHost[] = [];
+    try {
+      for (const spec of graph.stacks[0].hosts) {
+        const open = await openHost(spec, { projectDir: project, trustNewHosts: false });
+        opened.push(open);
+        await removeStack(open, graph.stacks[0].name);
+        await createOnHost(open, graph.stacks[0]);
+      }
+      const r = planJson(graphFile);
+      assert.equal(r.status, 0, `${r.stderr}\n${JSON.stringify(r.plan?.stacks[0].actions, null, 1)}`);
+    } finally {
+      for (const open of opened) {
+        await removeStack(open, graph.stacks[0].name).catch(() => undefined);
+        open.close();
+      }
+    }
+  });
+});
