@@ -9,7 +9,22 @@ export function canonicalJson(value: unknown): string {
 
 /** Pretty canonical JSON for files people read and diff (graph.json). */
 export function canonicalJsonPretty(value: unknown): string {
-  return JSON.stringify(JSON.parse(canonicalJson(value)), undefined, 2) + '\n';
+  return JSON.stringify(sortedCopy(value), undefined, 2) + '\n';
+}
+
+/** A copy with object keys in sorted order and undefined members dropped. */
+function sortedCopy(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((v) => (v === undefined ? null : sortedCopy(v)));
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new Error(`cannot encode ${value} in canonical JSON`);
+    return value;
+  }
+  const sorted: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    const member = (value as Record<string, unknown>)[key];
+    if (member !== undefined) sorted[key] = sortedCopy(member);
+  }
+  return sorted;
 }
 
 // Written directly (string concatenation) rather than by sorting a copy and calling
