@@ -1,4 +1,5 @@
-import type { GraphDocument, HostSpec } from '../graph/graph-document';
+import type { GraphDocument } from '../graph/graph-document';
+import { hostsOfStacks } from '../graph/stack-hosts';
 import { readHostState, ObservedHostState } from '../engine/read-host-state';
 import { forEachHost } from '../transport/open-host';
 import type { HostObservation } from './plan-types';
@@ -20,10 +21,8 @@ export type ObservationResult =
  * nothing: if any host cannot be read, the result lists the failures instead of a partial map.
  */
 export async function collectObservations(graph: GraphDocument, options: ObserveOptions): Promise<ObservationResult> {
-  const hosts = new Map<string, HostSpec>();
-  for (const stack of graph.stacks) for (const host of stack.hosts) if (!hosts.has(host.name)) hosts.set(host.name, host);
   const stacksOn = (host: string) => graph.stacks.filter((s) => s.hosts.some((h) => h.name === host)).map((s) => s.name);
-  const outcomes = await forEachHost([...hosts.values()], {
+  const outcomes = await forEachHost(hostsOfStacks(graph.stacks), {
     projectDir: options.projectDir,
     trustNewHosts: options.trustNewHosts,
     parallelism: options.parallelism,

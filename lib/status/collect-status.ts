@@ -1,4 +1,5 @@
-import type { GraphDocument, HostSpec } from '../graph/graph-document';
+import type { GraphDocument } from '../graph/graph-document';
+import { hostsOfStacks } from '../graph/stack-hosts';
 import { readHostState } from '../engine/read-host-state';
 import { forEachHost } from '../transport/open-host';
 import { HostReading, stackStatus, StatusDocument } from './stack-status';
@@ -16,9 +17,7 @@ export interface CollectOptions {
  */
 export async function collectStatus(graph: GraphDocument, stackNames: string[], options: CollectOptions): Promise<StatusDocument> {
   const stacks = graph.stacks.filter((s) => stackNames.includes(s.name));
-  const hosts = new Map<string, HostSpec>();
-  for (const stack of stacks) for (const host of stack.hosts) if (!hosts.has(host.name)) hosts.set(host.name, host);
-  const outcomes = await forEachHost([...hosts.values()], {
+  const outcomes = await forEachHost(hostsOfStacks(stacks), {
     projectDir: options.projectDir,
     trustNewHosts: options.trustNewHosts,
     parallelism: options.parallelism,

@@ -2,7 +2,10 @@ import { HealthCheck, Image, Inventory, Mount, Network, RestartPolicy, Service, 
 import { buildCreateContainerRequest } from '../../lib/engine/container-create';
 import { ownershipLabels } from '../../lib/engine/ownership-labels';
 import type { ContainerResource, GraphDocument, NetworkResource, StackGraph, VolumeResource } from '../../lib/graph/graph-document';
-import type { OpenHost } from '../../lib/transport/open-host';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { openHost, OpenHost } from '../../lib/transport/open-host';
 import { REPO_ROOT } from './cli';
 
 /** Each test file uses its own stack name: files run in parallel on one sandbox. */
@@ -69,3 +72,36 @@ export async function removeStack(open: OpenHost, STACK: string): Promise<void> 
   for (const v of (await docker.listVolumes()).Volumes ?? []) if (v.Name.startsWith(`${STACK}-`)) await docker.getVolume(v.Name).remove({ force: true });
 }
 
+
+/** A stack put on hosts as apply would: the open hosts, the graph file, and a cleanup. */
+export interface PlacedStack {
+  readonly hosts: OpenHost[];
+  readonly graphFile: string;
+  remove(): Promise<void>;
+}
+
+/**
+ * Opens every host of `stack`, removes whatever an earlier run of the stack left, creates the
+ * stack's objects from its graph, and writes the graph to a file for `--graph`.
+ */
+export async function placeStack(stack: StackGraph, projectDir = REPO_ROOT): Promise<PlacedStack> {
+  const graphFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), `hoist-${stack.name}-`)), 'graph.json');
+  fs.writeFileSync(graphFile, JSON.stringify({ formatVersion: '1.0', stacks: [stack] }));
+  const hosts: OpenHost[] = [];
+  for (const spec of stack.hosts) {
+    const open = await openHost(spec, { projectDir, trustNewHosts: false });
+    hosts.push(open);
+    await removeStack(open, stack.name);
+    await createOnHost(open, stack);
+  }
+  return {
+    hosts,
+    graphFile,
+    remove: async () => {
+      for (const open of hosts) {
+        await removeStack(open, stack.name).catch(() => undefined);
+        open.close();
+      }
+    },
+  };
+}

@@ -2,9 +2,8 @@ import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { readHostState } from '../../lib/engine/read-host-state';
 import type { ContainerResource, StackGraph } from '../../lib/graph/graph-document';
-import { openHost, OpenHost } from '../../lib/transport/open-host';
-import { REPO_ROOT } from '../helpers/cli';
-import { createOnHost, removeStack, roundTripGraph } from '../helpers/roundtrip';
+import type { OpenHost } from '../../lib/transport/open-host';
+import { placeStack, PlacedStack, roundTripGraph } from '../helpers/roundtrip';
 
 const STACK = 'rt';
 import { ensureSandbox, IT_SANDBOX, SandboxInventory } from '../helpers/sandbox';
@@ -12,25 +11,17 @@ import { ensureSandbox, IT_SANDBOX, SandboxInventory } from '../helpers/sandbox'
 describe('engine state: containers created from a graph read back as the same specs (Docker and Podman)', () => {
   let inventory: SandboxInventory;
   let stack: StackGraph;
-  const hosts: OpenHost[] = [];
+  let placed: PlacedStack;
+  let hosts: OpenHost[] = [];
 
   before(async () => {
     inventory = ensureSandbox(IT_SANDBOX);
     stack = roundTripGraph(`${inventory.dir}/inventory.json`, STACK);
-    for (const spec of stack.hosts) {
-      const open = await openHost(spec, { projectDir: REPO_ROOT, trustNewHosts: false });
-      hosts.push(open);
-      await removeStack(open, STACK);
-      await createOnHost(open, stack);
-    }
+    placed = await placeStack(stack);
+    hosts = placed.hosts;
   });
 
-  after(async () => {
-    for (const open of hosts) {
-      await removeStack(open, STACK).catch(() => undefined);
-      open.close();
-    }
-  });
+  after(() => placed?.remove());
 
   it('detects each host\'s engine over SSH', () => {
     assert.deepEqual(hosts.map((h) => [h.spec.name, h.engine.info.kind]), inventory.hosts.map((h) => [h.name, h.engine]));

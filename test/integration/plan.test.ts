@@ -4,9 +4,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { GraphDocument, StackGraph } from '../../lib/graph/graph-document';
-import { openHost, OpenHost } from '../../lib/transport/open-host';
+import type { OpenHost } from '../../lib/transport/open-host';
 import { runHoist, REPO_ROOT } from '../helpers/cli';
-import { createOnHost, removeStack, roundTripGraph } from '../helpers/roundtrip';
+import { placeStack, PlacedStack, roundTripGraph } from '../helpers/roundtrip';
 import { ensureSandbox, IT_SANDBOX, SandboxInventory } from '../helpers/sandbox';
 
 const STACK = 'rtp';
@@ -22,28 +22,18 @@ describe('hoist plan on sandbox hosts (Docker and Podman)', () => {
   let inventory: SandboxInventory;
   let stack: StackGraph;
   let graphFile: string;
-  const hosts: OpenHost[] = [];
+  let placed: PlacedStack;
+  let hosts: OpenHost[] = [];
 
   before(async () => {
     inventory = ensureSandbox(IT_SANDBOX);
     stack = roundTripGraph(`${inventory.dir}/inventory.json`, STACK, 18092);
-    const graph: GraphDocument = { formatVersion: '1.0', stacks: [stack] };
-    graphFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hoist-plan-')), 'graph.json');
-    fs.writeFileSync(graphFile, JSON.stringify(graph));
-    for (const spec of stack.hosts) {
-      const open = await openHost(spec, { projectDir: REPO_ROOT, trustNewHosts: false });
-      hosts.push(open);
-      await removeStack(open, STACK);
-      await createOnHost(open, stack);
-    }
+    placed = await placeStack(stack);
+    hosts = placed.hosts;
+    graphFile = placed.graphFile;
   });
 
-  after(async () => {
-    for (const open of hosts) {
-      await removeStack(open, STACK).catch(() => undefined);
-      open.close();
-    }
-  });
+  after(() => placed?.remove());
 
   it('shows no changes when the hosts run exactly the graph (exit 0 with --detailed-exitcode)', () => {
     const r = planJson(graphFile);
@@ -124,21 +114,12 @@ describe('the multi-host example, put on the sandbox hosts as apply will, plans 
     assert.equal(synth.status, 0, synth.stderr);
     const graphFile = path.join(out, 'graph.json');
     const graph: GraphDocument = JSON.parse(fs.readFileSync(graphFile, 'utf8'));
-    const opened: OpenHost[] = [];
+    const example = await placeStack(graph.stacks[0], project);
     try {
-      for (const spec of graph.stacks[0].hosts) {
-        const open = await openHost(spec, { projectDir: project, trustNewHosts: false });
-        opened.push(open);
-        await removeStack(open, graph.stacks[0].name);
-        await createOnHost(open, graph.stacks[0]);
-      }
       const r = planJson(graphFile);
       assert.equal(r.status, 0, `${r.stderr}\n${JSON.stringify(r.plan?.stacks[0].actions, null, 1)}`);
     } finally {
-      for (const open of opened) {
-        await removeStack(open, graph.stacks[0].name).catch(() => undefined);
-        open.close();
-      }
+      await example.remove();
     }
   });
 });

@@ -8,7 +8,7 @@ import type { ContainerResource, GraphDocument, HostSpec, StackGraph } from '../
 import { HostError } from '../../lib/transport/host-error';
 import { openHost, OpenHost } from '../../lib/transport/open-host';
 import { runHoist, REPO_ROOT } from '../helpers/cli';
-import { createOnHost, removeStack, roundTripGraph } from '../helpers/roundtrip';
+import { placeStack, PlacedStack, roundTripGraph } from '../helpers/roundtrip';
 
 const STACK = 'rts';
 import { ensureSandbox, IT_SANDBOX, SandboxInventory } from '../helpers/sandbox';
@@ -17,32 +17,22 @@ describe('hoist status on sandbox hosts (Docker and Podman)', () => {
   let inventory: SandboxInventory;
   let stack: StackGraph;
   let graphFile: string;
-  const hosts: OpenHost[] = [];
+  let placed: PlacedStack;
+  let hosts: OpenHost[] = [];
 
   before(async () => {
     inventory = ensureSandbox(IT_SANDBOX);
     stack = roundTripGraph(`${inventory.dir}/inventory.json`, STACK, 18091);
-    const graph: GraphDocument = { formatVersion: '1.0', stacks: [stack] };
-    graphFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hoist-status-')), 'graph.json');
-    fs.writeFileSync(graphFile, JSON.stringify(graph));
-    for (const spec of stack.hosts) {
-      const open = await openHost(spec, { projectDir: REPO_ROOT, trustNewHosts: false });
-      hosts.push(open);
-      await removeStack(open, STACK);
-      await createOnHost(open, stack);
-    }
+    placed = await placeStack(stack);
+    hosts = placed.hosts;
+    graphFile = placed.graphFile;
     // One container gone and one stopped, so status has more to say than "running".
     const docker = hosts[0].engine.docker;
     await docker.getContainer(`${STACK}-plain-1`).remove({ force: true });
     await hosts[1].engine.docker.getContainer(`${STACK}-plain-1`).kill();
   });
 
-  after(async () => {
-    for (const open of hosts) {
-      await removeStack(open, STACK).catch(() => undefined);
-      open.close();
-    }
-  });
+  after(() => placed?.remove());
 
   it('reports every container per host: running, exited with its code, missing; image and revision', () => {
     const r = runHoist(['status', '--graph', graphFile, '--json'], { cwd: REPO_ROOT });
