@@ -16,8 +16,8 @@ node bin/hoist.js sandbox status
 export HOIST_INVENTORY="$PWD/.hoist/sandbox/default/inventory.json"
 export SHOP_DB_PASSWORD="${SHOP_DB_PASSWORD:-demo-only-password}"
 for example in multi-host webapp; do
-  echo "==> hoist synth (examples/$example, on the sandbox hosts)"
-  (cd "examples/$example" && node ../../bin/hoist.js synth)
+  echo "==> hoist synth + hoist plan (examples/$example, on the sandbox hosts)"
+  (cd "examples/$example" && node ../../bin/hoist.js synth && node ../../bin/hoist.js plan --graph hoist.out/graph.json)
 done
 echo "==> graphs written to examples/*/hoist.out/graph.json"
 echo "    shell on a sandbox host: node bin/hoist.js sandbox ssh host-1"
