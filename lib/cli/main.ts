@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { CliError } from './cli-error';
 import { CliIo, processIo } from './cli-io';
 import { registerInit } from './commands/init';
+import { registerLock } from './commands/lock';
 import { registerPlan } from './commands/plan';
 import { registerSandbox } from './commands/sandbox';
 import { registerStatus } from './commands/status';
@@ -23,6 +24,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   registerInit(program, io);
   registerPlan(program, io);
   registerStatus(program, io);
+  registerLock(program, io);
   registerSandbox(program, io);
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -2,6 +2,7 @@ import type { ContainerSpec, NetworkSpec, VolumeSpec } from '../graph/graph-docu
 import type { EngineClient } from './engine-client';
 import { ImageDefaults, imageDefaultsFrom, normalizeContainer } from './normalize-container';
 import { familiarImageReference } from '../values/image-reference';
+import { isLockContainer } from './host-lock';
 import { LABEL } from './ownership-labels';
 
 /** A container's run state, from the engine's list answer. */
@@ -75,7 +76,8 @@ export interface ObservedHostState {
  */
 export async function readHostState(client: EngineClient, stack: string, options: { inspect: boolean }): Promise<ObservedHostState> {
   const prefix = `${stack}-`;
-  const owned = (labels: Record<string, string> | null | undefined) => labels?.[LABEL.stack] === stack;
+  // Lock containers carry the stack's label but are not part of it.
+  const owned = (labels: Record<string, string> | null | undefined) => labels?.[LABEL.stack] === stack && !isLockContainer(labels);
   const [containers, networks, volumesAnswer, images] = await Promise.all([
     client.docker.listContainers({ all: true }),
     client.docker.listNetworks(),
@@ -86,7 +88,7 @@ export async function readHostState(client: EngineClient, stack: string, options
   const foreign: ForeignObject[] = [];
   for (const c of containers) {
     const name = (c.Names?.[0] ?? '').replace(/^\//, '');
-    if (!owned(c.Labels) && name.startsWith(prefix)) foreign.push({ kind: 'container', name, id: c.Id });
+    if (!owned(c.Labels) && !isLockContainer(c.Labels) && name.startsWith(prefix)) foreign.push({ kind: 'container', name, id: c.Id });
   }
   for (const n of networks) if (!owned(n.Labels) && n.Name.startsWith(prefix)) foreign.push({ kind: 'network', name: n.Name, id: n.Id });
   for (const v of volumes) if (!owned(v.Labels) && v.Name.startsWith(prefix)) foreign.push({ kind: 'volume', name: v.Name, id: v.Name });

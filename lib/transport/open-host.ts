@@ -60,3 +60,18 @@ export async function forEachHost<T>(hosts: HostSpec[], options: OpenHostOptions
   await Promise.all(Array.from({ length: Math.min(options.parallelism ?? 10, hosts.length) }, worker));
   return outcomes;
 }
+
+/**
+ * Opens every host at once (for work that needs them together, such as locking a stack on
+ * all its hosts). If any fails, the others are closed and the failures are thrown together.
+ */
+export async function openAllHosts(hosts: HostSpec[], options: OpenHostOptions): Promise<OpenHost[]> {
+  const results = await Promise.allSettled(hosts.map((spec) => openHost(spec, options)));
+  const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  const opened = results.filter((r): r is PromiseFulfilledResult<OpenHost> => r.status === 'fulfilled').map((r) => r.value);
+  if (failures.length) {
+    for (const open of opened) open.close();
+    throw new Error(failures.map((f) => (f.reason as Error).message).join('\n'));
+  }
+  return opened;
+}
