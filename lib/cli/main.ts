@@ -14,7 +14,7 @@ import { registerSynth, registerValidate } from './commands/synth';
 /** Runs the CLI and returns the exit code; only bin/hoist.js calls process.exit. */
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   const program = new Command('hoist')
-    .description('Infrastructure as code for container hosts: synth, plan and apply stacks on Docker Engine and Podman over SSH')
+    .description('Infrastructure as code for container hosts: typed stacks, synthesized and planned across Docker Engine and Podman hosts over SSH')
     .version(require('../../package.json').version)
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })

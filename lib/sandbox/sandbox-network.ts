@@ -100,7 +100,7 @@ export async function removeRules(name: string): Promise<number> {
   return removed;
 }
 
-/** Names of every process inside a network namespace. */
+/** PIDs of every process inside a network namespace. */
 export async function processesIn(netns: string): Promise<number[]> {
   const result = await runCommand('ip', ['netns', 'pids', netns]);
   return result.code === 0 ? result.stdout.split('\n').filter(Boolean).map(Number) : [];
