@@ -45,7 +45,8 @@ export async function sandboxUp(options: UpOptions, log: (line: string) => void)
   const slot = existing?.slot ?? await allocateSlot();
   const { subnet, gateway } = subnetOf(slot);
   const dir = sandboxDir(options.name);
-  const state: SandboxState = existing ?? {
+  // Asking an existing sandbox for a registry adds one; it is never taken away by omission.
+  const state: SandboxState = existing ? { ...existing, registry: existing.registry || options.registry } : {
     formatVersion: 1,
     name: options.name,
     slot,
