@@ -165,6 +165,10 @@ describe('hoist sandbox (real hosts: network namespaces, sshd, Docker Engine and
       assert.equal(sshRun(other, host.name, `${host.engine} run -d --name busy busybox sleep 600`).status, 0);
     }
     assert.ok(traces(name).netns.length === 2 && traces(name).rules.length > 0);
+    // Asking the existing sandbox for a registry starts one.
+    const withRegistry = runHoist(['sandbox', 'up', '--name', name, '--hosts', '2', '--engine', 'mixed', '--images', 'busybox', '--registry'], { timeoutMs: 300_000 });
+    assert.equal(withRegistry.status, 0, withRegistry.stderr);
+    assert.match(withRegistry.stderr, /registry: http:\/\/10\.213\.\d+\.1:5000/);
     const r = runHoist(['sandbox', 'down', '--name', name]);
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(traces(name), noTraces());
