@@ -128,7 +128,9 @@ export async function acquireLock(client: EngineClient, request: LockRequest): P
   await ensureLockImage(client);
   const id = request.id ?? newLockId();
   let tookOver: LockHolder | undefined;
-  for (let attempt = 0; attempt < 3; attempt++) {
+  // A create that lost the race can see the name taken before the winner's container is
+  // visible to inspect; give the winner a moment rather than report a lock nobody holds.
+  for (let attempt = 0; attempt < 40; attempt++) {
     try {
       await client.docker.createContainer({ name: lockContainerName(request.stack), Image: LOCK_IMAGE, Cmd: ['hoist-lock'], Labels: lockLabels(request, id) });
       return { holder: (await readLock(client, request.stack))!, tookOver };
@@ -136,7 +138,10 @@ export async function acquireLock(client: EngineClient, request: LockRequest): P
       if (!isNameConflict(error)) throw error;
     }
     const existing = await readLock(client, request.stack);
-    if (!existing) continue;
+    if (!existing) {
+      await new Promise((r) => setTimeout(r, 50));
+      continue;
+    }
     if (Date.parse(existing.expires) >= (request.now ?? new Date()).getTime()) throw new LockHeldError(existing);
     // Expired: remove exactly that lock (by its id), then race for a new one; the create decides.
     await releaseLock(client, request.stack, existing.id).catch(() => false);

@@ -33,15 +33,20 @@ describe('host locks on sandbox hosts (Docker and Podman)', () => {
 
   it('of 10 parallel attempts on one host exactly one wins; the others name the holder', async () => {
     for (const open of hosts) {
-      const attempts = await Promise.allSettled(Array.from({ length: 10 }, () => acquireLock(open.engine, { stack: STACK, ttlMs: 60_000 })));
-      const won = attempts.filter((a) => a.status === 'fulfilled') as PromiseFulfilledResult<{ holder: { id: string } }>[];
-      assert.equal(won.length, 1, `${open.spec.name} (${open.engine.info.kind}): winners`);
-      for (const lost of attempts.filter((a) => a.status === 'rejected') as PromiseRejectedResult[]) {
-        assert.ok(lost.reason instanceof LockHeldError, String(lost.reason));
-        assert.equal(lost.reason.holder.id, won[0].value.holder.id);
+      try {
+        const attempts = await Promise.allSettled(Array.from({ length: 10 }, () => acquireLock(open.engine, { stack: STACK, ttlMs: 60_000 })));
+        const won = attempts.filter((a) => a.status === 'fulfilled') as PromiseFulfilledResult<{ holder: { id: string } }>[];
+        assert.equal(won.length, 1, `${open.spec.name} (${open.engine.info.kind}): winners`);
+        for (const lost of attempts.filter((a) => a.status === 'rejected') as PromiseRejectedResult[]) {
+          assert.ok(lost.reason instanceof LockHeldError, String(lost.reason));
+          assert.equal(lost.reason.holder.id, won[0].value.holder.id);
+        }
+        assert.equal(await releaseLock(open.engine, STACK, won[0].value.holder.id), true);
+        assert.equal(await readLock(open.engine, STACK), undefined);
+      } finally {
+        const left = await readLock(open.engine, STACK);
+        if (left) await releaseLock(open.engine, STACK, left.id);
       }
-      assert.equal(await releaseLock(open.engine, STACK, won[0].value.holder.id), true);
-      assert.equal(await readLock(open.engine, STACK), undefined);
     }
   });
 
