@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { CliError } from './cli-error';
 import { CliIo, processIo } from './cli-io';
+import { registerApply } from './commands/apply';
 import { registerInit } from './commands/init';
 import { registerLock } from './commands/lock';
 import { registerPlan } from './commands/plan';
@@ -23,6 +24,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   registerValidate(program, io);
   registerInit(program, io);
   registerPlan(program, io);
+  registerApply(program, io);
   registerStatus(program, io);
   registerLock(program, io);
   registerSandbox(program, io);

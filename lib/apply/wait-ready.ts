@@ -1,0 +1,65 @@
+import type Docker from 'dockerode';
+
+/** How long a started container must keep running to count as ready when it has no health check. */
+export const READINESS_DELAY_MS = 2000;
+
+/**
+ * Waits until a container is ready: healthy when it (or its image) defines a health check,
+ * otherwise still running after a short readiness delay. Fails with its last log lines and
+ * health output when it exits, turns unhealthy past its retries, or the timeout passes.
+ */
+export async function waitReady(docker: Docker, id: string, timeoutMs: number, engine: 'docker' | 'podman' = 'docker'): Promise<void> {
+  const container = docker.getContainer(id);
+  const deadline = Date.now() + timeoutMs;
+  const started = Date.now();
+  for (;;) {
+    const inspect = await container.inspect();
+    const state = inspect.State as { Status: string; ExitCode: number; Health?: { Status: string; Log?: { Output: string }[] } };
+    // Podman reports an empty Health block for containers without a health check.
+    const test = (inspect.Config as { Healthcheck?: { Test?: string[] } }).Healthcheck?.Test;
+    const checked = Boolean(test && test.length > 0 && test[0] !== 'NONE');
+    if (state.Status === 'exited' || state.Status === 'dead') {
+      throw new Error(`container ${inspect.Name.replace(/^\//, '')} exited with code ${state.ExitCode}${await lastLogs(container)}`);
+    }
+    if (checked) {
+      if (state.Health?.Status === 'healthy') return;
+      // Podman runs health checks from systemd timers; without systemd (containers, CI
+      // runners, the sandbox) nothing runs them, so ask Podman to run one now.
+      if (engine === 'podman' && state.Status === 'running') await runPodmanHealthcheck(docker, id);
+    } else if (state.Status === 'running' && Date.now() - started >= READINESS_DELAY_MS) {
+      return;
+    }
+    if (Date.now() > deadline) {
+      const health = state.Health?.Log?.slice(-1)[0]?.Output?.trim();
+      throw new Error(`container ${inspect.Name.replace(/^\//, '')} was not ${checked ? 'healthy' : 'running'} within ${Math.round(timeoutMs / 1000)}s` +
+        `${health ? `; last health check said: ${health}` : ''}${await lastLogs(container)}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function lastLogs(container: Docker.Container): Promise<string> {
+  try {
+    const raw = (await container.logs({ stdout: true, stderr: true, tail: 10 })) as unknown as Buffer;
+    // Strip the 8-byte stream headers of non-TTY logs.
+    const lines: string[] = [];
+    let offset = 0;
+    while (offset + 8 <= raw.length) {
+      const size = raw.readUInt32BE(offset + 4);
+      lines.push(raw.subarray(offset + 8, offset + 8 + size).toString('utf8'));
+      offset += 8 + size;
+    }
+    const text = (lines.length ? lines.join('') : raw.toString('utf8')).trimEnd();
+    return text ? `; last log lines:\n${text.split('\n').map((l) => `    ${l}`).join('\n')}` : '';
+  } catch {
+    return '';
+  }
+}
+
+/** Runs a container's health check once through Podman's own API (GET /libpod/containers/ID/healthcheck). */
+async function runPodmanHealthcheck(docker: Docker, id: string): Promise<void> {
+  await new Promise<void>((resolve) => {
+    // docker-modem prefixes the API version (/v1.41); Podman serves its own routes under it too.
+    docker.modem.dial({ path: `/libpod/containers/${encodeURIComponent(id)}/healthcheck`, method: 'GET', statusCodes: { 200: true, 404: true, 409: true, 500: true } } as never, () => resolve());
+  });
+}
