@@ -2,7 +2,7 @@ import type { ContainerSpec, NetworkSpec, VolumeSpec } from '../graph/graph-docu
 import type { EngineClient } from './engine-client';
 import { ImageDefaults, imageDefaultsFrom, normalizeContainer } from './normalize-container';
 import { familiarImageReference } from '../values/image-reference';
-import { isLockContainer } from './host-lock';
+import { isLockContainer, LOCK_IMAGE } from './host-lock';
 import { LABEL } from './ownership-labels';
 
 /** A container's run state, from the engine's list answer. */
@@ -142,7 +142,9 @@ export async function readHostState(client: EngineClient, stack: string, options
       state: runStateOf(c.State, c.Status),
       ...(details ? details[i] : {}),
     })),
-    images: images.map((i) => ({ id: i.Id, references: (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>').map(familiarImageReference).sort() })),
+    // The lock image appears when a run first locks the host; it is not part of any stack.
+    images: images.map((i) => ({ id: i.Id, references: (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>').map(familiarImageReference).sort() }))
+      .filter((i) => !i.references.includes(familiarImageReference(LOCK_IMAGE))),
     networks: ownedNetworks,
     volumes: ownedVolumes,
     foreign,

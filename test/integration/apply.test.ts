@@ -95,7 +95,9 @@ describe('hoist apply on sandbox hosts (Docker and Podman)', () => {
     assert.equal(inspect.State.Running, false, 'nothing was started');
   });
 
-  it('applies a fresh saved plan exactly, without asking', () => {
+  it('applies a fresh saved plan exactly, without asking (also on hosts never locked before)', async () => {
+    // Locking a host for the first time imports the lock image; that must not make the plan stale.
+    for (const open of hosts) await open.engine.docker.getImage('hoist/lock:1').remove({ force: true }).catch(() => undefined);
     const file = graphFile(inventory, 'c', dir);
     const planFile = path.join(dir, 'plan2.json');
     assert.equal(runHoist(['plan', '--graph', file, '--out', planFile], { cwd: REPO_ROOT }).status, 0);
