@@ -2,6 +2,7 @@ import type { ContainerSpec, HealthCheckSpec, MountSpec, PortSpec, RestartPolicy
 import { normalizeCapability } from '../values/capabilities';
 import { effectiveCapabilities, FIELD_EQUIVALENCE, same } from './engine-equivalence';
 import { isHoistLabel, LABEL } from './ownership-labels';
+import { compareStrings as cmp } from '../values/compare-strings';
 
 /** What an image gives a container by default; the fields a spec leaves null fall back to these. */
 export interface ImageDefaults {
@@ -219,8 +220,4 @@ function positive(value: unknown): number | null {
 
 function capabilities(list: unknown): string[] {
   return [...new Set((Array.isArray(list) ? (list as string[]) : []).map(normalizeCapability))].sort(cmp);
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

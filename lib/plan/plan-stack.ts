@@ -7,6 +7,7 @@ import type { ObservedHostState } from '../engine/read-host-state';
 import { familiarImageReference } from '../values/image-reference';
 import { compareContainer, updatableInPlace } from './compare-container';
 import type { Cause, PlanConflict, PlannedAction, StackPlan } from './plan-types';
+import { compareStrings as cmp } from '../values/compare-strings';
 
 export interface PlanOptions {
   /** Delete volumes that left the graph (data loss); otherwise they are kept. */
@@ -236,8 +237,4 @@ function serviceOrder(stack: StackGraph): string[] {
   };
   for (const s of services) visit(s, new Set());
   return ordered;
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

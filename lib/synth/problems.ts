@@ -1,3 +1,7 @@
+import { compareStrings } from '../values/compare-strings';
+
+export { compareStrings };
+
 /**
  * Collects every problem found during synth, each as `<construct path>: <field>: <message>`,
  * so the user sees all of them at once instead of fixing one per run.
@@ -27,10 +31,6 @@ export class Problems {
   }
 }
 
-/** Byte-order comparison: the same on every machine and locale. */
-export function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 /** `image` + `imageName: bad` -> `image.imageName: bad`; `image` + `bad` -> `image: bad`. */
 function joinField(field: string, message: string): string {

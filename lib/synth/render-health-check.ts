@@ -1,5 +1,6 @@
 import type { HealthCheck } from '../core/health-check';
 import type { HealthCheckSpec } from '../graph/graph-document';
+import { definedOnly } from '../values/defined-only';
 import { parseDuration } from '../values/duration';
 
 const DEFAULTS = { interval: '10s', timeout: '5s', retries: 3, startPeriod: '0s' };
@@ -68,8 +69,4 @@ function checkPort(port: number, problems: string[]): void {
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     problems.push(`port: ${port} is not a port (1-65535)`);
   }
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -11,6 +11,7 @@ import { resourceKey } from '../graph/resource-id';
 import { servicePropsSchema } from '../schemas/service-props';
 import { zodProblems } from '../schemas/zod-problems';
 import { normalizeCapability } from '../values/capabilities';
+import { definedOnly } from '../values/defined-only';
 import { parseDuration } from '../values/duration';
 import { parseSize } from '../values/size';
 import { compareStrings } from './problems';
@@ -272,8 +273,4 @@ function normalizeCapabilities(names: string[]): string[] {
 
 function unique<T>(items: T[]): T[] {
   return [...new Set(items)];
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -8,6 +8,7 @@ import { canonicalJsonPretty } from '../../graph/canonical-json';
 import { CliError } from '../cli-error';
 import type { CliIo } from '../cli-io';
 import { loadGraph } from '../load-graph';
+import { positiveIntegerFlag } from '../parse-flags';
 
 interface PlanCommandOptions {
   readonly json: boolean;
@@ -42,8 +43,8 @@ export function registerPlan(program: Command, io: CliIo): void {
     .option('-C, --project <dir>', 'project directory', '.')
     .action(async (options: PlanCommandOptions) => {
       if (options.json && options.markdown) throw new CliError('--json and --markdown exclude each other; pick one');
-      const parallelism = wholeNumber(options.parallelism, '--parallelism');
-      const connectMs = wholeNumber(options.connectTimeout, '--connect-timeout') * 1000;
+      const parallelism = positiveIntegerFlag(options.parallelism, '--parallelism');
+      const connectMs = positiveIntegerFlag(options.connectTimeout, '--connect-timeout') * 1000;
       const { collectObservations } = require('../../plan/collect-observations') as typeof CollectModule;
       const { buildPlan, hasChanges } = require('../../plan/build-plan') as typeof BuildPlanModule;
       const { renderPlanText, renderPlanMarkdown } = require('../../plan/render-plan') as typeof RenderModule;
@@ -72,10 +73,4 @@ export function registerPlan(program: Command, io: CliIo): void {
       }
       if (options.detailedExitcode && hasChanges(plan)) throw new CliError('', 2);
     });
-}
-
-function wholeNumber(value: string, flag: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1) throw new CliError(`${flag} ${value}: must be a whole number of 1 or more`);
-  return n;
 }

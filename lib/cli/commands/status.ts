@@ -4,6 +4,7 @@ import type * as StackStatusModule from '../../status/stack-status';
 import { CliError } from '../cli-error';
 import type { CliIo } from '../cli-io';
 import { loadGraph } from '../load-graph';
+import { positiveIntegerFlag } from '../parse-flags';
 
 interface StatusOptions {
   readonly json: boolean;
@@ -29,8 +30,8 @@ export function registerStatus(program: Command, io: CliIo): void {
     .option('--connect-timeout <seconds>', 'give up on a host after this long', '10')
     .option('--trust-new-hosts', 'accept and record host keys not yet in known_hosts (never a changed key)', false)
     .action(async (options: StatusOptions) => {
-      const parallelism = positiveInteger(options.parallelism, '--parallelism');
-      const connectMs = positiveInteger(options.connectTimeout, '--connect-timeout') * 1000;
+      const parallelism = positiveIntegerFlag(options.parallelism, '--parallelism');
+      const connectMs = positiveIntegerFlag(options.connectTimeout, '--connect-timeout') * 1000;
       // Loaded here, not at start-up: other commands need neither SSH nor the engine client.
       const { collectStatus } = require('../../status/collect-status') as typeof CollectStatusModule;
       const { formatStatus } = require('../../status/stack-status') as typeof StackStatusModule;
@@ -47,10 +48,4 @@ export function registerStatus(program: Command, io: CliIo): void {
         throw new CliError(options.json ? '' : `${unreachable.length} host(s) unreachable: ${[...new Set(unreachable.map((h) => h.host))].join(', ')}`);
       }
     });
-}
-
-function positiveInteger(value: string, flag: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1) throw new CliError(`${flag} ${value}: must be a whole number of 1 or more`);
-  return n;
 }

@@ -1,0 +1,4 @@
+/** Byte-order comparison: the same on every machine and locale. */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
