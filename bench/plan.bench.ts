@@ -37,7 +37,7 @@ function inSync(stack: StackGraph, host: string): ObservedHostState {
     host,
     containers: mine.filter((r): r is ContainerResource => r.kind === 'container').map((r) => ({
       id: r.id, name: r.spec.name, resourceId: r.id, specHash: r.hash, revision: 1, created: '', image: r.spec.image.reference, imageId: 'sha256:busybox',
-      state: { status: 'running', exitCode: null, health: null }, spec: JSON.parse(JSON.stringify(r.spec)),
+      state: { status: 'running', exitCode: null, health: null }, rolloutCopy: false, spec: JSON.parse(JSON.stringify(r.spec)),
       imageDefaults: { entrypoint: null, command: ['sh'], env: {}, user: null, workingDir: null, healthcheck: null, labels: {}, volumes: [] },
     })),
     images: [{ id: 'sha256:busybox', references: ['busybox:1.36'] }],

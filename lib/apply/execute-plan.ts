@@ -1,15 +1,47 @@
-import type { ContainerResource, GraphResource, NetworkResource, StackGraph, VolumeResource } from '../graph/graph-document';
+import type { ContainerResource, GraphResource, ImageResource, NetworkResource, StackGraph, VolumeResource } from '../graph/graph-document';
 import type { EngineClient } from '../engine/engine-client';
-import { buildCreateContainerRequest } from '../engine/container-create';
 import { ownershipLabels } from '../engine/ownership-labels';
 import type { PlannedAction, StackPlan } from '../plan/plan-types';
-import { waitReady } from './wait-ready';
+import type { ApplyEventSink } from './apply-events';
+import {
+  type ContainerTarget, createContainer, discardPrevious, type ParkedPrevious, removeIfPresent, replaceStartFirst, replaceStopFirst,
+  restorePrevious, updateContainer,
+} from './container-steps';
+import { pullImage } from './pull-image';
+import type { SecretValues } from './secret-values';
 
-/** What happened to one action, for the report. */
+/** What happened to one action. */
 export interface ActionOutcome {
   readonly action: PlannedAction;
   readonly ok: boolean;
   readonly error?: string;
+}
+
+/** A finished replacement undone because a later batch of its service failed. */
+export interface RolledBack {
+  readonly service: string;
+  readonly host: string;
+  readonly name: string;
+  readonly ok: boolean;
+  readonly error?: string;
+}
+
+export interface StackApplyResult {
+  readonly outcomes: ActionOutcome[];
+  /** Actions never started: after a failure, or after the user asked to stop. */
+  readonly pending: PlannedAction[];
+  readonly rolledBack: RolledBack[];
+  /** The user asked to stop (first SIGINT) and steps were left. */
+  readonly interrupted: boolean;
+}
+
+export interface ExecuteOptions {
+  readonly clients: ReadonlyMap<string, EngineClient>;
+  readonly revision: number;
+  readonly secrets: SecretValues;
+  readonly emit: ApplyEventSink;
+  /** Becomes true when the user asks to stop: no further step starts, the running one finishes. */
+  readonly stopRequested: () => boolean;
 }
 
 /** Why a plan cannot be applied by this version at all (checked before anything changes). */
@@ -17,11 +49,8 @@ export function unsupportedActions(stackPlan: StackPlan, stack: StackGraph, engi
   const problems: string[] = [];
   for (const action of stackPlan.actions) {
     const resource = stack.resources.find((r) => r.id === action.resource);
-    if (action.kind === 'image' && action.action === 'create') {
-      problems.push(`${action.name}@${action.host}: the image is not on the host; pulling and building images are not part of apply yet (load or build it on the host first)`);
-    }
-    if (resource?.kind === 'container' && resource.spec.secrets.length > 0 && action.action !== 'delete') {
-      problems.push(`${action.name}@${action.host}: uses secrets, and apply does not deliver secrets yet`);
+    if (action.kind === 'image' && action.action === 'create' && (resource as ImageResource | undefined)?.spec.source === 'build') {
+      problems.push(`${action.name}@${action.host}: the image is built from source, and building images is not part of apply yet (build it on the host, or use Image.fromRegistry)`);
     }
     if (action.action === 'replace' && (action.kind === 'network' || action.kind === 'volume')) {
       problems.push(`${action.kind} ${action.name}@${action.host}: replacing ${action.kind}s is not supported by apply yet`);
@@ -34,115 +63,147 @@ export function unsupportedActions(stackPlan: StackPlan, stack: StackGraph, engi
 }
 
 /**
- * Carries out one stack's plan, step by step in plan order (actions of a step in parallel).
- * Stops at the first failed step: a replacement that fails its readiness check is undone
- * (the old container keeps or resumes serving); later steps do not run.
+ * Carries out one stack's plan, step by step in plan order (the actions of a step run at
+ * once, on their hosts). Replaced containers keep their previous version parked until the
+ * service's last batch is through. When a step fails, no later step starts; if the failed
+ * action was a replacement whose service says `failureAction: rollback`, the hosts this
+ * apply already moved to the new version go back to the parked one.
  */
-export async function executeStackPlan(stackPlan: StackPlan, stack: StackGraph, clients: ReadonlyMap<string, EngineClient>, revision: number, log: (line: string) => void): Promise<ActionOutcome[]> {
+export async function executeStackPlan(stackPlan: StackPlan, stack: StackGraph, options: ExecuteOptions): Promise<StackApplyResult> {
   const outcomes: ActionOutcome[] = [];
+  const rolledBack: RolledBack[] = [];
+  const parked = new Map<string, ParkedPrevious[]>();
   const steps = [...new Set(stackPlan.actions.map((a) => a.step))].sort((a, b) => a - b);
-  for (const step of steps) {
-    const actions = stackPlan.actions.filter((a) => a.step === step);
-    const results = await Promise.all(actions.map(async (action): Promise<ActionOutcome> => {
-      const client = clients.get(action.host)!;
-      const resource = stack.resources.find((r) => r.id === action.resource);
-      try {
-        await executeAction(action, resource, stack.name, client, revision);
-        log(`  ok   ${action.action} ${action.kind} ${action.name}@${action.host}`);
-        return { action, ok: true };
-      } catch (error) {
-        log(`  FAIL ${action.action} ${action.kind} ${action.name}@${action.host}: ${(error as Error).message}`);
-        return { action, ok: false, error: (error as Error).message };
+  const emit = options.emit;
+  let pending: PlannedAction[] = [];
+  let interrupted = false;
+
+  emit({ type: 'stack-start', stack: stack.name, revision: options.revision, actions: stackPlan.actions.length });
+  try {
+    for (const [index, step] of steps.entries()) {
+      if (options.stopRequested()) {
+        interrupted = true;
+        pending = stackPlan.actions.filter((a) => a.step >= step);
+        emit({ type: 'interrupted', stack: stack.name, pending: pending.length });
+        break;
       }
-    }));
-    outcomes.push(...results);
-    if (results.some((r) => !r.ok)) break;
+      const actions = stackPlan.actions.filter((a) => a.step === step);
+      const results = await Promise.all(actions.map(async (action): Promise<ActionOutcome & { parked?: ParkedPrevious }> => {
+        const started = Date.now();
+        emit({ type: 'action-start', stack: stack.name, action });
+        try {
+          const previous = await executeAction(action, stack, options);
+          emit({ type: 'action-done', stack: stack.name, action, ms: Date.now() - started });
+          return { action, ok: true, ...(previous ? { parked: previous } : {}) };
+        } catch (error) {
+          const message = (error as Error).message;
+          emit({ type: 'action-failed', stack: stack.name, action, error: message });
+          return { action, ok: false, error: message };
+        }
+      }));
+      for (const { parked: previous, ...outcome } of results) {
+        outcomes.push(outcome);
+        if (previous) parked.set(outcome.action.service!, [...(parked.get(outcome.action.service!) ?? []), previous]);
+      }
+      const failed = results.filter((r) => !r.ok);
+      if (failed.length) {
+        pending = stackPlan.actions.filter((a) => steps.indexOf(a.step) > index);
+        for (const service of new Set(failed.filter((f) => f.action.action === 'replace').map((f) => f.action.service!))) {
+          const policy = containerOf(stack, failed.find((f) => f.action.service === service)!.action.resource)?.policy.update;
+          if (policy?.failureAction !== 'rollback') continue;
+          rolledBack.push(...await rollBack(stack.name, service, parked.get(service) ?? [], emit));
+          parked.delete(service);
+        }
+        break;
+      }
+      // A service whose last batch just finished keeps no parked previous versions.
+      for (const service of [...parked.keys()]) {
+        if (!stackPlan.actions.some((a) => a.service === service && a.action === 'replace' && steps.indexOf(a.step) > index)) {
+          await discardAll(parked.get(service)!);
+          parked.delete(service);
+        }
+      }
+    }
+  } finally {
+    // Interrupted, paused or failed elsewhere: what was replaced stays replaced.
+    for (const list of parked.values()) await discardAll(list);
   }
-  return outcomes;
+  emit({ type: 'stack-done', stack: stack.name, ok: outcomes.every((o) => o.ok) && !interrupted });
+  return { outcomes, pending, rolledBack, interrupted };
 }
 
-async function executeAction(action: PlannedAction, resource: GraphResource | undefined, stack: string, client: EngineClient, revision: number): Promise<void> {
+async function rollBack(stack: string, service: string, done: ParkedPrevious[], emit: ApplyEventSink): Promise<RolledBack[]> {
+  if (done.length === 0) return [];
+  emit({ type: 'rollback-start', stack, service, containers: done.map((p) => `${p.name}@${p.host}`) });
+  return Promise.all(done.map(async (previous): Promise<RolledBack> => {
+    try {
+      await restorePrevious(previous);
+      emit({ type: 'rollback-done', stack, service, container: previous.name, host: previous.host, ok: true });
+      return { service, host: previous.host, name: previous.name, ok: true };
+    } catch (error) {
+      const message = (error as Error).message;
+      emit({ type: 'rollback-done', stack, service, container: previous.name, host: previous.host, ok: false, error: message });
+      return { service, host: previous.host, name: previous.name, ok: false, error: message };
+    }
+  }));
+}
+
+async function discardAll(list: ParkedPrevious[]): Promise<void> {
+  await Promise.all(list.map((p) => discardPrevious(p).catch(() => undefined)));
+}
+
+function containerOf(stack: StackGraph, id: string): ContainerResource | undefined {
+  return stack.resources.find((r): r is ContainerResource => r.id === id && r.kind === 'container');
+}
+
+/** Runs one action; a replacement returns the previous version it parked. */
+async function executeAction(action: PlannedAction, stack: StackGraph, options: ExecuteOptions): Promise<ParkedPrevious | undefined> {
+  const client = options.clients.get(action.host);
+  if (!client) throw new Error(`no connection to ${action.host}`);
   const docker = client.docker;
   if (action.action === 'delete') {
-    if (action.kind === 'container') await docker.getContainer(action.name).remove({ force: true });
-    else if (action.kind === 'network') await docker.getNetwork(action.name).remove();
-    else if (action.kind === 'volume') await docker.getVolume(action.name).remove();
-    return;
+    if (action.kind === 'container') await removeIfPresent(client, action.name);
+    else if (action.kind === 'network') await docker.getNetwork(action.name).remove().catch(notFoundIsDone);
+    else if (action.kind === 'volume') await docker.getVolume(action.name).remove().catch(notFoundIsDone);
+    return undefined;
   }
+  const resource: GraphResource | undefined = stack.resources.find((r) => r.id === action.resource);
   if (!resource) throw new Error(`${action.resource} is not in the graph`);
-  if (resource.kind === 'network' && action.action === 'create') {
-    const n = resource as NetworkResource;
-    await docker.createNetwork({
-      Name: n.spec.name, Driver: n.spec.driver, Internal: n.spec.internal, CheckDuplicate: true,
-      ...(n.spec.subnet ? { IPAM: { Config: [{ Subnet: n.spec.subnet }] } } : {}),
-      Labels: { ...n.spec.labels, ...ownershipLabels(stack, n, revision) },
-    });
-    return;
-  }
-  if (resource.kind === 'volume' && action.action === 'create') {
-    const v = resource as VolumeResource;
-    await docker.createVolume({ Name: v.spec.name, Driver: v.spec.driver, DriverOpts: v.spec.options, Labels: { ...v.spec.labels, ...ownershipLabels(stack, v, revision) } });
-    return;
-  }
-  if (resource.kind !== 'container') throw new Error(`cannot ${action.action} a ${resource.kind} yet`);
-  const c = resource as ContainerResource;
-  const timeout = c.policy.update.healthTimeoutMs;
-  if (action.action === 'create') {
-    await createAndStart(client, c, stack, revision, c.spec.name);
-    await waitReady(docker, c.spec.name, timeout, client.info.kind);
-    return;
-  }
-  if (action.action === 'update') {
-    const container = docker.getContainer(c.spec.name);
-    if (action.causes.some((cause) => cause.type !== 'not-running')) {
-      await container.update({
-        NanoCpus: c.spec.resources.nanoCpus ?? 0, Memory: c.spec.resources.memoryBytes ?? 0, MemorySwap: c.spec.resources.memoryBytes ? -1 : 0,
-        MemoryReservation: c.spec.resources.memoryReservationBytes ?? 0, PidsLimit: c.spec.resources.pidsLimit ?? 0,
-        RestartPolicy: { Name: c.spec.restart.policy, MaximumRetryCount: c.spec.restart.maxRetries },
+  switch (resource.kind) {
+    case 'network': {
+      const n = resource as NetworkResource;
+      await docker.createNetwork({
+        Name: n.spec.name, Driver: n.spec.driver, Internal: n.spec.internal, CheckDuplicate: true,
+        ...(n.spec.subnet ? { IPAM: { Config: [{ Subnet: n.spec.subnet }] } } : {}),
+        Labels: { ...n.spec.labels, ...ownershipLabels(stack.name, n, options.revision) },
       });
+      return undefined;
     }
-    const state = (await container.inspect()).State;
-    if (!state.Running) await container.start();
-    await waitReady(docker, c.spec.name, timeout, client.info.kind);
-    return;
-  }
-  // Replace.
-  if (action.order === 'start-first') {
-    const next = `${c.spec.name}-hoist-next`;
-    await docker.getContainer(next).remove({ force: true }).catch(() => undefined);
-    await createAndStart(client, c, stack, revision, next);
-    try {
-      await waitReady(docker, next, timeout, client.info.kind);
-    } catch (error) {
-      await docker.getContainer(next).remove({ force: true }).catch(() => undefined);
-      throw new Error(`${(error as Error).message}\n  the old container keeps serving`);
+    case 'volume': {
+      const v = resource as VolumeResource;
+      await docker.createVolume({ Name: v.spec.name, Driver: v.spec.driver, DriverOpts: v.spec.options, Labels: { ...v.spec.labels, ...ownershipLabels(stack.name, v, options.revision) } });
+      return undefined;
     }
-    await docker.getContainer(c.spec.name).stop({ t: c.spec.stopTimeoutSeconds }).catch(() => undefined);
-    await docker.getContainer(c.spec.name).remove({ force: true });
-    await docker.getContainer(next).rename({ name: c.spec.name });
-    return;
+    case 'image': {
+      const image = resource as ImageResource;
+      if (image.spec.source !== 'registry') throw new Error(`building ${image.spec.repository} is not part of apply yet`);
+      await pullImage(client, image.spec.reference, (message) => options.emit({ type: 'action-progress', stack: stack.name, action, message }));
+      return undefined;
+    }
+    case 'container': {
+      const target: ContainerTarget = {
+        client, resource: resource as ContainerResource, stack: stack.name, revision: options.revision, secrets: options.secrets,
+        runToCompletion: stack.resources.some((r) => r.dependsOn.some((d) => d.id === resource.id && d.condition === 'completed')),
+      };
+      if (action.action === 'create') return void await createContainer(target);
+      if (action.action === 'update') return void await updateContainer(target, action.causes.some((c) => c.type !== 'not-running'));
+      return action.order === 'stop-first' ? replaceStopFirst(target) : replaceStartFirst(target);
+    }
+    default:
+      throw new Error(`cannot ${action.action} a ${resource.kind}`);
   }
-  const old = `${c.spec.name}-hoist-old`;
-  const previous = docker.getContainer(c.spec.name);
-  await previous.stop({ t: c.spec.stopTimeoutSeconds }).catch(() => undefined);
-  await previous.rename({ name: old });
-  try {
-    await createAndStart(client, c, stack, revision, c.spec.name);
-    await waitReady(docker, c.spec.name, timeout, client.info.kind);
-  } catch (error) {
-    await docker.getContainer(c.spec.name).remove({ force: true }).catch(() => undefined);
-    await docker.getContainer(old).rename({ name: c.spec.name });
-    await docker.getContainer(c.spec.name).start().catch(() => undefined);
-    throw new Error(`${(error as Error).message}\n  rolled back: the previous container runs again`);
-  }
-  await docker.getContainer(old).remove({ force: true });
 }
 
-async function createAndStart(client: EngineClient, resource: ContainerResource, stack: string, revision: number, name: string): Promise<void> {
-  const request = buildCreateContainerRequest(resource.spec, ownershipLabels(stack, resource, revision));
-  const container = await client.docker.createContainer({ name, ...request.body } as never);
-  for (const extra of request.connectAfter) {
-    await client.docker.getNetwork(extra.network).connect({ Container: container.id, EndpointConfig: { Aliases: extra.aliases } });
-  }
-  await container.start();
+function notFoundIsDone(error: unknown): void {
+  if ((error as { statusCode?: number }).statusCode !== 404) throw error;
 }

@@ -63,3 +63,24 @@ async function runPodmanHealthcheck(docker: Docker, id: string): Promise<void> {
     docker.modem.dial({ path: `/libpod/containers/${encodeURIComponent(id)}/healthcheck`, method: 'GET', statusCodes: { 200: true, 404: true, 409: true, 500: true } } as never, () => resolve());
   });
 }
+
+/**
+ * Waits until a run-to-completion container (one others wait on with the `completed`
+ * condition) has exited with code 0; any other exit, or the timeout, fails with its logs.
+ */
+export async function waitCompleted(docker: Docker, id: string, timeoutMs: number): Promise<void> {
+  const container = docker.getContainer(id);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const inspect = await container.inspect();
+    const state = inspect.State as { Status: string; ExitCode: number };
+    if (state.Status === 'exited' || state.Status === 'dead') {
+      if (state.ExitCode === 0) return;
+      throw new Error(`container ${inspect.Name.replace(/^\//, '')} exited with code ${state.ExitCode}${await lastLogs(container)}`);
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`container ${inspect.Name.replace(/^\//, '')} did not complete within ${Math.round(timeoutMs / 1000)}s${await lastLogs(container)}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { CliError } from './cli-error';
 import { CliIo, processIo } from './cli-io';
 import { registerApply } from './commands/apply';
+import { registerDestroy } from './commands/destroy';
 import { registerInit } from './commands/init';
 import { registerLock } from './commands/lock';
 import { registerPlan } from './commands/plan';
@@ -25,6 +26,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   registerInit(program, io);
   registerPlan(program, io);
   registerApply(program, io);
+  registerDestroy(program, io);
   registerStatus(program, io);
   registerLock(program, io);
   registerSandbox(program, io);

@@ -1,4 +1,5 @@
 import type { ContainerSpec } from '../graph/graph-document';
+import { secretVolumeMounts } from './secret-files';
 
 /** The Engine API body of POST /containers/create, and the networks to connect after it. */
 export interface CreateContainerRequest {
@@ -11,9 +12,11 @@ export interface CreateContainerRequest {
 /**
  * Builds the create request for a container spec: plain data, no I/O, compared exactly in
  * tests. Fields the spec leaves null are left out, so the image's and engine's defaults apply
- * (and read back as null).
+ * (and read back as null). `secretEnv` holds the values of secrets delivered as environment
+ * variables (variable -> value); file secrets get their volumes here and their files later
+ * (secret-files.ts).
  */
-export function buildCreateContainerRequest(spec: ContainerSpec, labels: Record<string, string>): CreateContainerRequest {
+export function buildCreateContainerRequest(spec: ContainerSpec, labels: Record<string, string>, secretEnv: ReadonlyMap<string, string> = new Map()): CreateContainerRequest {
   const [first, ...rest] = spec.networks;
   const exposed: Record<string, object> = {};
   const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
@@ -31,7 +34,14 @@ export function buildCreateContainerRequest(spec: ContainerSpec, labels: Record<
       mounts.push({ Type: mount.type, Source: mount.source, Target: mount.target, ReadOnly: mount.readOnly });
     }
   }
+  mounts.push(...secretVolumeMounts(spec));
   const env = Object.entries(spec.env).map(([k, v]) => `${k}=${v}`);
+  for (const secret of spec.secrets) {
+    if (secret.env === null) continue;
+    const value = secretEnv.get(secret.env);
+    if (value === undefined) throw new Error(`the value for ${secret.env} (${secret.resource}) was not read before apply (a bug in Hoist)`);
+    env.push(`${secret.env}=${value}`);
+  }
   const body: Record<string, unknown> = {
     Image: spec.image.reference,
     Labels: { ...spec.labels, ...labels },

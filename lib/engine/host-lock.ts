@@ -168,7 +168,8 @@ export async function releaseLock(client: EngineClient, stack: string, id: strin
 }
 
 /** Imports the empty lock image once per host (an empty tar: one empty layer). */
-async function ensureLockImage(client: EngineClient): Promise<void> {
+/** Makes sure the host has the empty image Hoist's never-started helper containers are made from. */
+export async function ensureLockImage(client: EngineClient): Promise<void> {
   try {
     await client.docker.getImage(LOCK_IMAGE).inspect();
     return;

@@ -2,6 +2,7 @@ import type { ContainerSpec, HealthCheckSpec, MountSpec, PortSpec, RestartPolicy
 import { normalizeCapability } from '../values/capabilities';
 import { effectiveCapabilities, FIELD_EQUIVALENCE, same } from './engine-equivalence';
 import { isHoistLabel, LABEL } from './ownership-labels';
+import { secretDirectories } from './secret-files';
 import { compareStrings as cmp } from '../values/compare-strings';
 
 /** What an image gives a container by default; the fields a spec leaves null fall back to these. */
@@ -56,8 +57,8 @@ export function imageDefaultsFrom(image: Record<string, any>): ImageDefaults {
  * and a change made by hand shows up in the field it touched.
  */
 export function normalizeContainer(inspect: Record<string, any>, image: ImageDefaults, context: NormalizeContext): ContainerSpec {
-  const derived = deriveContainerSpec(inspect, image, context);
   const recorded = recordedSpec(inspect.Config?.Labels?.[LABEL.spec]);
+  const derived = deriveContainerSpec(inspect, image, context, recorded);
   return recorded ? reconcile(derived, recorded, context.engine) : derived;
 }
 
@@ -86,7 +87,7 @@ function reconcile(derived: ContainerSpec, recorded: ContainerSpec, engine: 'doc
 }
 
 /** The engine's view of a container, in the graph's shape. */
-function deriveContainerSpec(inspect: Record<string, any>, image: ImageDefaults, context: NormalizeContext): ContainerSpec {
+function deriveContainerSpec(inspect: Record<string, any>, image: ImageDefaults, context: NormalizeContext, recorded?: ContainerSpec): ContainerSpec {
   const config = inspect.Config ?? {};
   const host = inspect.HostConfig ?? {};
   const labels: Record<string, string> = config.Labels ?? {};
@@ -96,6 +97,10 @@ function deriveContainerSpec(inspect: Record<string, any>, image: ImageDefaults,
   for (const [key, value] of Object.entries(image.env)) {
     if (env[key] === value) delete env[key];
   }
+  // Secret values delivered as variables are never read back (they would end up in plans);
+  // the recorded fingerprint stands for them.
+  for (const secret of recorded?.secrets ?? []) if (secret.env !== null) delete env[secret.env];
+  const secretVolumeTargets = new Set(recorded ? secretDirectories(recorded) : []);
 
   const ports: PortSpec[] = [];
   for (const [key, bindings] of Object.entries<Array<{ HostIp?: string; HostPort?: string }> | null>(host.PortBindings ?? {})) {
@@ -117,6 +122,8 @@ function deriveContainerSpec(inspect: Record<string, any>, image: ImageDefaults,
     if (m.Type === 'volume') {
       // Anonymous volumes for the image's VOLUME lines are the engine's doing, not the spec's.
       if (image.volumes.includes(target) && /^[0-9a-f]{64}$/.test(String(m.Name))) continue;
+      // So are the anonymous volumes that hold the secret files.
+      if (secretVolumeTargets.has(target) && /^[0-9a-f]{64}$/.test(String(m.Name))) continue;
       const source = String(m.Name);
       mounts.push({ type: 'volume', source, volume: context.volumeResources.get(source) ?? '', target, readOnly: m.RW === false });
     } else if (m.Type === 'bind') {

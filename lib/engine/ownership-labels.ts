@@ -18,6 +18,9 @@ export const LABEL = {
 
 export const MANAGED_BY = 'hoist';
 
+/** Marks Hoist's own helper objects (history volume and its short-lived containers): part of no stack. */
+export const HELPER_LABEL = 'hoist.helper';
+
 /** The ownership labels of a resource at a revision. */
 export function ownershipLabels(stack: string, resource: GraphResource, revision: number): Record<string, string> {
   const labels: Record<string, string> = {

@@ -3,7 +3,8 @@ import type { EngineClient } from './engine-client';
 import { ImageDefaults, imageDefaultsFrom, normalizeContainer } from './normalize-container';
 import { familiarImageReference } from '../values/image-reference';
 import { isLockContainer, LOCK_IMAGE } from './host-lock';
-import { LABEL } from './ownership-labels';
+import { HELPER_LABEL, LABEL } from './ownership-labels';
+import { isRolloutCopy } from './rollout-names';
 
 /** A container's run state, from the engine's list answer. */
 export interface ContainerRunState {
@@ -29,6 +30,8 @@ export interface ObservedContainer {
   readonly spec?: ContainerSpec;
   /** The defaults its image supplies, for the planner to normalize desired specs alike. */
   readonly imageDefaults?: ImageDefaults;
+  /** A rollout's extra copy (`-hoist-next`, `-hoist-prev`) left by an apply that did not finish. */
+  readonly rolloutCopy: boolean;
 }
 
 export interface ObservedNetwork {
@@ -88,10 +91,10 @@ export async function readHostState(client: EngineClient, stack: string, options
   const foreign: ForeignObject[] = [];
   for (const c of containers) {
     const name = (c.Names?.[0] ?? '').replace(/^\//, '');
-    if (!owned(c.Labels) && !isLockContainer(c.Labels) && name.startsWith(prefix)) foreign.push({ kind: 'container', name, id: c.Id });
+    if (!owned(c.Labels) && !isLockContainer(c.Labels) && !c.Labels?.[HELPER_LABEL] && name.startsWith(prefix)) foreign.push({ kind: 'container', name, id: c.Id });
   }
   for (const n of networks) if (!owned(n.Labels) && n.Name.startsWith(prefix)) foreign.push({ kind: 'network', name: n.Name, id: n.Id });
-  for (const v of volumes) if (!owned(v.Labels) && v.Name.startsWith(prefix)) foreign.push({ kind: 'volume', name: v.Name, id: v.Name });
+  for (const v of volumes) if (!owned(v.Labels) && !v.Labels?.[HELPER_LABEL] && v.Name.startsWith(prefix)) foreign.push({ kind: 'volume', name: v.Name, id: v.Name });
 
   const ownedNetworks: ObservedNetwork[] = networks.filter((n) => owned(n.Labels)).map((n) => ({
     id: n.Id,
@@ -140,6 +143,7 @@ export async function readHostState(client: EngineClient, stack: string, options
       image: c.Image,
       imageId: c.ImageID,
       state: runStateOf(c.State, c.Status),
+      rolloutCopy: isRolloutCopy((c.Names?.[0] ?? '').replace(/^\//, '')),
       ...(details ? details[i] : {}),
     })),
     // The lock image appears when a run first locks the host; it is not part of any stack.

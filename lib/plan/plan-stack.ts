@@ -33,7 +33,7 @@ export function planStack(stack: StackGraph, observed: ReadonlyMap<string, Obser
     const state = observed.get(host.name);
     if (!state) throw new Error(`no observed state for host ${host.name}`);
     const desired = stack.resources.filter((r) => r.host === host.name);
-    const observedContainers = new Map(state.containers.filter((c) => c.resourceId).map((c) => [c.resourceId!, c]));
+    const observedContainers = new Map(state.containers.filter((c) => c.resourceId && !c.rolloutCopy).map((c) => [c.resourceId!, c]));
     const foreignNamed = (kind: string, name: string) => state.foreign.find((f) => f.kind === kind && f.name === name);
     const clash = (kind: string, name: string) => {
       conflicts.push({ host: host.name, kind, name, message: `a ${kind} named ${name} exists on ${host.name} without this stack's labels; Hoist will not touch it: rename or remove it by hand, or rename the construct` });
@@ -109,6 +109,10 @@ export function planStack(stack: StackGraph, observed: ReadonlyMap<string, Obser
 
     const desiredIds = new Set(desired.map((r) => r.id));
     for (const c of state.containers) {
+      if (c.rolloutCopy) {
+        drafts.push({ host: host.name, kind: 'container', resource: c.resourceId ?? c.name, name: c.name, action: 'delete', causes: [{ type: 'rollout-leftover' }], phase: 'delete' });
+        continue;
+      }
       if (c.resourceId && !desiredIds.has(c.resourceId)) drafts.push({ host: host.name, kind: 'container', resource: c.resourceId, name: c.name, action: 'delete', causes: [{ type: 'removed-from-graph' }], phase: 'delete' });
     }
     for (const n of state.networks) {

@@ -18,7 +18,9 @@ export type Cause =
   /** The container is not running (stopped or exited outside Hoist). */
   | { readonly type: 'not-running'; readonly state: string; readonly exitCode: number | null }
   /** The object is on the host with the stack's labels but no longer in the graph. */
-  | { readonly type: 'removed-from-graph' };
+  | { readonly type: 'removed-from-graph' }
+  /** A rollout's extra copy (`-hoist-next` / `-hoist-prev`) left by an apply that was killed. */
+  | { readonly type: 'rollout-leftover' };
 
 /** One thing apply will do. */
 export interface PlannedAction {

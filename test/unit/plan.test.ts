@@ -48,7 +48,7 @@ function inSync(stack: StackGraph, host: string): ObservedHostState {
     host,
     containers: mine.filter((r): r is ContainerResource => r.kind === 'container').map((r): ObservedContainer => ({
       id: `id-${r.spec.name}-${host}`, name: r.spec.name, resourceId: r.id, specHash: r.hash, revision: 1, created: '2026-01-01T00:00:00.000Z',
-      image: r.spec.image.reference, imageId: `sha256:${r.spec.image.reference}`, state: { status: 'running', exitCode: null, health: 'healthy' },
+      image: r.spec.image.reference, imageId: `sha256:${r.spec.image.reference}`, state: { status: 'running', exitCode: null, health: 'healthy' }, rolloutCopy: false,
       spec: r.spec, imageDefaults: NO_IMAGE_DEFAULTS,
     })),
     images: mine.filter((r) => r.kind === 'image').map((r) => {

@@ -1,0 +1,163 @@
+import type { ContainerResource } from '../graph/graph-document';
+import type { EngineClient } from '../engine/engine-client';
+import { buildCreateContainerRequest } from '../engine/container-create';
+import { ownershipLabels } from '../engine/ownership-labels';
+import { nextName, previousName } from '../engine/rollout-names';
+import { writeSecretFiles } from '../engine/secret-files';
+import type { SecretValues } from './secret-values';
+import { waitCompleted, waitReady } from './wait-ready';
+
+/**
+ * The engine operations of one container action. Each leaves the host in a state the next
+ * plan understands even if the process dies between two calls: every container carries its
+ * ownership labels from creation on, and the only extra names are the rollout copies
+ * (rollout-names.ts), which the planner removes.
+ */
+export interface ContainerTarget {
+  readonly client: EngineClient;
+  readonly resource: ContainerResource;
+  readonly stack: string;
+  readonly revision: number;
+  readonly secrets: SecretValues;
+  /** Wait for exit code 0 instead of readiness: another service waits for this one to complete. */
+  readonly runToCompletion: boolean;
+}
+
+/** A replaced container whose previous version is parked (stopped) under its `-hoist-prev` name. */
+export interface ParkedPrevious {
+  readonly host: string;
+  readonly name: string;
+  readonly client: EngineClient;
+  readonly resource: ContainerResource;
+}
+
+/** Creates the container (after clearing any rollout copies a killed run left), starts it, waits until ready. */
+export async function createContainer(target: ContainerTarget): Promise<void> {
+  const name = target.resource.spec.name;
+  await removeIfPresent(target.client, nextName(name));
+  await removeIfPresent(target.client, previousName(name));
+  await createAndStart(target, name);
+  await waitUntilReady(target, name);
+}
+
+/**
+ * Start-first replacement: the new container starts under its `-hoist-next` name and must
+ * become ready while the old one keeps serving; only then is the old one stopped and parked,
+ * and the new one takes the name. If it never becomes ready it is removed and the old one
+ * was never touched.
+ */
+export async function replaceStartFirst(target: ContainerTarget): Promise<ParkedPrevious> {
+  const { client, resource } = target;
+  const name = resource.spec.name;
+  const next = nextName(name);
+  await removeIfPresent(client, next);
+  await removeIfPresent(client, previousName(name));
+  try {
+    await createAndStart(target, next);
+    await waitUntilReady(target, next);
+  } catch (error) {
+    await removeIfPresent(client, next);
+    throw new Error(`${(error as Error).message}\n  the new container was removed; the old one kept serving`);
+  }
+  await client.docker.getContainer(name).stop({ t: resource.spec.stopTimeoutSeconds }).catch(ignoreNotRunning);
+  await client.docker.getContainer(name).rename({ name: previousName(name) });
+  await client.docker.getContainer(next).rename({ name });
+  return { host: client.host, name, client, resource };
+}
+
+/**
+ * Stop-first replacement (a host port or an exclusive volume cannot be shared): the old
+ * container is stopped and parked, the new one created under the name; if it does not become
+ * ready it is removed and the old one starts again.
+ */
+export async function replaceStopFirst(target: ContainerTarget): Promise<ParkedPrevious> {
+  const { client, resource } = target;
+  const name = resource.spec.name;
+  const previous = previousName(name);
+  await removeIfPresent(client, nextName(name));
+  await removeIfPresent(client, previous);
+  await client.docker.getContainer(name).stop({ t: resource.spec.stopTimeoutSeconds }).catch(ignoreNotRunning);
+  await client.docker.getContainer(name).rename({ name: previous });
+  try {
+    await createAndStart(target, name);
+    await waitUntilReady(target, name);
+  } catch (error) {
+    await removeIfPresent(client, name);
+    await client.docker.getContainer(previous).rename({ name });
+    await client.docker.getContainer(name).start().catch(ignoreNotRunning);
+    throw new Error(`${(error as Error).message}\n  the new container was removed; the previous one runs again`);
+  }
+  return { host: client.host, name, client, resource };
+}
+
+/** Brings a parked previous version back in place of the new one (rollback of a finished replacement). */
+export async function restorePrevious(parked: ParkedPrevious): Promise<void> {
+  const { client, name, resource } = parked;
+  await client.docker.getContainer(name).stop({ t: resource.spec.stopTimeoutSeconds }).catch(ignoreNotRunning);
+  await removeIfPresent(client, name);
+  await client.docker.getContainer(previousName(name)).rename({ name });
+  await client.docker.getContainer(name).start().catch(ignoreNotRunning);
+  await waitReady(client.docker, name, resource.policy.update.healthTimeoutMs, client.info.kind);
+}
+
+/** Removes a parked previous version once its service's rollout is through. */
+export async function discardPrevious(parked: ParkedPrevious): Promise<void> {
+  await removeIfPresent(parked.client, previousName(parked.name));
+}
+
+/** Starts a stopped container of the stack again (and applies changed limits where the engine can). */
+export async function updateContainer(target: ContainerTarget, changeLimits: boolean): Promise<void> {
+  const { client, resource } = target;
+  const spec = resource.spec;
+  const container = client.docker.getContainer(spec.name);
+  if (changeLimits) {
+    await container.update({
+      NanoCpus: spec.resources.nanoCpus ?? 0, Memory: spec.resources.memoryBytes ?? 0, MemorySwap: spec.resources.memoryBytes ? -1 : 0,
+      MemoryReservation: spec.resources.memoryReservationBytes ?? 0, PidsLimit: spec.resources.pidsLimit ?? 0,
+      RestartPolicy: { Name: spec.restart.policy, MaximumRetryCount: spec.restart.maxRetries },
+    });
+  }
+  const state = (await container.inspect()).State;
+  if (!state.Running && !target.runToCompletion) await container.start();
+  await waitUntilReady(target, spec.name);
+}
+
+/** Removes a container and its anonymous volumes (the secret files with them); absent is fine. */
+export async function removeIfPresent(client: EngineClient, name: string): Promise<void> {
+  try {
+    await client.docker.getContainer(name).remove({ force: true, v: true });
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+  }
+}
+
+async function createAndStart(target: ContainerTarget, name: string): Promise<void> {
+  const { client, resource } = target;
+  const secretEnv = new Map<string, string>();
+  for (const secret of resource.spec.secrets) {
+    if (secret.env !== null) secretEnv.set(secret.env, target.secrets.get(secret.resource)?.toString('utf8') ?? missingValue(secret.resource));
+  }
+  const request = buildCreateContainerRequest(resource.spec, ownershipLabels(target.stack, resource, target.revision), secretEnv);
+  const container = await client.docker.createContainer({ name, ...request.body } as never);
+  await writeSecretFiles(container, resource.spec, target.secrets);
+  for (const extra of request.connectAfter) {
+    await client.docker.getNetwork(extra.network).connect({ Container: container.id, EndpointConfig: { Aliases: extra.aliases } });
+  }
+  await container.start();
+}
+
+function waitUntilReady(target: ContainerTarget, name: string): Promise<void> {
+  const timeout = target.resource.policy.update.healthTimeoutMs;
+  return target.runToCompletion
+    ? waitCompleted(target.client.docker, name, timeout)
+    : waitReady(target.client.docker, name, timeout, target.client.info.kind);
+}
+
+function missingValue(resource: string): never {
+  throw new Error(`the value of ${resource} was not read before apply (a bug in Hoist)`);
+}
+
+/** Stopping a stopped container (304) or starting a started one is not an error here. */
+function ignoreNotRunning(error: unknown): void {
+  if ((error as { statusCode?: number }).statusCode !== 304) throw error;
+}

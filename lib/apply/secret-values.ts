@@ -1,0 +1,70 @@
+import type { ContainerResource, SecretResource, StackGraph } from '../graph/graph-document';
+import type { StackPlan } from '../plan/plan-types';
+import { fingerprintSecret, type FingerprintKey, readSecretValue } from '../synth/secret-fingerprint';
+
+/** Secret values one stack's apply needs, by secret resource key (`secret:<path>`). */
+export type SecretValues = ReadonlyMap<string, Buffer>;
+
+export interface SecretReadResult {
+  readonly values: SecretValues;
+  /** Why some secret cannot be delivered; never containing a value. */
+  readonly problems: string[];
+}
+
+/**
+ * Reads, before anything changes, the value of every secret a container the plan creates or
+ * replaces needs, and checks each against the fingerprint in the graph: a value that changed
+ * since synth (or a machine with another fingerprint key) would otherwise put content on the
+ * hosts that the recorded spec does not describe, and the next plan could not see it.
+ */
+export function readSecretsForPlan(stackPlan: StackPlan, stack: StackGraph, projectDir: string, key: () => FingerprintKey): SecretReadResult {
+  const needed = new Map<string, { env: boolean }>();
+  for (const action of stackPlan.actions) {
+    if (action.kind !== 'container' || (action.action !== 'create' && action.action !== 'replace')) continue;
+    const resource = stack.resources.find((r): r is ContainerResource => r.id === action.resource && r.kind === 'container');
+    for (const secret of resource?.spec.secrets ?? []) {
+      const entry = needed.get(secret.resource) ?? { env: false };
+      needed.set(secret.resource, { env: entry.env || secret.env !== null });
+    }
+  }
+  const values = new Map<string, Buffer>();
+  const problems: string[] = [];
+  for (const [secretKey, { env }] of [...needed].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const resource = stack.resources.find((r): r is SecretResource => r.kind === 'secret' && r.id.startsWith(`${secretKey}@`));
+    const where = `${stack.name}: ${secretKey.slice('secret:'.length)}`;
+    if (!resource) {
+      problems.push(`${where}: the graph has no secret resource for it; synthesize again`);
+      continue;
+    }
+    const read = readSecretValue(resource.policy.origin, projectDir);
+    if (!read.ok) {
+      problems.push(`${where}: ${read.reason}`);
+      continue;
+    }
+    const [, keyId] = resource.spec.fingerprint.split(':');
+    const current = key();
+    if (keyId !== current.id) {
+      problems.push(`${where}: the graph was made with fingerprint key ${keyId}, but this machine's key is ${current.id}; set HOIST_FINGERPRINT_KEY to the key used when planning (or plan again here)`);
+      continue;
+    }
+    if (fingerprintSecret(current, stack.name, resource.spec.name, read.value) !== resource.spec.fingerprint) {
+      problems.push(`${where}: the value changed since the graph was made; run hoist plan again so the plan shows the change`);
+      continue;
+    }
+    if (env && (read.value.includes(0) || !isUtf8(read.value))) {
+      problems.push(`${where}: the value is not text without NUL bytes, so it cannot be an environment variable; deliver it as a file (secret.asFile)`);
+      continue;
+    }
+    values.set(secretKey, read.value);
+  }
+  return { values, problems };
+}
+
+function isUtf8(bytes: Buffer): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}

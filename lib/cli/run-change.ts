@@ -1,0 +1,283 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+import type * as ExecuteModule from '../apply/execute-plan';
+import type * as SecretValuesModule from '../apply/secret-values';
+import type * as HistoryModule from '../engine/host-history';
+import type * as BuildPlanModule from '../plan/build-plan';
+import type * as CollectModule from '../plan/collect-observations';
+import type * as RenderModule from '../plan/render-plan';
+import type * as LockModule from '../lock/lock-hosts';
+import type * as OpenHostModule from '../transport/open-host';
+import type * as FingerprintModule from '../synth/secret-fingerprint';
+import type { GraphDocument } from '../graph/graph-document';
+import { hostsOfStacks } from '../graph/stack-hosts';
+import type { HostObservation, PlanDocument, PlannedAction } from '../plan/plan-types';
+import { PLAN_FORMAT_VERSION } from '../plan/plan-types';
+import { parseDuration } from '../values/duration';
+import { createApplyOutput, describeAction, outputMode, type ApplyOutput } from './apply-output';
+import { CliError } from './cli-error';
+import type { CliIo } from './cli-io';
+import { watchInterrupts } from './interrupts';
+import { loadGraph } from './load-graph';
+
+/** Options shared by `hoist apply` and `hoist destroy`. */
+export interface ChangeOptions {
+  readonly command: 'apply' | 'destroy';
+  readonly planfile?: string;
+  readonly yes: boolean;
+  readonly lockTimeout: string;
+  readonly trustNewHosts: boolean;
+  readonly json: boolean;
+  /** destroy: delete the stack's volumes and their data too. */
+  readonly removeVolumes?: boolean;
+  readonly graph?: string;
+  readonly app?: string;
+  readonly project?: string;
+}
+
+/** Exit code of a run stopped by the user (128 + SIGINT), as shells report it. */
+export const INTERRUPTED_EXIT_CODE = 130;
+
+/** A lock outlives a run only if the run is killed; this long, then others may take it over. */
+const LOCK_TTL_MS = 30 * 60_000;
+
+/**
+ * Changes hosts: plan (or a saved plan, checked for staleness), locks on every host, secrets
+ * read and checked, confirmation, execution with rollback, a re-read that must match the
+ * graph, a report of what runs where and a history record on each host. `destroy` is the
+ * same with an empty desired state.
+ */
+export async function runChange(options: ChangeOptions, io: CliIo): Promise<void> {
+  const lockTimeout = parseDuration(options.lockTimeout);
+  if (!lockTimeout.ok) throw new CliError(`--lock-timeout: ${lockTimeout.reason}`);
+  const { openAllHosts } = require('../transport/open-host') as typeof OpenHostModule;
+  const { observeHost, stacksOnHost } = require('../plan/collect-observations') as typeof CollectModule;
+  const { buildPlan, hasChanges, observationFingerprint } = require('../plan/build-plan') as typeof BuildPlanModule;
+  const { renderPlanText } = require('../plan/render-plan') as typeof RenderModule;
+  const { lockHosts } = require('../lock/lock-hosts') as typeof LockModule;
+  const { executeStackPlan, unsupportedActions } = require('../apply/execute-plan') as typeof ExecuteModule;
+  const { readSecretsForPlan } = require('../apply/secret-values') as typeof SecretValuesModule;
+  const { loadFingerprintKey } = require('../synth/secret-fingerprint') as typeof FingerprintModule;
+  const { appendHistory } = require('../engine/host-history') as typeof HistoryModule;
+
+  const verb = options.command;
+  let saved: (PlanDocument & { graph: GraphDocument }) | undefined;
+  let graph: GraphDocument;
+  let projectDir: string;
+  if (options.planfile) {
+    saved = readSavedPlan(options.planfile);
+    graph = saved.graph;
+    projectDir = path.resolve(options.project ?? '.');
+  } else {
+    ({ graph, projectDir } = await loadGraph(options, io));
+  }
+  // What the hosts should run afterwards: the graph, or for destroy nothing of its stacks.
+  const desired: GraphDocument = verb === 'destroy' ? { ...graph, stacks: graph.stacks.map((s) => ({ ...s, resources: [] })) } : graph;
+  const output = createApplyOutput(io, outputMode(options.json));
+
+  let opened: OpenHostModule.OpenHost[];
+  try {
+    opened = await openAllHosts(hostsOfStacks(graph.stacks), { projectDir, trustNewHosts: options.trustNewHosts });
+  } catch (error) {
+    throw new CliError(`cannot ${verb}: not every host can be reached; nothing was changed:\n${indent((error as Error).message)}`);
+  }
+  const clients = new Map(opened.map((o) => [o.spec.name, o.engine]));
+  const locks: LockModule.HeldLocks[] = [];
+  const interrupts = watchInterrupts(
+    () => io.err(`Stopping: no new step starts; the running one finishes (or is undone), then locks are released. Press Ctrl-C again to exit at once.`),
+    () => {
+      io.err(`Exiting at once: work may be half done and the locks stay held. Run hoist plan to see each host's state; release the locks with hoist lock release --id ${locks[0]?.id ?? '<id>'}.`);
+      process.exit(INTERRUPTED_EXIT_CODE);
+    },
+  );
+  try {
+    for (const stack of graph.stacks) {
+      try {
+        const held = await lockHosts(stack.hosts.map((h) => clients.get(h.name)!), { stack: stack.name, ttlMs: LOCK_TTL_MS, timeoutMs: lockTimeout.ms, plan: saved?.graph_hash, message: `hoist ${verb}` });
+        locks.push(held);
+        for (const old of held.tookOver) io.err(`warning: took over the expired lock of ${old.user}@${old.machine} (id ${old.id}, expired ${old.expires}) on ${old.host}`);
+      } catch (error) {
+        throw new CliError(`cannot ${verb}: ${(error as Error).message}; nothing was changed`);
+      }
+    }
+    const observe = async () => new Map<string, HostObservation>(await Promise.all(opened.map(async (o) => [o.spec.name, await observeHost(o.engine, stacksOnHost(graph, o.spec.name))] as const)));
+    const observations = await observe();
+    const planOptions = { deleteVolumes: verb === 'destroy' && options.removeVolumes === true };
+    let plan: PlanDocument;
+    if (saved) {
+      const changed = Object.entries(saved.host_fingerprints).filter(([host, fingerprint]) => observations.get(host) && observationFingerprint(observations.get(host)!) !== fingerprint).map(([host]) => host);
+      if (changed.length) {
+        throw new CliError(`saved plan is stale: ${changed.join(', ')} changed since it was made; nothing was changed. Run hoist plan --out again, review it, and apply that`);
+      }
+      plan = saved;
+    } else {
+      plan = buildPlan(desired, observations, planOptions);
+      if (options.json) output.record('plan', { plan });
+      else for (const line of renderPlanText(plan, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR })) io.out(line);
+    }
+    const conflicts = plan.stacks.flatMap((s) => s.conflicts);
+    if (conflicts.length) throw new CliError(`cannot ${verb}: the plan has ${conflicts.length} conflict(s); nothing was changed`);
+    if (!hasChanges(plan)) {
+      output.message(verb === 'destroy' ? 'Nothing to destroy: the stacks have nothing on their hosts.' : 'No changes: the hosts match the graph.');
+      return;
+    }
+    const engines = new Map(opened.map((o) => [o.spec.name, o.engine.info.kind] as const));
+    const blockers = plan.stacks.flatMap((s) => unsupportedActions(s, graph.stacks.find((g) => g.name === s.stack)!, engines));
+    if (blockers.length) throw new CliError(`this ${verb} cannot carry out the plan; nothing was changed:\n${indent(blockers.join('\n'))}`);
+    const secrets = new Map<string, SecretValuesModule.SecretValues>();
+    let key: FingerprintModule.FingerprintKey | undefined;
+    const secretProblems: string[] = [];
+    for (const stackPlan of plan.stacks) {
+      const read = readSecretsForPlan(stackPlan, graph.stacks.find((g) => g.name === stackPlan.stack)!, projectDir, () => (key ??= loadFingerprintKey(projectDir)));
+      secrets.set(stackPlan.stack, read.values);
+      secretProblems.push(...read.problems);
+    }
+    if (secretProblems.length) throw new CliError(`cannot ${verb}: secrets cannot be delivered; nothing was changed:\n${indent(secretProblems.join('\n'))}`);
+    if (!saved && !(await confirmed(options.yes, verb, io, interrupts.requested))) throw new CliError(`${verb} cancelled; nothing was changed`);
+    if (interrupts.requested()) throw new CliError(`${verb} stopped before any change; nothing was changed`, INTERRUPTED_EXIT_CODE);
+
+    const results: { stack: string; revision: number; result: ExecuteModule.StackApplyResult }[] = [];
+    for (const stackPlan of plan.stacks) {
+      if (stackPlan.actions.length === 0) continue;
+      const stack = graph.stacks.find((g) => g.name === stackPlan.stack)!;
+      const revision = nextRevision(observations, stack.name);
+      const result = await executeStackPlan(stackPlan, stack, {
+        clients, revision, secrets: secrets.get(stack.name)!, emit: (event) => output.event(event), stopRequested: interrupts.requested,
+      });
+      results.push({ stack: stack.name, revision, result });
+      if (!result.outcomes.every((o) => o.ok) || result.interrupted) break;
+    }
+    output.close();
+    const after = await observe();
+    reportVersions(plan, after, output);
+    const failed = results.flatMap((r) => r.result.outcomes.filter((o) => !o.ok));
+    const interrupted = results.some((r) => r.result.interrupted) || interrupts.requested();
+    const notStarted = plan.stacks.flatMap((s) => s.actions.filter((a) => !results.some((r) => r.stack === s.stack && r.result.outcomes.some((o) => o.action === a))));
+    await recordHistory(appendHistory, opened, results, graph, verb, locks, io);
+
+    if (failed.length || interrupted) {
+      const rolledBack = results.flatMap((r) => r.result.rolledBack);
+      const lines = [
+        `${results.flatMap((r) => r.result.outcomes.filter((o) => o.ok)).length} action(s) done, ${failed.length} failed, ${notStarted.length} not started`,
+        ...notStarted.map((a) => `  not started: ${describeAction(a)}@${a.host}`),
+        ...rolledBack.map((r) => `  ${r.ok ? 'rolled back' : 'could NOT roll back'}: ${r.name}@${r.host}${r.error ? ` (${r.error.split('\n')[0]})` : ''}`),
+      ];
+      output.message(lines.join('\n'));
+      if (interrupted && !failed.length) throw new CliError(`${verb} stopped on request; run hoist plan to see what is left`, INTERRUPTED_EXIT_CODE);
+      throw new CliError(`${verb} failed: ${failed.map((f) => `${f.action.name}@${f.action.host}`).join(', ')} (see above); run hoist plan to see where each host stands`);
+    }
+    const left = buildPlan(desired, after, planOptions);
+    if (hasChanges(left)) {
+      const differences = left.stacks.flatMap((s) => s.actions.map((a) => `${describeAction(a)}@${a.host}`));
+      throw new CliError(`inconsistent result after ${verb}: the hosts still differ from the graph:\n${indent(differences.join('\n'))}`);
+    }
+    const s = plan.summary;
+    output.message(`${verb === 'destroy' ? 'Destroy' : 'Apply'} complete: ${s.create} created, ${s.update} updated, ${s.replace} replaced, ${s.delete} deleted; the hosts match the graph.`);
+    output.record('result', { ok: true, summary: s });
+  } finally {
+    output.close();
+    interrupts.dispose();
+    for (const held of locks) await held.release().catch(() => undefined);
+    for (const open of opened) open.close();
+  }
+}
+
+/** "What runs now" for every service the plan touched: container, host, revision, image, state. */
+function reportVersions(plan: PlanDocument, after: ReadonlyMap<string, HostObservation>, output: ApplyOutput): void {
+  const lines: string[] = [];
+  const rows: Record<string, unknown>[] = [];
+  for (const stackPlan of plan.stacks) {
+    const names = new Set(stackPlan.actions.filter((a) => a.kind === 'container').map((a) => a.name.replace(/-hoist-(next|prev)$/, '')));
+    for (const [host, observation] of [...after].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      for (const c of observation.states.get(stackPlan.stack)?.containers ?? []) {
+        if (!names.has(c.name)) continue;
+        rows.push({ stack: stackPlan.stack, host, container: c.name, revision: c.revision, image: c.image, state: c.state.status });
+        lines.push(`  ${c.name}@${host}: revision ${c.revision ?? '?'}, ${c.image}, ${c.state.status}`);
+      }
+    }
+  }
+  if (lines.length === 0) return;
+  output.message(['What runs now:', ...lines.sort()].join('\n'));
+  output.record('versions', { containers: rows });
+}
+
+async function recordHistory(
+  appendHistory: typeof HistoryModule.appendHistory, opened: OpenHostModule.OpenHost[],
+  results: { stack: string; revision: number; result: ExecuteModule.StackApplyResult }[],
+  graph: GraphDocument, verb: 'apply' | 'destroy', locks: LockModule.HeldLocks[], io: CliIo,
+): Promise<void> {
+  const { graphHash } = require('../plan/build-plan') as typeof BuildPlanModule;
+  const time = new Date().toISOString();
+  const hash = graphHash(graph);
+  const writes: Promise<void>[] = [];
+  for (const [index, { stack, revision, result }] of results.entries()) {
+    for (const open of opened) {
+      const mine = (a: PlannedAction) => a.host === open.spec.name;
+      const outcomes = result.outcomes.filter((o) => mine(o.action));
+      if (outcomes.length === 0 && !result.pending.some(mine)) continue;
+      const done = { create: 0, update: 0, replace: 0, delete: 0 };
+      for (const o of outcomes) if (o.ok) done[o.action.action]++;
+      const failed = outcomes.filter((o) => !o.ok).map((o) => `${describeAction(o.action)}: ${(o.error ?? '').split('\n')[0]}`);
+      const outcome = result.interrupted ? 'interrupted' : result.rolledBack.length ? 'rolled-back' : result.outcomes.every((o) => o.ok) ? 'applied' : 'failed';
+      writes.push(appendHistory(open.engine, {
+        id: locks[index]?.id ?? 'unlocked', stack, host: open.spec.name, time, user: safeUser(), machine: os.hostname(), command: verb, outcome,
+        revision, graphHash: hash, hoistVersion: require('../../package.json').version, done, failed,
+      }).catch((error) => io.err(`warning: could not add to the history on ${open.spec.name}: ${(error as Error).message}`)));
+    }
+  }
+  await Promise.all(writes);
+}
+
+function safeUser(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return process.env.USER ?? 'unknown';
+  }
+}
+
+function readSavedPlan(file: string): PlanDocument & { graph: GraphDocument } {
+  let plan: PlanDocument & { graph: GraphDocument };
+  try {
+    plan = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new CliError(`cannot read the plan ${file} (${(error as Error).message})`);
+  }
+  if (String(plan.format_version).split('.')[0] !== PLAN_FORMAT_VERSION.split('.')[0] || !plan.graph || !plan.host_fingerprints) {
+    throw new CliError(`${file} is not a plan saved by this hoist (hoist plan --out); make a new one`);
+  }
+  return plan;
+}
+
+/** The next revision number of a stack: one more than any object of it carries. */
+function nextRevision(observations: ReadonlyMap<string, HostObservation>, stack: string): number {
+  let max = 0;
+  for (const observation of observations.values()) {
+    for (const c of observation.states.get(stack)?.containers ?? []) max = Math.max(max, c.revision ?? 0);
+  }
+  return max + 1;
+}
+
+/** Asks on a terminal (default No); never waits for input otherwise (CI needs --yes). */
+async function confirmed(yes: boolean, verb: 'apply' | 'destroy', io: CliIo, interrupted: () => boolean): Promise<boolean> {
+  if (yes) return true;
+  if (!process.stdin.isTTY) {
+    throw new CliError(`hoist ${verb} needs --yes when not run interactively${verb === 'apply' ? ' (or apply a saved plan: hoist apply plan.json)' : ''}; nothing was changed`);
+  }
+  const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+  const question = verb === 'destroy' ? 'Destroy these objects? Only "yes" is accepted: ' : 'Apply these changes? Only "yes" is accepted: ';
+  const answer = await new Promise<string>((resolve) => {
+    rl.on('SIGINT', () => resolve(''));
+    rl.question(question, resolve);
+  });
+  rl.close();
+  const ok = answer.trim() === 'yes' && !interrupted();
+  if (!ok) io.out(verb === 'destroy' ? 'Not destroyed.' : 'Not applied.');
+  return ok;
+}
+
+function indent(text: string): string {
+  return text.split('\n').map((l) => `  ${l}`).join('\n');
+}

@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import type { EngineClient } from './engine-client';
+import { ensureLockImage, LOCK_IMAGE } from './host-lock';
+import { HELPER_LABEL, LABEL, MANAGED_BY } from './ownership-labels';
+
+/**
+ * The audit record of changes on a host, kept by the host's engine itself: a volume
+ * (`hoist-history`) holding one JSON file per apply and stack, written through a
+ * never-started helper container. Kept in the engine rather than in a file over SSH for the
+ * same reasons as the lock: everyone who can change the host (any SSH user with engine
+ * access, a local host) sees the same history, and nothing depends on the host's layout.
+ * Records are only ever added (each a new file with a unique name), never rewritten.
+ */
+export const HISTORY_VOLUME = 'hoist-history';
+const MOUNT = '/history';
+
+/** One apply (or destroy) of one stack as seen by one host. */
+export interface HistoryRecord {
+  /** The run's id: the lock id, the same on every host of the run. */
+  readonly id: string;
+  readonly stack: string;
+  readonly host: string;
+  readonly time: string;
+  readonly user: string;
+  readonly machine: string;
+  readonly command: 'apply' | 'destroy';
+  readonly outcome: 'applied' | 'failed' | 'rolled-back' | 'interrupted';
+  readonly revision: number;
+  readonly graphHash: string;
+  readonly hoistVersion: string;
+  /** Actions carried out on this host, by type. */
+  readonly done: { create: number; update: number; replace: number; delete: number };
+  /** Actions on this host that failed, as `action kind name`, with the error's first line. */
+  readonly failed: string[];
+}
+
+/** Adds a record to the host's history. */
+export async function appendHistory(client: EngineClient, record: HistoryRecord): Promise<void> {
+  const tarStream = require('tar-stream') as typeof import('tar-stream');
+  const pack = tarStream.pack();
+  const file = `${record.stack}/${record.time.replace(/[:.]/g, '-')}-${record.id}.json`;
+  pack.entry({ name: file, mode: 0o644 }, JSON.stringify(record) + '\n');
+  pack.finalize();
+  const chunks: Buffer[] = [];
+  for await (const chunk of pack) chunks.push(chunk as Buffer);
+  await withHelper(client, (helper) => helper.putArchive(Buffer.concat(chunks), { path: MOUNT }));
+}
+
+/** The host's records for a stack, oldest first. */
+export async function readHistory(client: EngineClient, stack: string): Promise<HistoryRecord[]> {
+  const volumes = (await client.docker.listVolumes({ filters: JSON.stringify({ name: [HISTORY_VOLUME] }) })).Volumes ?? [];
+  if (!volumes.some((v) => v.Name === HISTORY_VOLUME)) return [];
+  return withHelper(client, async (helper) => {
+    let archive: NodeJS.ReadableStream;
+    try {
+      archive = await helper.getArchive({ path: `${MOUNT}/${stack}` });
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return [];
+      throw error;
+    }
+    const tarStream = require('tar-stream') as typeof import('tar-stream');
+    const extract = tarStream.extract();
+    const records: HistoryRecord[] = [];
+    const done = new Promise<void>((resolve, reject) => {
+      extract.on('entry', (header, stream, next) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c) => chunks.push(c as Buffer));
+        stream.on('end', () => {
+          if (header.type === 'file' && header.name.endsWith('.json')) {
+            try {
+              records.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as HistoryRecord);
+            } catch {
+              // A damaged record is skipped, not fatal: the rest of the history still reads.
+            }
+          }
+          next();
+        });
+      });
+      extract.on('finish', resolve);
+      extract.on('error', reject);
+    });
+    archive.pipe(extract);
+    await done;
+    return records.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+  });
+}
+
+/** Runs `work` with a never-started helper container that mounts the history volume, then removes it. */
+async function withHelper<T>(client: EngineClient, work: (helper: import('dockerode').Container) => Promise<T>): Promise<T> {
+  await ensureLockImage(client);
+  const labels = { [LABEL.managedBy]: MANAGED_BY, [HELPER_LABEL]: 'history' };
+  try {
+    await client.docker.createVolume({ Name: HISTORY_VOLUME, Labels: labels });
+  } catch (error) {
+    // Podman answers 409/500 for a volume that exists; Docker returns the existing one.
+    if (!/exists/i.test((error as Error).message)) throw error;
+  }
+  const helper = await client.docker.createContainer({
+    name: `hoist-history-${randomBytes(4).toString('hex')}`,
+    Image: LOCK_IMAGE,
+    Cmd: ['hoist-history'],
+    Labels: labels,
+    HostConfig: { Mounts: [{ Type: 'volume', Source: HISTORY_VOLUME, Target: MOUNT }] },
+  });
+  try {
+    return await work(helper);
+  } finally {
+    await helper.remove({ force: true }).catch(() => undefined);
+  }
+}
