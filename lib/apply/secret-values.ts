@@ -31,7 +31,7 @@ export function readSecretsForPlan(stackPlan: StackPlan, stack: StackGraph, proj
   const problems: string[] = [];
   for (const [secretKey, { env }] of [...needed].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const resource = stack.resources.find((r): r is SecretResource => r.kind === 'secret' && r.id.startsWith(`${secretKey}@`));
-    const where = `${stack.name}: ${secretKey.slice('secret:'.length)}`;
+    const where = secretKey.slice('secret:'.length);
     if (!resource) {
       problems.push(`${where}: the graph has no secret resource for it; synthesize again`);
       continue;

@@ -3,6 +3,7 @@ import { CliError } from './cli-error';
 import { CliIo, processIo } from './cli-io';
 import { registerApply } from './commands/apply';
 import { registerDestroy } from './commands/destroy';
+import { registerHistory } from './commands/history';
 import { registerInit } from './commands/init';
 import { registerLock } from './commands/lock';
 import { registerPlan } from './commands/plan';
@@ -27,6 +28,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   registerPlan(program, io);
   registerApply(program, io);
   registerDestroy(program, io);
+  registerHistory(program, io);
   registerStatus(program, io);
   registerLock(program, io);
   registerSandbox(program, io);

@@ -13,7 +13,9 @@ import type { ContainerSpec } from '../graph/graph-document';
  * - the files exist before the program starts, mode 0600, owned by the container's user;
  * - it works with a read-only root filesystem (Docker refuses archive writes to the rootfs
  *   then, but not to volumes), and `docker commit`/`export` never capture the files;
- * - removing the container with `v: true` removes the volume and the files with it.
+ * - removing the container with `v: true` removes the volume and the files with it (so every
+ *   removal of a stack's container passes `v: true`; Podman does not label anonymous volumes,
+ *   so the label is a hint on Docker, never what cleanup relies on).
  * A tmpfs would keep the files off the host's disk, but Docker's archive endpoint cannot
  * write into a tmpfs mount, so the files rest in the engine's volume directory (root only).
  */

@@ -66,10 +66,13 @@ export async function removeStack(open: OpenHost, STACK: string): Promise<void> 
   const docker = open.engine.docker;
   for (const c of await docker.listContainers({ all: true })) {
     const name = (c.Names?.[0] ?? '').replace(/^\//, '');
-    if (c.Labels?.['hoist.stack'] === STACK || name.startsWith(`${STACK}-`)) await docker.getContainer(c.Id).remove({ force: true });
+    if (c.Labels?.['hoist.stack'] === STACK || name.startsWith(`${STACK}-`)) await docker.getContainer(c.Id).remove({ force: true, v: true });
   }
   for (const n of await docker.listNetworks()) if (n.Name.startsWith(`${STACK}-`)) await docker.getNetwork(n.Id).remove();
-  for (const v of (await docker.listVolumes()).Volumes ?? []) if (v.Name.startsWith(`${STACK}-`)) await docker.getVolume(v.Name).remove({ force: true });
+  for (const v of (await docker.listVolumes()).Volumes ?? []) {
+    // The stack's named volumes, and secret volumes an earlier run's containers left.
+    if (v.Name.startsWith(`${STACK}-`) || v.Labels?.['hoist.secret-files']?.startsWith(`${STACK}-`)) await docker.getVolume(v.Name).remove({ force: true }).catch(() => undefined);
+  }
 }
 
 
