@@ -16,6 +16,7 @@ import { hostsOfStacks } from '../graph/stack-hosts';
 import type { HostObservation, PlanDocument, PlannedAction } from '../plan/plan-types';
 import { PLAN_FORMAT_VERSION } from '../plan/plan-types';
 import { parseDuration } from '../values/duration';
+import { familiarImageReference } from '../values/image-reference';
 import { createApplyOutput, describeAction, outputMode, type ApplyOutput } from './apply-output';
 import { CliError } from './cli-error';
 import type { CliIo } from './cli-io';
@@ -193,8 +194,9 @@ function reportVersions(plan: PlanDocument, after: ReadonlyMap<string, HostObser
     for (const [host, observation] of [...after].sort(([a], [b]) => (a < b ? -1 : 1))) {
       for (const c of observation.states.get(stackPlan.stack)?.containers ?? []) {
         if (!names.has(c.name)) continue;
-        rows.push({ stack: stackPlan.stack, host, container: c.name, revision: c.revision, image: c.image, state: c.state.status });
-        lines.push(`  ${c.name}@${host}: revision ${c.revision ?? '?'}, ${c.image}, ${c.state.status}`);
+        const image = familiarImageReference(c.image);
+        rows.push({ stack: stackPlan.stack, host, container: c.name, revision: c.revision, image, state: c.state.status });
+        lines.push(`  ${c.name}@${host}: revision ${c.revision ?? '?'}, ${image}, ${c.state.status}`);
       }
     }
   }
