@@ -103,8 +103,17 @@ export async function runChange(options: ChangeOptions, io: CliIo): Promise<void
         throw new CliError(`cannot ${verb}: ${(error as Error).message}; nothing was changed`);
       }
     }
-    const observe = async () => new Map<string, HostObservation>(await Promise.all(opened.map(async (o) => [o.spec.name, await observeHost(o.engine, stacksOnHost(graph, o.spec.name))] as const)));
-    const observations = await observe();
+    // Every host is read; one that does not answer is reported, not fatal to reading the others.
+    const observe = async () => {
+      const settled = await Promise.allSettled(opened.map(async (o) => [o.spec.name, await observeHost(o.engine, stacksOnHost(graph, o.spec.name))] as const));
+      const unreachable = settled.flatMap((r, i) => (r.status === 'rejected' ? [{ host: opened[i].spec.name, error: String((r.reason as Error)?.message ?? r.reason).split('\n')[0] }] : []));
+      return { observations: new Map<string, HostObservation>(settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))), unreachable };
+    };
+    const first = await observe();
+    if (first.unreachable.length) {
+      throw new CliError(`cannot ${verb}: ${first.unreachable.map((u) => `${u.host} could not be read (${u.error})`).join('; ')}; nothing was changed`);
+    }
+    const observations = first.observations;
     const planOptions = { deleteVolumes: verb === 'destroy' && options.removeVolumes === true };
     let plan: PlanDocument;
     if (saved) {
@@ -151,14 +160,15 @@ export async function runChange(options: ChangeOptions, io: CliIo): Promise<void
       if (!result.outcomes.every((o) => o.ok) || result.interrupted) break;
     }
     output.close();
-    const after = await observe();
+    const { observations: after, unreachable } = await observe();
     reportVersions(plan, after, output);
+    for (const u of unreachable) output.message(`  ${u.host}: did not answer after the ${verb} (${u.error}); its state is unknown`);
     const failed = results.flatMap((r) => r.result.outcomes.filter((o) => !o.ok));
     const interrupted = results.some((r) => r.result.interrupted) || interrupts.requested();
     const notStarted = plan.stacks.flatMap((s) => s.actions.filter((a) => !results.some((r) => r.stack === s.stack && r.result.outcomes.some((o) => o.action === a))));
     await recordHistory(appendHistory, opened, results, graph, verb, locks, io);
 
-    if (failed.length || interrupted) {
+    if (failed.length || interrupted || unreachable.length) {
       const rolledBack = results.flatMap((r) => r.result.rolledBack);
       const lines = [
         `${results.flatMap((r) => r.result.outcomes.filter((o) => o.ok)).length} action(s) done, ${failed.length} failed, ${notStarted.length} not started`,
@@ -166,6 +176,7 @@ export async function runChange(options: ChangeOptions, io: CliIo): Promise<void
         ...rolledBack.map((r) => `  ${r.ok ? 'rolled back' : 'could NOT roll back'}: ${r.name}@${r.host}${r.error ? ` (${r.error.split('\n')[0]})` : ''}`),
       ];
       output.message(lines.join('\n'));
+      if (!failed.length && unreachable.length) throw new CliError(`${verb} could not check its result: ${unreachable.map((u) => u.host).join(', ')} did not answer; run hoist plan once they do`);
       if (interrupted && !failed.length) throw new CliError(`${verb} stopped on request; run hoist plan to see what is left`, INTERRUPTED_EXIT_CODE);
       throw new CliError(`${verb} failed: ${failed.map((f) => `${f.action.name}@${f.action.host}`).join(', ')} (see above); run hoist plan to see where each host stands`);
     }
@@ -180,7 +191,11 @@ export async function runChange(options: ChangeOptions, io: CliIo): Promise<void
   } finally {
     output.close();
     interrupts.dispose();
-    for (const held of locks) await held.release().catch(() => undefined);
+    for (const held of locks) {
+      for (const failure of await held.release()) {
+        io.err(`warning: the lock on ${failure.host} could not be released (${failure.error}); once the host answers, run: hoist lock release --id ${held.id}`);
+      }
+    }
     for (const open of opened) open.close();
   }
 }

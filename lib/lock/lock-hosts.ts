@@ -18,7 +18,8 @@ export interface HeldLocks {
   readonly holders: LockHolder[];
   /** Expired locks that were taken over, to be reported. */
   readonly tookOver: LockHolder[];
-  release(): Promise<void>;
+  /** Releases every lock taken; resolves to the hosts where that failed (unreachable), with why. */
+  release(): Promise<{ host: string; error: string }[]>;
 }
 
 /**
@@ -34,7 +35,11 @@ export async function lockHosts(clients: EngineClient[], options: LockAllOptions
   const tookOver: LockHolder[] = [];
   const deadline = Date.now() + options.timeoutMs;
   const release = async () => {
-    await Promise.all(taken.map((client) => releaseLock(client, options.stack, id).catch(() => false)));
+    const failures = await Promise.all(taken.map((client) => releaseLock(client, options.stack, id).then(
+      () => undefined,
+      (error: Error) => ({ host: client.host, error: error.message.split('\n')[0] }),
+    )));
+    return failures.filter((f): f is { host: string; error: string } => f !== undefined);
   };
   try {
     for (const client of ordered) {

@@ -102,10 +102,13 @@ export class SshConnection implements IHostConnection {
     });
     client.on('error', () => connection.markBroken());
     client.on('close', () => connection.markBroken());
+    connection.streamTimeoutMs = timeouts.keepaliveMs * 3;
     return connection;
   }
 
   private broken = false;
+  /** How long opening a channel may take before the host counts as gone: the keepalive's own limit. */
+  private streamTimeoutMs = DEFAULT_SSH_TIMEOUTS.keepaliveMs * 3;
 
   private constructor(public readonly host: string, private readonly client: Client, private readonly jump?: SshConnection) {}
 
@@ -120,7 +123,15 @@ export class SshConnection implements IHostConnection {
         reject(new HostError(this.host, 'connection-lost', 'the SSH connection was lost; run again', { transient: true }));
         return;
       }
+      // A host that stopped answering never replies to the channel open, and ssh2 only notices
+      // at the next keepalive round; without this a request could wait on it indefinitely.
+      const timer = setTimeout(() => {
+        this.markBroken();
+        this.client.end();
+        reject(new HostError(this.host, 'timeout', `the host stopped answering (no channel to ${socketPath} within ${this.streamTimeoutMs} ms)`, { transient: true }));
+      }, this.streamTimeoutMs);
       this.client.openssh_forwardOutStreamLocal(socketPath, (error: Error | undefined, stream: ClientChannel) => {
+        clearTimeout(timer);
         if (error) {
           // sshd reports every failed open the same way; one diagnostic command (only on this
           // failure path) tells a missing socket from one the user may not open.

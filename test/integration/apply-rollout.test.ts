@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -67,6 +68,8 @@ describe('rollouts across hosts: health gates, rollback, pause (Docker and Podma
   });
 
   after(async () => {
+    // Whatever happened in the test, host-3 answers again.
+    spawnSync('sh', ['-c', "iptables -S OUTPUT | grep hoist-test-unreachable | sed 's/^-A/-D/' | while read -r rule; do eval iptables $rule; done"]);
     for (const open of hosts) {
       sshRun(inventory, open.spec.name, 'rm -f /run/rro-fail-*');
       await removeStack(open, STACK).catch(() => undefined);
@@ -139,5 +142,39 @@ describe('rollouts across hosts: health gates, rollback, pause (Docker and Podma
     assert.equal(again.status, 0, `${again.stdout}\n${again.stderr}`);
     assert.deepEqual((await Promise.all(hosts.map(containerOn))).map((c) => c.version), ['v3', 'v3', 'v3']);
     assert.equal(runHoist(['plan', '--graph', graphFile('v3', FailureAction.PAUSE), '--detailed-exitcode']).status, 0);
+  });
+
+  it('a host that stops answering mid-apply fails on its own; the others roll back; its lock is named for release', async () => {
+    const address = inventory.hosts.find((h) => h.name === 'host-3')!.address;
+    const rule = ['OUTPUT', '-d', address, '-m', 'comment', '--comment', 'hoist-test-unreachable', '-j', 'DROP'];
+    const file = graphFile('v4');
+    const previous = (await Promise.all(hosts.slice(0, 2).map(containerOn))).map((c) => c.version);
+    const run = startHoist(['apply', '--graph', file, '--yes']);
+    try {
+      await run.waitFor(/start +replace container rro-web-1 \(start-first, batch 1\)/);
+      assert.equal(spawnSync('iptables', ['-I', ...rule]).status, 0, 'iptables rule added');
+      const result = await run.finished;
+      assert.equal(result.status, 1, `${result.stdout}\n${result.stderr}`);
+      assert.match(result.stdout, /host-3 +FAILED replace container rro-web-1 \(start-first, batch 3\)/);
+      assert.match(result.stdout, /host-1 +rolled back rro-web-1/);
+      assert.match(result.stdout, /host-2 +rolled back rro-web-1/);
+      assert.match(result.stdout, /host-3: did not answer after the apply/);
+      assert.match(result.stderr, /warning: the lock on host-3 could not be released \(.*\); once the host answers, run: hoist lock release --id [0-9a-f]{12}/);
+    } finally {
+      spawnSync('iptables', ['-D', ...rule]);
+    }
+    // The test's own connection to host-3 did not survive the partition either.
+    for (const open of hosts) open.close();
+    hosts = await openAllHosts(hosts.map((h) => h.spec), { projectDir: REPO_ROOT, trustNewHosts: false });
+    const versions = await Promise.all(hosts.slice(0, 2).map(containerOn));
+    assert.deepEqual(versions.map((c) => c.version), previous, 'the answering hosts run the previous version again');
+    const status = runHoist(['lock', 'status', '--graph', file]);
+    const id = /on host-3: .*id ([0-9a-f]{12})/.exec(status.stdout)?.[1];
+    assert.ok(id, `host-3 still holds the lock once it answers:\n${status.stdout}`);
+    assert.doesNotMatch(status.stdout, /on host-1: |on host-2: /, 'the answering hosts were released');
+    assert.equal(runHoist(['lock', 'release', '--graph', file, '--id', id!]).status, 0);
+    const again = runHoist(['apply', '--graph', file, '--yes'], { timeoutMs: 300_000 });
+    assert.equal(again.status, 0, `${again.stdout}\n${again.stderr}`);
+    assert.deepEqual((await Promise.all(hosts.map(containerOn))).map((c) => c.version), ['v4', 'v4', 'v4']);
   });
 });
