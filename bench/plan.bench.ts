@@ -35,6 +35,7 @@ function inSync(stack: StackGraph, host: string): ObservedHostState {
   const mine = stack.resources.filter((r) => r.host === host);
   return {
     host,
+    engine: 'docker',
     containers: mine.filter((r): r is ContainerResource => r.kind === 'container').map((r) => ({
       id: r.id, name: r.spec.name, resourceId: r.id, specHash: r.hash, revision: 1, created: '', image: r.spec.image.reference, imageId: 'sha256:busybox',
       state: { status: 'running', exitCode: null, health: null }, rolloutCopy: false, spec: JSON.parse(JSON.stringify(r.spec)),

@@ -45,7 +45,7 @@ export interface ExecuteOptions {
 }
 
 /** Why a plan cannot be applied by this version at all (checked before anything changes). */
-export function unsupportedActions(stackPlan: StackPlan, stack: StackGraph, engines: ReadonlyMap<string, 'docker' | 'podman'>): string[] {
+export function unsupportedActions(stackPlan: StackPlan, stack: StackGraph): string[] {
   const problems: string[] = [];
   for (const action of stackPlan.actions) {
     const resource = stack.resources.find((r) => r.id === action.resource);
@@ -54,9 +54,6 @@ export function unsupportedActions(stackPlan: StackPlan, stack: StackGraph, engi
     }
     if (action.action === 'replace' && (action.kind === 'network' || action.kind === 'volume')) {
       problems.push(`${action.kind} ${action.name}@${action.host}: replacing ${action.kind}s is not supported by apply yet`);
-    }
-    if (action.action === 'update' && engines.get(action.host) === 'podman' && action.causes.some((c) => c.type !== 'not-running')) {
-      problems.push(`${action.name}@${action.host}: Podman's API cannot change a running container's limits; change it by replacing (edit the graph), or with podman update by hand`);
     }
   }
   return problems;

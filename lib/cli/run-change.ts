@@ -133,8 +133,7 @@ export async function runChange(options: ChangeOptions, io: CliIo): Promise<void
       output.message(verb === 'destroy' ? 'Nothing to destroy: the stacks have nothing on their hosts.' : 'No changes: the hosts match the graph.');
       return;
     }
-    const engines = new Map(opened.map((o) => [o.spec.name, o.engine.info.kind] as const));
-    const blockers = plan.stacks.flatMap((s) => unsupportedActions(s, graph.stacks.find((g) => g.name === s.stack)!, engines));
+    const blockers = plan.stacks.flatMap((s) => unsupportedActions(s, graph.stacks.find((g) => g.name === s.stack)!));
     if (blockers.length) throw new CliError(`this ${verb} cannot carry out the plan; nothing was changed:\n${indent(blockers.join('\n'))}`);
     const secrets = new Map<string, SecretValuesModule.SecretValues>();
     let key: FingerprintModule.FingerprintKey | undefined;

@@ -64,6 +64,8 @@ export interface ObservedImage {
 /** What runs on one host for one stack. */
 export interface ObservedHostState {
   readonly host: string;
+  /** The engine that answered: what it can change in place differs (Podman cannot update limits). */
+  readonly engine: 'docker' | 'podman';
   readonly containers: ObservedContainer[];
   readonly images: ObservedImage[];
   readonly networks: ObservedNetwork[];
@@ -133,6 +135,7 @@ export async function readHostState(client: EngineClient, stack: string, options
   }
   return {
     host: client.host,
+    engine: client.info.kind,
     containers: ownedContainers.map((c, i) => ({
       id: c.Id,
       name: (c.Names?.[0] ?? '').replace(/^\//, ''),

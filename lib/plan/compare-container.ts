@@ -18,7 +18,10 @@ const LIVE_UPDATABLE = new Set(['resources.nanoCpus', 'resources.memoryBytes', '
 const IDENTITY = new Set(['service', 'slot', 'image.resource']);
 
 /** Whether every difference can be applied to the running container. */
-export function updatableInPlace(differences: FieldDifference[]): boolean {
+export function updatableInPlace(differences: FieldDifference[], engine: 'docker' | 'podman' = 'docker'): boolean {
+  // Podman 4's Docker-compatible API has no container update endpoint, and `podman update`
+  // does not show in inspect (so the change would read as drift forever): replace instead.
+  if (engine === 'podman') return false;
   return differences.length > 0 && differences.every((d) => LIVE_UPDATABLE.has(d.field));
 }
 

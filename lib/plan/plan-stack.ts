@@ -97,7 +97,7 @@ export function planStack(stack: StackGraph, observed: ReadonlyMap<string, Obser
       for (const dependency of want.dependsOn) {
         if (replacedDependencies.has(dependency.id)) causes.push({ type: 'dependency-replaced', dependency: dependency.id });
       }
-      const mustReplace = causes.some((c) => c.type === 'image-content' || c.type === 'dependency-replaced') || (differences.length > 0 && !updatableInPlace(differences));
+      const mustReplace = causes.some((c) => c.type === 'image-content' || c.type === 'dependency-replaced') || (differences.length > 0 && !updatableInPlace(differences, state.engine));
       if (!mustReplace && have.state.status !== 'running' && !completedOnPurpose(stack, want, have.state)) {
         causes.push({ type: 'not-running', state: have.state.status, exitCode: have.state.exitCode });
       }

@@ -120,6 +120,17 @@ export function renderService(service: Service, defaults: ServiceDefaults, names
         problems.push(`${field}: ${JSON.stringify(target)} is not an absolute file path inside the container`);
         return;
       }
+      // Secret files live in a volume Hoist mounts on their directory (see secret-files.ts).
+      const directory = target.slice(0, target.lastIndexOf('/'));
+      if (directory === '') {
+        problems.push(`${field}: ${JSON.stringify(target)} is directly under /; put secret files in a directory of their own, e.g. /run/secrets/${target.slice(1)}`);
+        return;
+      }
+      const mountedBy = mountTargets.get(directory);
+      if (mountedBy !== undefined && !mountedBy.startsWith('secrets[')) {
+        problems.push(`${field}: the directory ${directory} of ${JSON.stringify(target)} is also mounted by ${mountedBy}; put secret files in a directory no mount uses`);
+        return;
+      }
       claimTarget(target, field);
     }
     if (variable !== null) {

@@ -46,6 +46,7 @@ function inSync(stack: StackGraph, host: string): ObservedHostState {
   const mine = stack.resources.filter((r) => r.host === host);
   return {
     host,
+    engine: 'docker',
     containers: mine.filter((r): r is ContainerResource => r.kind === 'container').map((r): ObservedContainer => ({
       id: `id-${r.spec.name}-${host}`, name: r.spec.name, resourceId: r.id, specHash: r.hash, revision: 1, created: '2026-01-01T00:00:00.000Z',
       image: r.spec.image.reference, imageId: `sha256:${r.spec.image.reference}`, state: { status: 'running', exitCode: null, health: 'healthy' }, rolloutCopy: false,
@@ -74,7 +75,7 @@ const brief = (p: StackPlan) => p.actions.map((a) => `${a.step} ${a.action} ${a.
 describe('planStack', () => {
   it('plans every object as a create on empty hosts, infrastructure first, then services in dependency order', () => {
     const graph = graphOf();
-    const empty = (host: string): ObservedHostState => ({ host, containers: [], images: [], networks: [], volumes: [], foreign: [] });
+    const empty = (host: string): ObservedHostState => ({ host, engine: 'docker', containers: [], images: [], networks: [], volumes: [], foreign: [] });
     const p = plan(graph, { h1: empty('h1'), h2: empty('h2') });
     assert.deepEqual(brief(p), [
       '1 create image busybox:1.36@h1', '1 create image postgres:15@h1', '1 create network shop-backend@h1', '1 create volume shop-pgdata@h1',
@@ -96,6 +97,25 @@ describe('planStack', () => {
     const p = plan(graphOf({ memory: '128MiB' }), world(graphOf()));
     assert.deepEqual(brief(p), ['1 update container shop-web-1@h1', '1 update container shop-web-1@h2']);
     assert.deepEqual(p.actions[0].causes, [{ type: 'changed', field: 'resources.memoryBytes', before: 64 * 1024 ** 2, after: 128 * 1024 ** 2 }]);
+  });
+
+  it('replaces instead on a Podman host, whose API cannot change a running container', () => {
+    const observed = world(graphOf());
+    observed.h2 = { ...observed.h2, engine: 'podman' };
+    const p = plan(graphOf({ memory: '128MiB' }), observed);
+    assert.deepEqual(brief(p), ['1 update container shop-web-1@h1', '2 replace container shop-web-1@h2 b1']);
+  });
+
+  it('removes rollout copies a killed apply left, and never takes them for the container itself', () => {
+    const graph = graphOf();
+    const observed = world(graph);
+    const web = observed.h1.containers.find((c) => c.name === 'shop-web-1')!;
+    // A newer copy under the -hoist-next name, with another spec: it must not be compared or kept.
+    observed.h1.containers.push({ ...web, id: 'next', name: 'shop-web-1-hoist-next', rolloutCopy: true, spec: { ...web.spec!, env: { MODE: 'z' } } });
+    const p = plan(graph, observed);
+    assert.deepEqual(brief(p), ['1 delete container shop-web-1-hoist-next@h1']);
+    assert.deepEqual(p.actions[0].causes, [{ type: 'rollout-leftover' }]);
+    assert.match(renderPlanText({ ...buildPlan(graph, new Map([['h1', { engine: 'docker', states: new Map([['shop', observed.h1]]) }], ['h2', { engine: 'docker', states: new Map([['shop', observed.h2]]) }]]), { deleteVolumes: false }) }, { color: false }).join('\n'), /left by an apply that did not finish/);
   });
 
   it('reports a limit changed by hand as drift, and plans to put it back', () => {

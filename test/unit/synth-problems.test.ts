@@ -66,6 +66,14 @@ const cases: Case[] = [
     delete process.env.HOIST_TEST_UNSET_SECRET;
     svc(stack, 'web', { secrets: [Secret.fromEnv(stack, 'token', 'HOIST_TEST_UNSET_SECRET')] });
   }, expect: 'shop/token: missing secret: environment variable HOIST_TEST_UNSET_SECRET is not set; export it before running hoist' },
+  { name: 'a secret file directly under /', build: ({ stack }) => {
+    process.env.HOIST_TEST_SET_SECRET = 'x';
+    svc(stack, 'web', { secrets: [Secret.fromEnv(stack, 'token', 'HOIST_TEST_SET_SECRET').asFile('/token')] });
+  }, expect: 'shop/web: secrets[0]: "/token" is directly under /; put secret files in a directory of their own, e.g. /run/secrets/token' },
+  { name: 'a secret file in a directory a volume is mounted on', build: ({ stack }) => {
+    process.env.HOIST_TEST_SET_SECRET = 'x';
+    svc(stack, 'web', { mounts: [new Volume(stack, 'conf').mount('/etc/app')], secrets: [Secret.fromEnv(stack, 'token', 'HOIST_TEST_SET_SECRET').asFile('/etc/app/token')] });
+  }, expect: 'shop/web: secrets[0]: the directory /etc/app of "/etc/app/token" is also mounted by mounts[0]; put secret files in a directory no mount uses' },
   { name: 'a secret with two sources', build: ({ stack }) => new Secret(stack, 'token', { fromEnv: 'A', fromFile: 'b' }), expect: 'shop/token: needs exactly one source: fromEnv, fromFile or fromCommand (use Secret.fromEnv / fromFile / fromCommand)' },
   { name: 'a volume of another stack', build: ({ app, stack }) => {
     const other = new Stack(app, 'other');
