@@ -172,9 +172,10 @@ function selectTargets(drafts: Draft[], resources: GraphResource[], targets: str
 }
 
 /**
- * Numbers the actions in apply order: networks, volumes and images first; then each
- * service's containers in dependency order, replacements in batches of the service's
- * batchSize across hosts; deletions last (containers before the networks they used).
+ * Numbers the actions in apply order: networks, volumes and images first; then the
+ * services level by level of their dependencies (services of one level together), each
+ * level's creations and updates in one step and its replacements in batches of each
+ * service's batchSize across hosts; deletions last (containers before the networks they used).
  */
 function order(drafts: Draft[], stack: StackGraph): PlannedAction[] {
   if (drafts.length === 0) return [];
@@ -194,20 +195,24 @@ function order(drafts: Draft[], stack: StackGraph): PlannedAction[] {
     const service = d.resource.slice('container:'.length, d.resource.indexOf('#'));
     byService.set(service, [...(byService.get(service) ?? []), d]);
   }
-  for (const service of containers.length ? serviceOrder(stack) : []) {
-    const mine = (byService.get(service) ?? []).sort(byKey);
-    if (mine.length === 0) continue;
-    const policy = policies.get(service);
-    const size = policy?.batchSize ?? 1;
-    const replacing = mine.filter((d) => d.action === 'replace');
+  // Services that do not depend on each other roll out together: one step per dependency
+  // level for creations and updates, then the level's replacement batches, batch by batch.
+  for (const level of containers.length ? serviceLevels(stack) : []) {
+    const mine = level.flatMap((service) => byService.get(service) ?? []).sort(byKey);
     const others = mine.filter((d) => d.action !== 'replace');
     if (others.length) {
       step++;
       for (const { phase: _phase, ...a } of others) result.push({ ...a, step });
     }
-    for (let i = 0; i < replacing.length; i += size) {
+    const batches: Draft[][] = [];
+    for (const service of level) {
+      const size = policies.get(service)?.batchSize ?? 1;
+      const replacing = (byService.get(service) ?? []).filter((d) => d.action === 'replace').sort(byKey);
+      for (let i = 0; i < replacing.length; i += size) (batches[i / size] ??= []).push(...replacing.slice(i, i + size).map((d) => ({ ...d, batch: i / size + 1 })));
+    }
+    for (const batch of batches) {
       step++;
-      for (const { phase: _phase, ...a } of replacing.slice(i, i + size)) result.push({ ...a, step, batch: i / size + 1 });
+      for (const { phase: _phase, ...a } of batch.sort(byKey)) result.push({ ...a, step });
     }
   }
   const deletions = drafts.filter((d) => d.phase === 'delete');
@@ -220,8 +225,8 @@ function order(drafts: Draft[], stack: StackGraph): PlannedAction[] {
   return result;
 }
 
-/** Service construct paths, dependencies first, ties by path. */
-function serviceOrder(stack: StackGraph): string[] {
+/** Service construct paths grouped by dependency level (a level needs only earlier ones), each sorted. */
+function serviceLevels(stack: StackGraph): string[][] {
   const services = [...new Set(stack.resources.filter((r) => r.kind === 'container').map((r) => r.source))].sort(cmp);
   const deps = new Map(services.map((s) => [s, new Set<string>()]));
   const byId = new Map(stack.resources.map((r) => [r.id, r]));
@@ -232,13 +237,18 @@ function serviceOrder(stack: StackGraph): string[] {
       if (target?.kind === 'container' && target.source !== r.source) deps.get(r.source)!.add(target.source);
     }
   }
-  const ordered: string[] = [];
-  const visit = (s: string, seen: Set<string>) => {
-    if (ordered.includes(s) || seen.has(s)) return;
+  const level = new Map<string, number>();
+  const levelOf = (s: string, seen: Set<string>): number => {
+    const known = level.get(s);
+    if (known !== undefined) return known;
+    // Synth rejects cycles; if one got here anyway, cut it rather than recurse forever.
+    if (seen.has(s)) return 0;
     seen.add(s);
-    for (const d of [...deps.get(s)!].sort(cmp)) visit(d, seen);
-    ordered.push(s);
+    const value = Math.max(-1, ...[...deps.get(s)!].map((d) => levelOf(d, seen))) + 1;
+    level.set(s, value);
+    return value;
   };
-  for (const s of services) visit(s, new Set());
-  return ordered;
+  const levels: string[][] = [];
+  for (const s of services) (levels[levelOf(s, new Set())] ??= []).push(s);
+  return levels.filter((l) => l !== undefined).map((l) => l.sort(cmp));
 }

@@ -86,6 +86,33 @@ describe('planStack', () => {
     assert.ok(p.actions.every((a) => a.causes.length === 1 && a.causes[0].type === 'missing'));
   });
 
+  it('rolls out services that do not depend on each other in the same steps', () => {
+    const app = Testing.app();
+    const stack = new Stack(app, 'shop');
+    new Host(stack, 'h1', { address: '10.9.0.1' });
+    const service = (id: string, mode: string, dependsOn: Service[] = []) => new Service(stack, id, { image: Image.fromRegistry('busybox:1.36'), environment: { MODE: mode }, dependsOn });
+    const build = (mode: string) => {
+      const a = service('a', mode);
+      const b = service('b', mode);
+      service('c', mode, [a]);
+    };
+    build('1');
+    const graph: GraphDocument = Testing.synth(app);
+    const empty: ObservedHostState = { host: 'h1', engine: 'docker', containers: [], images: [], networks: [], volumes: [], foreign: [] };
+    assert.deepEqual(brief(plan(graph, { h1: empty })), [
+      '1 create image busybox:1.36@h1', '2 create container shop-a-1@h1', '2 create container shop-b-1@h1', '3 create container shop-c-1@h1',
+    ]);
+    const app2 = Testing.app();
+    const stack2 = new Stack(app2, 'shop');
+    new Host(stack2, 'h1', { address: '10.9.0.1' });
+    const a2 = new Service(stack2, 'a', { image: Image.fromRegistry('busybox:1.36'), environment: { MODE: '2' } });
+    new Service(stack2, 'b', { image: Image.fromRegistry('busybox:1.36'), environment: { MODE: '2' } });
+    new Service(stack2, 'c', { image: Image.fromRegistry('busybox:1.36'), environment: { MODE: '2' }, dependsOn: [a2] });
+    assert.deepEqual(brief(plan(Testing.synth(app2), { h1: inSync(graph.stacks[0], 'h1') })), [
+      '1 replace container shop-a-1@h1 b1', '1 replace container shop-b-1@h1 b1', '2 replace container shop-c-1@h1 b1',
+    ]);
+  });
+
   it('plans nothing when the hosts run exactly the graph', () => {
     const graph = graphOf();
     const p = plan(graph, world(graph));
