@@ -91,12 +91,9 @@ describe('planStack', () => {
     const stack = new Stack(app, 'shop');
     new Host(stack, 'h1', { address: '10.9.0.1' });
     const service = (id: string, mode: string, dependsOn: Service[] = []) => new Service(stack, id, { image: Image.fromRegistry('busybox:1.36'), environment: { MODE: mode }, dependsOn });
-    const build = (mode: string) => {
-      const a = service('a', mode);
-      const b = service('b', mode);
-      service('c', mode, [a]);
-    };
-    build('1');
+    const a = service('a', '1');
+    service('b', '1');
+    service('c', '1', [a]);
     const graph: GraphDocument = Testing.synth(app);
     const empty: ObservedHostState = { host: 'h1', engine: 'docker', containers: [], images: [], networks: [], volumes: [], foreign: [] };
     assert.deepEqual(brief(plan(graph, { h1: empty })), [
