@@ -20,8 +20,9 @@ echo "==> examples/multi-host: synth, plan, apply, then plan again (no changes)"
   && node ../../bin/hoist.js plan --graph hoist.out/graph.json --out plan.json \
   && node ../../bin/hoist.js apply plan.json \
   && node ../../bin/hoist.js plan --graph hoist.out/graph.json --detailed-exitcode \
-  && node ../../bin/hoist.js status --graph hoist.out/graph.json)
-# The webapp needs image builds and secret delivery, which apply does not do yet: plan only.
+  && node ../../bin/hoist.js status --graph hoist.out/graph.json \
+  && node ../../bin/hoist.js history --graph hoist.out/graph.json -n 3)
+# The webapp's images are built from Dockerfiles; building is the next step of apply: plan only.
 echo "==> examples/webapp: synth and plan"
 (cd examples/webapp && node ../../bin/hoist.js synth && node ../../bin/hoist.js plan --graph hoist.out/graph.json)
 echo "==> graphs written to examples/*/hoist.out/graph.json"

@@ -42,6 +42,8 @@ export interface ExecuteOptions {
   readonly emit: ApplyEventSink;
   /** Becomes true when the user asks to stop: no further step starts, the running one finishes. */
   readonly stopRequested: () => boolean;
+  /** Hosts worked on at once within a step (all of a host's actions of the step run together). */
+  readonly parallelism: number;
 }
 
 /** Why a plan cannot be applied by this version at all (checked before anything changes). */
@@ -85,7 +87,7 @@ export async function executeStackPlan(stackPlan: StackPlan, stack: StackGraph, 
         break;
       }
       const actions = stackPlan.actions.filter((a) => a.step === step);
-      const results = await Promise.all(actions.map(async (action): Promise<ActionOutcome & { parked?: ParkedPrevious }> => {
+      const results = await forEachHostGroup(actions, options.parallelism, async (action): Promise<ActionOutcome & { parked?: ParkedPrevious }> => {
         const started = Date.now();
         emit({ type: 'action-start', stack: stack.name, action });
         try {
@@ -97,7 +99,7 @@ export async function executeStackPlan(stackPlan: StackPlan, stack: StackGraph, 
           emit({ type: 'action-failed', stack: stack.name, action, error: message });
           return { action, ok: false, error: message };
         }
-      }));
+      });
       for (const { parked: previous, ...outcome } of results) {
         outcomes.push(outcome);
         if (previous) parked.set(outcome.action.service!, [...(parked.get(outcome.action.service!) ?? []), previous]);
@@ -127,6 +129,23 @@ export async function executeStackPlan(stackPlan: StackPlan, stack: StackGraph, 
   }
   emit({ type: 'stack-done', stack: stack.name, ok: outcomes.every((o) => o.ok) && !interrupted });
   return { outcomes, pending, rolledBack, interrupted };
+}
+
+/** Runs `work` on every action, the actions of one host together, at most `parallelism` hosts at once; results in input order. */
+async function forEachHostGroup<T>(actions: PlannedAction[], parallelism: number, work: (action: PlannedAction) => Promise<T>): Promise<T[]> {
+  const results = new Array<T>(actions.length);
+  const hosts = [...new Set(actions.map((a) => a.host))];
+  let next = 0;
+  const worker = async () => {
+    while (next < hosts.length) {
+      const host = hosts[next++];
+      await Promise.all(actions.map(async (action, i) => {
+        if (action.host === host) results[i] = await work(action);
+      }));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(parallelism, hosts.length)) }, worker));
+  return results;
 }
 
 async function rollBack(stack: string, service: string, done: ParkedPrevious[], emit: ApplyEventSink): Promise<RolledBack[]> {

@@ -22,6 +22,7 @@ import { CliError } from './cli-error';
 import type { CliIo } from './cli-io';
 import { watchInterrupts } from './interrupts';
 import { loadGraph } from './load-graph';
+import { positiveIntegerFlag } from './parse-flags';
 
 /** Options shared by `hoist apply` and `hoist destroy`. */
 export interface ChangeOptions {
@@ -33,6 +34,8 @@ export interface ChangeOptions {
   readonly json: boolean;
   /** destroy: delete the stack's volumes and their data too. */
   readonly removeVolumes?: boolean;
+  /** Hosts changed at once within a step. */
+  readonly parallelism: string;
   readonly graph?: string;
   readonly app?: string;
   readonly project?: string;
@@ -41,8 +44,12 @@ export interface ChangeOptions {
 /** Exit code of a run stopped by the user (128 + SIGINT), as shells report it. */
 export const INTERRUPTED_EXIT_CODE = 130;
 
-/** A lock outlives a run only if the run is killed; this long, then others may take it over. */
-const LOCK_TTL_MS = 30 * 60_000;
+/**
+ * A lock outlives a run only if the run is killed; after this long others may take it over.
+ * Locks cannot be renewed in place (labels are fixed at creation), so this is far longer
+ * than any apply should take.
+ */
+const LOCK_TTL_MS = 4 * 60 * 60_000;
 
 /**
  * Changes hosts: plan (or a saved plan, checked for staleness), locks on every host, secrets
@@ -53,6 +60,7 @@ const LOCK_TTL_MS = 30 * 60_000;
 export async function runChange(options: ChangeOptions, io: CliIo): Promise<void> {
   const lockTimeout = parseDuration(options.lockTimeout);
   if (!lockTimeout.ok) throw new CliError(`--lock-timeout: ${lockTimeout.reason}`);
+  const parallelism = positiveIntegerFlag(options.parallelism, '--parallelism');
   const { openAllHosts } = require('../transport/open-host') as typeof OpenHostModule;
   const { observeHost, stacksOnHost } = require('../plan/collect-observations') as typeof CollectModule;
   const { buildPlan, hasChanges, observationFingerprint } = require('../plan/build-plan') as typeof BuildPlanModule;
@@ -85,11 +93,12 @@ export async function runChange(options: ChangeOptions, io: CliIo): Promise<void
     throw new CliError(`cannot ${verb}: not every host can be reached; nothing was changed:\n${indent((error as Error).message)}`);
   }
   const clients = new Map(opened.map((o) => [o.spec.name, o.engine]));
-  const locks: LockModule.HeldLocks[] = [];
+  const locks = new Map<string, LockModule.HeldLocks>();
   const interrupts = watchInterrupts(
     () => io.err(`Stopping: no new step starts; the running one finishes (or is undone), then locks are released. Press Ctrl-C again to exit at once.`),
     () => {
-      io.err(`Exiting at once: work may be half done and the locks stay held. Run hoist plan to see each host's state; release the locks with hoist lock release --id ${locks[0]?.id ?? '<id>'}.`);
+      const release = [...locks.values()].map((held) => `hoist lock release --id ${held.id}`).join(' and ') || 'hoist lock release --id <id> (see hoist lock status)';
+      io.err(`Exiting at once: work may be half done and the locks stay held. Run hoist plan to see each host's state; release the locks with ${release}.`);
       process.exit(INTERRUPTED_EXIT_CODE);
     },
   );
@@ -97,7 +106,7 @@ export async function runChange(options: ChangeOptions, io: CliIo): Promise<void
     for (const stack of graph.stacks) {
       try {
         const held = await lockHosts(stack.hosts.map((h) => clients.get(h.name)!), { stack: stack.name, ttlMs: LOCK_TTL_MS, timeoutMs: lockTimeout.ms, plan: saved?.graph_hash, message: `hoist ${verb}` });
-        locks.push(held);
+        locks.set(stack.name, held);
         for (const old of held.tookOver) io.err(`warning: took over the expired lock of ${old.user}@${old.machine} (id ${old.id}, expired ${old.expires}) on ${old.host}`);
       } catch (error) {
         throw new CliError(`cannot ${verb}: ${(error as Error).message}; nothing was changed`);
@@ -153,7 +162,7 @@ export async function runChange(options: ChangeOptions, io: CliIo): Promise<void
       const stack = graph.stacks.find((g) => g.name === stackPlan.stack)!;
       const revision = nextRevision(observations, stack.name);
       const result = await executeStackPlan(stackPlan, stack, {
-        clients, revision, secrets: secrets.get(stack.name)!, emit: (event) => output.event(event), stopRequested: interrupts.requested,
+        clients, revision, secrets: secrets.get(stack.name)!, emit: (event) => output.event(event), stopRequested: interrupts.requested, parallelism,
       });
       results.push({ stack: stack.name, revision, result });
       if (!result.outcomes.every((o) => o.ok) || result.interrupted) break;
@@ -190,7 +199,7 @@ export async function runChange(options: ChangeOptions, io: CliIo): Promise<void
   } finally {
     output.close();
     interrupts.dispose();
-    for (const held of locks) {
+    for (const held of locks.values()) {
       for (const failure of await held.release()) {
         io.err(`warning: the lock on ${failure.host} could not be released (${failure.error}); once the host answers, run: hoist lock release --id ${held.id}`);
       }
@@ -222,13 +231,13 @@ function reportVersions(plan: PlanDocument, after: ReadonlyMap<string, HostObser
 async function recordHistory(
   appendHistory: typeof HistoryModule.appendHistory, opened: OpenHostModule.OpenHost[],
   results: { stack: string; revision: number; result: ExecuteModule.StackApplyResult }[],
-  graph: GraphDocument, verb: 'apply' | 'destroy', locks: LockModule.HeldLocks[], io: CliIo,
+  graph: GraphDocument, verb: 'apply' | 'destroy', locks: ReadonlyMap<string, LockModule.HeldLocks>, io: CliIo,
 ): Promise<void> {
   const { graphHash } = require('../plan/build-plan') as typeof BuildPlanModule;
   const time = new Date().toISOString();
   const hash = graphHash(graph);
   const writes: Promise<void>[] = [];
-  for (const [index, { stack, revision, result }] of results.entries()) {
+  for (const { stack, revision, result } of results) {
     for (const open of opened) {
       const mine = (a: PlannedAction) => a.host === open.spec.name;
       const outcomes = result.outcomes.filter((o) => mine(o.action));
@@ -238,7 +247,7 @@ async function recordHistory(
       const failed = outcomes.filter((o) => !o.ok).map((o) => `${describeAction(o.action)}: ${(o.error ?? '').split('\n')[0]}`);
       const outcome = result.interrupted ? 'interrupted' : result.rolledBack.length ? 'rolled-back' : result.outcomes.every((o) => o.ok) ? 'applied' : 'failed';
       writes.push(appendHistory(open.engine, {
-        id: locks[index]?.id ?? 'unlocked', stack, host: open.spec.name, time, user: safeUser(), machine: os.hostname(), command: verb, outcome,
+        id: locks.get(stack)?.id ?? 'unlocked', stack, host: open.spec.name, time, user: safeUser(), machine: os.hostname(), command: verb, outcome,
         revision, graphHash: hash, hoistVersion: require('../../package.json').version, done, failed,
       }).catch((error) => io.err(`warning: could not add to the history on ${open.spec.name}: ${(error as Error).message}`)));
     }

@@ -28,12 +28,48 @@ export class EngineAgent extends http.Agent {
   }
 }
 
-/** A forwarded stream lacks the socket methods http.Agent calls; give it harmless ones. */
+/**
+ * A forwarded stream lacks the socket methods http.Agent calls; give it harmless ones, and a
+ * working setTimeout: Node's request timeout is a socket idle timeout, and without one a
+ * request the engine never answers would wait forever (the SSH keepalive only catches a host
+ * that is gone, not an engine that hangs).
+ */
 function asSocket(stream: Duplex): Duplex {
   const s = stream as Duplex & Record<string, unknown>;
   for (const method of ['setKeepAlive', 'setNoDelay', 'ref', 'unref']) {
     if (typeof s[method] !== 'function') s[method] = () => stream;
   }
-  if (typeof s.setTimeout !== 'function') s.setTimeout = () => stream;
+  if (typeof s.setTimeout !== 'function') {
+    let idleMs = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const arm = () => {
+      if (timer) clearTimeout(timer);
+      timer = idleMs > 0 ? setTimeout(() => stream.emit('timeout'), idleMs) : undefined;
+    };
+    // As net.Socket does: a callback is added with a timeout and removed with 0 (Node's HTTP
+    // client clears its per-request callback that way when the socket goes back to the pool).
+    s.setTimeout = (ms: number, callback?: () => void) => {
+      idleMs = ms;
+      if (callback) {
+        if (ms === 0) stream.removeListener('timeout', callback);
+        else stream.once('timeout', callback);
+      }
+      arm();
+      return stream;
+    };
+    // Activity either way restarts the clock. Wrapping emit rather than listening for 'data'
+    // leaves the stream's flowing mode to the HTTP parser.
+    const emit = stream.emit.bind(stream);
+    s.emit = (event: string | symbol, ...args: unknown[]) => {
+      if (event === 'data' && idleMs > 0) arm();
+      if (event === 'close' && timer) clearTimeout(timer);
+      return emit(event, ...args);
+    };
+    const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
+    s.write = (...args: unknown[]) => {
+      if (idleMs > 0) arm();
+      return write(...args);
+    };
+  }
   return stream;
 }

@@ -27,7 +27,12 @@ export interface EngineClientOptions {
   readonly engine: 'docker' | 'podman' | 'detect';
   /** Socket path on the host; default: the engine's standard path. */
   readonly socketPath: string | null;
-  /** Per-request timeout. */
+  /**
+   * How long a request may go without any data from the engine before it fails. Long enough
+   * for a container stop within its grace period; it exists so an engine that accepts a request
+   * and never answers cannot stall a run.
+   * @default 120000
+   */
   readonly requestTimeoutMs?: number;
 }
 
@@ -38,12 +43,14 @@ export interface EngineClientOptions {
 export async function connectEngine(connection: IHostConnection, options: EngineClientOptions): Promise<EngineClient> {
   const candidates = options.socketPath ? [options.socketPath]
     : options.engine === 'detect' ? [DEFAULT_SOCKETS.docker, DEFAULT_SOCKETS.podman] : [DEFAULT_SOCKETS[options.engine]];
-  const timeout = options.requestTimeoutMs ?? 30_000;
+  // /_ping answers at once or never: a short limit keeps detection of a dead socket quick.
+  const pingTimeout = Math.min(options.requestTimeoutMs ?? 30_000, 30_000);
+  const timeout = options.requestTimeoutMs ?? 120_000;
   let lastError: unknown;
   for (const socketPath of candidates) {
     const agent = new EngineAgent(connection, socketPath);
     try {
-      const info = await ping(agent, connection.host, socketPath, timeout);
+      const info = await ping(agent, connection.host, socketPath, pingTimeout);
       if (compareApiVersions(info.apiVersion, MIN_API_VERSION) < 0) {
         throw new HostError(connection.host, 'api-too-old', `${info.kind} ${info.version} serves Engine API ${info.apiVersion}; Hoist needs ${MIN_API_VERSION} or newer (Docker 19.03+, Podman 4+): upgrade the engine`);
       }

@@ -3,6 +3,7 @@ import type { EngineClient } from './engine-client';
 import { ImageDefaults, imageDefaultsFrom, normalizeContainer } from './normalize-container';
 import { familiarImageReference } from '../values/image-reference';
 import { isLockContainer, LOCK_IMAGE } from './host-lock';
+import { compareStrings as cmp } from '../values/compare-strings';
 import { HELPER_LABEL, LABEL } from './ownership-labels';
 import { isRolloutCopy } from './rollout-names';
 
@@ -148,13 +149,15 @@ export async function readHostState(client: EngineClient, stack: string, options
       state: runStateOf(c.State, c.Status),
       rolloutCopy: isRolloutCopy((c.Names?.[0] ?? '').replace(/^\//, '')),
       ...(details ? details[i] : {}),
-    })),
+    })).sort((a, b) => cmp(a.name, b.name) || cmp(a.id, b.id)),
     // The lock image appears when a run first locks the host; it is not part of any stack.
     images: images.map((i) => ({ id: i.Id, references: (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>').map(familiarImageReference).sort() }))
-      .filter((i) => !i.references.includes(familiarImageReference(LOCK_IMAGE))),
-    networks: ownedNetworks,
-    volumes: ownedVolumes,
-    foreign,
+      .filter((i) => !i.references.includes(familiarImageReference(LOCK_IMAGE)))
+      .sort((a, b) => cmp(a.id, b.id)),
+    // Engines list in no fixed order; the observation is fingerprinted, so it must be canonical.
+    networks: ownedNetworks.sort((a, b) => cmp(a.spec.name, b.spec.name) || cmp(a.id, b.id)),
+    volumes: ownedVolumes.sort((a, b) => cmp(a.spec.name, b.spec.name)),
+    foreign: foreign.sort((a, b) => cmp(a.kind, b.kind) || cmp(a.name, b.name) || cmp(a.id, b.id)),
   };
 }
 

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { HealthCheck, Image, Inventory, Network, Service, Stack, Testing } from '../../lib';
 import type { GraphDocument } from '../../lib/graph/graph-document';
 import { openAllHosts, OpenHost } from '../../lib/transport/open-host';
-import { runHoist, REPO_ROOT } from '../helpers/cli';
+import { runHoist, startHoist, REPO_ROOT } from '../helpers/cli';
 import { removeStack } from '../helpers/roundtrip';
 import { ensureSandbox, IT_SANDBOX, SandboxInventory } from '../helpers/sandbox';
 
@@ -91,6 +91,7 @@ describe('hoist apply on sandbox hosts (Docker and Podman)', () => {
     const r = runHoist(['apply', planFile], { cwd: REPO_ROOT });
     assert.equal(r.status, 1);
     assert.match(r.stderr, /saved plan is stale: host-2 changed since it was made; nothing was changed/);
+    assert.match(runHoist(['lock', 'status', '--graph', file]).stdout, /not locked on any of 3 host\(s\)/, 'the refused apply released its locks');
     const inspect = await hosts[1].engine.docker.getContainer(`${STACK}-web-1`).inspect();
     assert.equal(inspect.State.Running, false, 'nothing was started');
   });
@@ -104,6 +105,22 @@ describe('hoist apply on sandbox hosts (Docker and Podman)', () => {
     const r = runHoist(['apply', planFile], { cwd: REPO_ROOT, timeoutMs: 300_000 });
     assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
     assert.equal(runHoist(['plan', '--graph', file, '--detailed-exitcode'], { cwd: REPO_ROOT }).status, 0);
+  });
+
+  it('of two applies started together, one runs and the other fails fast naming it, touching nothing', async () => {
+    const file = graphFile(inventory, 'e', dir);
+    const first = startHoist(['apply', '--graph', file, '--yes'], { cwd: REPO_ROOT });
+    const second = startHoist(['apply', '--graph', file, '--yes'], { cwd: REPO_ROOT });
+    const results = await Promise.all([first.finished, second.finished]);
+    const winners = results.filter((r) => r.status === 0);
+    const losers = results.filter((r) => r.status !== 0);
+    assert.equal(winners.length, 1, results.map((r) => r.stderr).join('\n'));
+    assert.equal(losers.length, 1);
+    assert.match(losers[0].stderr, /cannot apply: host host-\d: stack rta is locked by \S+@\S+ .*hoist apply.*; nothing was changed/);
+    assert.doesNotMatch(losers[0].stdout, /start +replace/, 'the loser started nothing');
+    assert.match(winners[0].stdout, /Apply complete: 0 created, 0 updated, 3 replaced/);
+    assert.equal(runHoist(['plan', '--graph', file, '--detailed-exitcode'], { cwd: REPO_ROOT }).status, 0);
+    assert.match(runHoist(['lock', 'status', '--graph', file]).stdout, /not locked/);
   });
 
   it('fails fast naming the holder when another run holds the lock', () => {

@@ -8,6 +8,7 @@ interface DestroyFlags {
   readonly lockTimeout: string;
   readonly trustNewHosts: boolean;
   readonly json: boolean;
+  readonly parallelism: string;
   readonly graph?: string;
   readonly app?: string;
   readonly project?: string;
@@ -22,6 +23,7 @@ export function registerDestroy(program: Command, io: CliIo): void {
     .option('--lock-timeout <duration>', 'wait this long for another run\'s lock', '0s')
     .option('--trust-new-hosts', 'accept and record host keys not yet in known_hosts (never a changed key)', false)
     .option('--json', 'progress as NDJSON events on stdout', false)
+    .option('--parallelism <n>', 'hosts changed at once within a step', '10')
     .option('--graph <file>', 'use a saved graph instead of synthesizing the program')
     .option('-a, --app <file>', 'program to run (default: "app" in hoist.json, else main.ts)')
     .option('-C, --project <dir>', 'project directory', '.')

@@ -1,0 +1,54 @@
+import * as assert from 'node:assert/strict';
+import * as http from 'node:http';
+import { Duplex } from 'node:stream';
+import { describe, it } from 'node:test';
+import { EngineAgent } from '../../lib/engine/engine-agent';
+import type { IHostConnection } from '../../lib/transport/host-connection';
+
+/** A stream like an SSH channel to an engine that reads requests and answers after `delayMs` (or never). */
+function engineStream(delayMs: number | null): Duplex {
+  const stream: Duplex = new Duplex({
+    read() {},
+    write(_chunk, _encoding, done) {
+      if (delayMs !== null) {
+        setTimeout(() => stream.push('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: text/plain\r\n\r\nOK'), delayMs);
+      }
+      done();
+    },
+  });
+  return stream;
+}
+
+function get(agent: http.Agent, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const request = http.get({ agent, host: 'engine', path: '/_ping', timeout: timeoutMs }, (response) => {
+      let body = '';
+      response.on('data', (c) => (body += c));
+      response.on('end', () => resolve(body));
+    });
+    request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    request.on('error', reject);
+  });
+}
+
+describe('EngineAgent over forwarded streams', () => {
+  const connection = (delayMs: number | null): IHostConnection => ({ host: 'h1', openStream: async () => engineStream(delayMs), close: () => undefined });
+
+  it('a request the engine never answers fails at the timeout instead of waiting forever', async () => {
+    const started = Date.now();
+    await assert.rejects(get(new EngineAgent(connection(null), '/run/docker.sock'), 300), /no answer within 300 ms/);
+    assert.ok(Date.now() - started < 2000, `failed after ${Date.now() - started} ms`);
+  });
+
+  it('an answer within the timeout arrives whole', async () => {
+    assert.equal(await get(new EngineAgent(connection(50), '/run/docker.sock'), 1000), 'OK');
+  });
+
+  it('reuses a stream for request after request without piling up timeout listeners', async () => {
+    const streams: Duplex[] = [];
+    const agent = new EngineAgent({ host: 'h1', openStream: async () => { const s = engineStream(1); streams.push(s); return s; }, close: () => undefined }, '/run/docker.sock');
+    for (let i = 0; i < 15; i++) assert.equal(await get(agent, 1000), 'OK');
+    assert.equal(streams.length, 1, 'one kept-alive stream served every request');
+    assert.ok(streams[0].listenerCount('timeout') <= 2, `${streams[0].listenerCount('timeout')} timeout listeners`);
+  });
+});
