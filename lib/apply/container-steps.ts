@@ -139,11 +139,17 @@ async function createAndStart(target: ContainerTarget, name: string): Promise<vo
   }
   const request = buildCreateContainerRequest(resource.spec, ownershipLabels(target.stack, resource, target.revision), secretEnv);
   const container = await client.docker.createContainer({ name, ...request.body } as never);
-  await writeSecretFiles(container, resource.spec, target.secrets);
-  for (const extra of request.connectAfter) {
-    await client.docker.getNetwork(extra.network).connect({ Container: container.id, EndpointConfig: { Aliases: extra.aliases } });
+  try {
+    await writeSecretFiles(container, resource.spec, target.secrets);
+    for (const extra of request.connectAfter) {
+      await client.docker.getNetwork(extra.network).connect({ Container: container.id, EndpointConfig: { Aliases: extra.aliases } });
+    }
+    await container.start();
+  } catch (error) {
+    // Half made (no secret files, a network missing): never leave it to be started later.
+    await removeIfPresent(client, name).catch(() => undefined);
+    throw error;
   }
-  await container.start();
 }
 
 function waitUntilReady(target: ContainerTarget, name: string): Promise<void> {

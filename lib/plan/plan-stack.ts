@@ -97,8 +97,12 @@ export function planStack(stack: StackGraph, observed: ReadonlyMap<string, Obser
       for (const dependency of want.dependsOn) {
         if (replacedDependencies.has(dependency.id)) causes.push({ type: 'dependency-replaced', dependency: dependency.id });
       }
-      const mustReplace = causes.some((c) => c.type === 'image-content' || c.type === 'dependency-replaced') || (differences.length > 0 && !updatableInPlace(differences, state.engine));
-      if (!mustReplace && have.state.status !== 'running' && !completedOnPurpose(stack, want, have.state)) {
+      // A container that was created but never started may be half made (a run killed before
+      // its secret files were written or its networks connected): only a new one is trusted.
+      const neverStarted = have.state.status === 'created';
+      if (neverStarted) causes.push({ type: 'not-running', state: have.state.status, exitCode: have.state.exitCode });
+      const mustReplace = neverStarted || causes.some((c) => c.type === 'image-content' || c.type === 'dependency-replaced') || (differences.length > 0 && !updatableInPlace(differences, state.engine));
+      if (!mustReplace && !neverStarted && have.state.status !== 'running' && !completedOnPurpose(stack, want, have.state)) {
         causes.push({ type: 'not-running', state: have.state.status, exitCode: have.state.exitCode });
       }
       if (causes.length === 0) continue;

@@ -70,7 +70,9 @@ export function renderCause(cause: Cause): string[] {
     case 'missing': return ['(not on the host)'];
     case 'removed-from-graph': return ['(no longer in the graph)'];
     case 'rollout-leftover': return ['(left by an apply that did not finish)'];
-    case 'not-running': return [`(found ${cause.state}${cause.exitCode === null ? '' : ` with exit code ${cause.exitCode}`}, changed outside Hoist: it will be started)`];
+    case 'not-running': return cause.state === 'created'
+      ? ['(found created but never started, perhaps by a run that was killed: it will be made anew)']
+      : [`(found ${cause.state}${cause.exitCode === null ? '' : ` with exit code ${cause.exitCode}`}, changed outside Hoist: it will be started)`];
     case 'dependency-replaced': return [`(${cause.dependency} is replaced)`];
     case 'image-content': return [`(image ${cause.reference} now has other content: ${short(cause.before)} -> ${short(cause.after)})`];
     case 'changed':

@@ -104,8 +104,8 @@ describe('hoist plan on sandbox hosts (Docker and Podman)', () => {
   });
 });
 
-describe('the multi-host example, put on the sandbox hosts as apply will, plans no changes', () => {
-  it('hoist plan of examples/multi-host shows no changes after its containers are created from its graph', async () => {
+describe('the multi-host example on the sandbox hosts', () => {
+  it('applies with hoist apply, then plans no changes, then destroys', () => {
     const inventory = ensureSandbox(IT_SANDBOX);
     const project = path.join(REPO_ROOT, 'examples', 'multi-host');
     const env = { HOIST_INVENTORY: path.join(inventory.dir, 'inventory.json') };
@@ -113,13 +113,15 @@ describe('the multi-host example, put on the sandbox hosts as apply will, plans 
     const synth = runHoist(['synth', '-C', project, '-o', out], { env });
     assert.equal(synth.status, 0, synth.stderr);
     const graphFile = path.join(out, 'graph.json');
-    const graph: GraphDocument = JSON.parse(fs.readFileSync(graphFile, 'utf8'));
-    const example = await placeStack(graph.stacks[0], project);
     try {
+      const applied = runHoist(['apply', '--graph', graphFile, '--yes', '-C', project], { env, timeoutMs: 300_000 });
+      assert.equal(applied.status, 0, `${applied.stdout}\n${applied.stderr}`);
+      assert.match(applied.stdout, /Apply complete: \d+ created, 0 updated, 0 replaced, 0 deleted; the hosts match the graph\./);
       const r = planJson(graphFile);
       assert.equal(r.status, 0, `${r.stderr}\n${JSON.stringify(r.plan?.stacks[0].actions, null, 1)}`);
     } finally {
-      await example.remove();
+      const destroyed = runHoist(['destroy', '--graph', graphFile, '--yes', '-C', project], { env, timeoutMs: 120_000 });
+      assert.equal(destroyed.status, 0, `${destroyed.stdout}\n${destroyed.stderr}`);
     }
   });
 });

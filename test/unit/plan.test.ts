@@ -130,6 +130,16 @@ describe('planStack', () => {
     assert.deepEqual(brief(p), ['1 update container shop-web-1@h1', '2 replace container shop-web-1@h2 b1']);
   });
 
+  it('replaces a container that was created but never started (a killed run may have left it half made)', () => {
+    const graph = graphOf();
+    const observed = world(graph);
+    const web = observed.h2.containers.find((c) => c.name === 'shop-web-1')!;
+    observed.h2.containers[observed.h2.containers.indexOf(web)] = { ...web, state: { status: 'created', exitCode: null, health: null } };
+    const p = plan(graph, observed);
+    assert.deepEqual(brief(p), ['1 replace container shop-web-1@h2 b1']);
+    assert.deepEqual(p.actions[0].causes, [{ type: 'not-running', state: 'created', exitCode: null }]);
+  });
+
   it('removes rollout copies a killed apply left, and never takes them for the container itself', () => {
     const graph = graphOf();
     const observed = world(graph);
