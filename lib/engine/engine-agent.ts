@@ -9,8 +9,16 @@ import type { IHostConnection } from '../transport/host-connection';
  * it; keep-alive reuses a stream for the next request, so a run opens few channels.
  */
 export class EngineAgent extends http.Agent {
-  constructor(private readonly connection: IHostConnection, private readonly socketPath: string, maxStreams = 16) {
-    super({ keepAlive: true, maxSockets: maxStreams, maxFreeSockets: maxStreams });
+  /**
+   * No socket limit: Node counts a socket against maxSockets only once an asynchronous
+   * createConnection has answered, so bursts overshoot the limit anyway, and the agent then
+   * destroys each overshooting socket when it is freed; an SSH channel only reports 'close'
+   * when the server confirms, and until then the agent counts it as busy. Enough of those and
+   * every new request waited in the agent's queue, with no socket and so no timeout: applies
+   * hung. Without a limit nothing queues; idle streams stay pooled until the run ends.
+   */
+  constructor(private readonly connection: IHostConnection, private readonly socketPath: string, maxFreeStreams = 256) {
+    super({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: maxFreeStreams });
   }
 
   // docker-modem formats every request's options, agent included, with util.inspect (depth

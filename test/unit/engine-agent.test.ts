@@ -19,6 +19,16 @@ function engineStream(delayMs: number | null): Duplex {
   return stream;
 }
 
+/** Like an ssh2 channel: destroy() only asks the server to close, so 'close' may never come. */
+function sshLikeStream(): Duplex {
+  const stream = engineStream(5);
+  stream.destroy = () => {
+    stream.end();
+    return stream;
+  };
+  return stream;
+}
+
 function get(agent: http.Agent, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const request = http.get({ agent, host: 'engine', path: '/_ping', timeout: timeoutMs }, (response) => {
@@ -50,5 +60,14 @@ describe('EngineAgent over forwarded streams', () => {
     for (let i = 0; i < 15; i++) assert.equal(await get(agent, 1000), 'OK');
     assert.equal(streams.length, 1, 'one kept-alive stream served every request');
     assert.ok(streams[0].listenerCount('timeout') <= 2, `${streams[0].listenerCount('timeout')} timeout listeners`);
+  });
+
+  it('bursts of concurrent requests never leave later requests queued without a socket', async () => {
+    const agent = new EngineAgent({ host: 'h1', openStream: async () => sshLikeStream(), close: () => undefined }, '/run/docker.sock');
+    for (let burst = 0; burst < 3; burst++) {
+      const answers = await Promise.all(Array.from({ length: 30 }, () => get(agent, 2000)));
+      assert.deepEqual([...new Set(answers)], ['OK']);
+    }
+    assert.equal(await get(agent, 2000), 'OK', 'a request after the bursts is served');
   });
 });
