@@ -19,7 +19,8 @@ export interface ApplyOutput {
 /** The default: a live view on a terminal, plain timestamped lines otherwise (CI logs). */
 export function outputMode(json: boolean, stream: NodeJS.WriteStream = process.stdout): ApplyOutputMode {
   if (json) return 'json';
-  return stream.isTTY && !process.env.CI && process.env.TERM !== 'dumb' ? 'live' : 'lines';
+  // A terminal that reports no width (some wrappers) cannot be redrawn in place.
+  return stream.isTTY && (stream.columns ?? 0) > 0 && !process.env.CI && process.env.TERM !== 'dumb' ? 'live' : 'lines';
 }
 
 export function createApplyOutput(io: CliIo, mode: ApplyOutputMode, now: () => Date = () => new Date()): ApplyOutput {
