@@ -5,6 +5,7 @@ import { registerApply } from './commands/apply';
 import { registerDestroy } from './commands/destroy';
 import { registerHistory } from './commands/history';
 import { registerInit } from './commands/init';
+import { registerLint } from './commands/lint';
 import { registerLock } from './commands/lock';
 import { registerPlan } from './commands/plan';
 import { registerSandbox } from './commands/sandbox';
@@ -26,6 +27,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   registerValidate(program, io);
   registerInit(program, io);
   registerPlan(program, io);
+  registerLint(program, io);
   registerApply(program, io);
   registerDestroy(program, io);
   registerHistory(program, io);

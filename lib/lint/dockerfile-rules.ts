@@ -20,6 +20,8 @@ export interface LintInput {
   readonly contextDir: string | null;
   /** Whether the service running the image defines its own health check. */
   readonly serviceHasHealthCheck: boolean;
+  /** How messages name the context (e.g. project-relative); default: contextDir. */
+  readonly contextName?: string;
 }
 
 /** The rules, their default severities and what each is about. */
@@ -114,7 +116,7 @@ export function lintDockerfile(input: LintInput, severities: Readonly<Record<str
   }
 
   if (input.contextDir !== null && !fs.existsSync(path.join(input.contextDir, '.dockerignore'))) {
-    report('no-dockerignore', null, `${input.contextDir} has no .dockerignore: everything in it (.git, node_modules, local secrets) is sent to the build`);
+    report('no-dockerignore', null, `${input.contextName ?? input.contextDir} has no .dockerignore: everything in it (.git, node_modules, local secrets) is sent to the build`);
   }
   if (!input.serviceHasHealthCheck && !finalStage.some((i) => i.getKeyword() === 'HEALTHCHECK')) {
     report('no-healthcheck', null, 'no HEALTHCHECK in the image and none on the service: rollouts can only check that the container keeps running');
