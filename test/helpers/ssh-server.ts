@@ -14,10 +14,20 @@ export interface TestKey {
 }
 
 export function generateKey(passphrase?: string): TestKey {
-  const pair = utils.generateKeyPairSync('ed25519', passphrase ? { passphrase, cipher: 'aes256-ctr', rounds: 4 } as never : undefined);
-  const parsed = utils.parseKey(pair.public);
-  if (parsed instanceof Error) throw parsed;
-  return { privateKey: pair.private, publicKey: pair.public, blob: parsed.getPublicSSH() };
+  // ssh2 now and then rejects a public key it has just generated ("Malformed OpenSSH public
+  // key", seen once in a few hundred runs); a fresh key is as good for a test, so try again.
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const pair = utils.generateKeyPairSync('ed25519', passphrase ? { passphrase, cipher: 'aes256-ctr', rounds: 4 } as never : undefined);
+    try {
+      const parsed = utils.parseKey(pair.public);
+      if (parsed instanceof Error) throw parsed;
+      return { privateKey: pair.private, publicKey: pair.public, blob: parsed.getPublicSSH() };
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  throw lastError;
 }
 
 /** What the test server saw, for assertions such as "no authentication was attempted". */
