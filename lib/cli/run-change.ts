@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
+import { currentUser } from '../values/current-user';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
+import type { Command } from 'commander';
 import type * as ExecuteModule from '../apply/execute-plan';
 import type * as SecretValuesModule from '../apply/secret-values';
 import type * as HistoryModule from '../engine/host-history';
@@ -39,6 +41,18 @@ export interface ChangeOptions {
   readonly graph?: string;
   readonly app?: string;
   readonly project?: string;
+}
+
+/** The options `hoist apply` and `hoist destroy` share, added to either command. */
+export function withChangeOptions(command: Command): Command {
+  return command
+    .option('-y, --yes', 'do not ask for confirmation (needed when not interactive)', false)
+    .option('--lock-timeout <duration>', 'wait this long for another run\'s lock', '0s')
+    .option('--trust-new-hosts', 'accept and record host keys not yet in known_hosts (never a changed key)', false)
+    .option('--parallelism <n>', 'hosts changed at once within a step', '10')
+    .option('--graph <file>', 'use a saved graph instead of synthesizing the program')
+    .option('-a, --app <file>', 'program to run (default: "app" in hoist.json, else main.ts)')
+    .option('-C, --project <dir>', 'project directory', '.');
 }
 
 /** Exit code of a run stopped by the user (128 + SIGINT), as shells report it. */
@@ -247,7 +261,7 @@ async function recordHistory(
       const failed = outcomes.filter((o) => !o.ok).map((o) => `${describeAction(o.action)}: ${(o.error ?? '').split('\n')[0]}`);
       const outcome = result.interrupted ? 'interrupted' : result.rolledBack.length ? 'rolled-back' : result.outcomes.every((o) => o.ok) ? 'applied' : 'failed';
       writes.push(appendHistory(open.engine, {
-        id: locks.get(stack)?.id ?? 'unlocked', stack, host: open.spec.name, time, user: safeUser(), machine: os.hostname(), command: verb, outcome,
+        id: locks.get(stack)?.id ?? 'unlocked', stack, host: open.spec.name, time, user: currentUser(), machine: os.hostname(), command: verb, outcome,
         revision, graphHash: hash, hoistVersion: require('../../package.json').version, done, failed,
       }).catch((error) => io.err(`warning: could not add to the history on ${open.spec.name}: ${(error as Error).message}`)));
     }
@@ -255,13 +269,6 @@ async function recordHistory(
   await Promise.all(writes);
 }
 
-function safeUser(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return process.env.USER ?? 'unknown';
-  }
-}
 
 function readSavedPlan(file: string): PlanDocument & { graph: GraphDocument } {
   let plan: PlanDocument & { graph: GraphDocument };

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { currentUser } from '../values/current-user';
 import * as os from 'node:os';
 import { Readable } from 'node:stream';
 import { HostError } from '../transport/host-error';
@@ -78,7 +79,7 @@ export function lockLabels(request: LockRequest, id: string): Record<string, str
     [LABEL.managedBy]: MANAGED_BY,
     [LABEL.stack]: request.stack,
     [LOCK_LABEL.id]: id,
-    [LOCK_LABEL.user]: safeUser(),
+    [LOCK_LABEL.user]: currentUser(),
     [LOCK_LABEL.machine]: os.hostname(),
     [LOCK_LABEL.pid]: String(process.pid),
     [LOCK_LABEL.created]: now.toISOString(),
@@ -190,10 +191,3 @@ function isNameConflict(error: unknown): boolean {
   return e.statusCode === 409 || (e.statusCode === 500 && /already in use/.test(`${e.message ?? ''} ${e.json ? JSON.stringify(e.json) : ''}`));
 }
 
-function safeUser(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return process.env.USER ?? 'unknown';
-  }
-}
