@@ -3,7 +3,8 @@
  * network, with the database's data on a volume and its password as a secret.
  *
  * Both images are built (no registry is needed): the web image from a multi-stage Dockerfile,
- * the database from typed build steps on Debian's postgresql package.
+ * the database from typed build steps on Debian's postgresql package. The database host
+ * builds them; apply sends each web host only the layers it does not have yet.
  */
 import { App, BuildStage, HealthCheck, Image, Inventory, Network, Secret, Service, Stack, UpdateOrder, Volume } from 'hoist';
 
@@ -17,6 +18,7 @@ const stack = new Stack(app, 'shop', {
 });
 
 const hosts = Inventory.fromDefault(stack, 'hosts', { fallbackFile: 'inventory.json' });
+const builder = hosts.withRole('db')[0];
 const backend = new Network(stack, 'backend');
 const pgdata = new Volume(stack, 'pgdata');
 // Generated once per project by `hoist` users, e.g. `openssl rand -hex 24 > .secrets/db-password`;
@@ -28,6 +30,7 @@ const dbPassword = process.env.SHOP_DB_PASSWORD_FILE
 const postgresImage = Image.fromBuildSteps({
   imageName: 'postgres',
   context: 'db',
+  builder,
   stages: [
     BuildStage.fromImage('debian:bookworm-slim')
       .run('apt-get update && apt-get install -y --no-install-recommends postgresql-15 && rm -rf /var/lib/apt/lists/*')
@@ -56,7 +59,7 @@ const db = new Service(stack, 'db', {
 });
 
 new Service(stack, 'web', {
-  image: Image.fromDockerfile('web', { target: 'runtime' }),
+  image: Image.fromDockerfile('web', { target: 'runtime', builder }),
   ports: [{ host: 8080, container: 5000 }],
   networks: [backend],
   secrets: [dbPassword],

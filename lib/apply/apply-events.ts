@@ -8,11 +8,21 @@ export type ApplyEvent =
   | { readonly type: 'stack-start'; readonly stack: string; readonly revision: number; readonly actions: number }
   | { readonly type: 'action-start'; readonly stack: string; readonly action: PlannedAction }
   | { readonly type: 'action-progress'; readonly stack: string; readonly action: PlannedAction; readonly message: string }
-  | { readonly type: 'action-done'; readonly stack: string; readonly action: PlannedAction; readonly ms: number }
+  | { readonly type: 'action-done'; readonly stack: string; readonly action: PlannedAction; readonly ms: number; readonly sent?: ImageSent }
   | { readonly type: 'action-failed'; readonly stack: string; readonly action: PlannedAction; readonly error: string }
   | { readonly type: 'rollback-start'; readonly stack: string; readonly service: string; readonly containers: string[] }
   | { readonly type: 'rollback-done'; readonly stack: string; readonly service: string; readonly container: string; readonly host: string; readonly ok: boolean; readonly error?: string }
   | { readonly type: 'interrupted'; readonly stack: string; readonly pending: number }
   | { readonly type: 'stack-done'; readonly stack: string; readonly ok: boolean };
+
+/** What delivering a built image to a host sent. */
+export interface ImageSent {
+  readonly mode: 'direct' | 'registry';
+  /** Direct: bytes of the archive sent to the host. */
+  readonly bytes: number | null;
+  /** Direct: layers whose bytes were sent, of the image's total. */
+  readonly layers: number | null;
+  readonly totalLayers: number;
+}
 
 export type ApplyEventSink = (event: ApplyEvent) => void;

@@ -2,7 +2,10 @@ import type { ContainerResource, GraphResource, ImageResource, NetworkResource, 
 import type { EngineClient } from '../engine/engine-client';
 import { ownershipLabels } from '../engine/ownership-labels';
 import type { PlannedAction, StackPlan } from '../plan/plan-types';
-import type { ApplyEventSink } from './apply-events';
+import type { ApplyEventSink, ImageSent } from './apply-events';
+import { buildImage } from './build-image';
+import { imageKeyOf } from '../engine/read-build-state';
+import { ImageShipping, type RegistryPasswords } from './ship-image';
 import {
   type ContainerTarget, createContainer, discardPrevious, type ParkedPrevious, removeIfPresent, replaceStartFirst, replaceStopFirst,
   restorePrevious, updateContainer,
@@ -44,6 +47,10 @@ export interface ExecuteOptions {
   readonly stopRequested: () => boolean;
   /** Hosts worked on at once within a step (all of a host's actions of the step run together). */
   readonly parallelism: number;
+  /** Where build contexts are read from. */
+  readonly projectDir: string;
+  /** Registry passwords built images are pushed and pulled with. */
+  readonly registryPasswords: RegistryPasswords;
 }
 
 /** Why a plan cannot be applied by this version at all (checked before anything changes). */
@@ -51,8 +58,8 @@ export function unsupportedActions(stackPlan: StackPlan, stack: StackGraph): str
   const problems: string[] = [];
   for (const action of stackPlan.actions) {
     const resource = stack.resources.find((r) => r.id === action.resource);
-    if (action.kind === 'image' && action.action === 'create' && (resource as ImageResource | undefined)?.spec.source === 'build') {
-      problems.push(`${action.name}@${action.host}: the image is built from source, and building images is not part of apply yet (build it on the host, or use Image.fromRegistry)`);
+    if (action.kind === 'image' && action.action === 'create' && (resource as ImageResource | undefined)?.spec.source === 'build' && !(resource as ImageResource).policy) {
+      problems.push(`${action.name}@${action.host}: the graph was made by a hoist without image builds; synthesize it again`);
     }
     if (action.action === 'replace' && (action.kind === 'network' || action.kind === 'volume')) {
       problems.push(`${action.kind} ${action.name}@${action.host}: replacing ${action.kind}s is not supported by apply yet`);
@@ -76,6 +83,7 @@ export async function executeStackPlan(stackPlan: StackPlan, stack: StackGraph, 
   const emit = options.emit;
   let pending: PlannedAction[] = [];
   let interrupted = false;
+  const shipping = new ImageShipping(options.clients, options.registryPasswords);
 
   emit({ type: 'stack-start', stack: stack.name, revision: options.revision, actions: stackPlan.actions.length });
   try {
@@ -91,8 +99,9 @@ export async function executeStackPlan(stackPlan: StackPlan, stack: StackGraph, 
         const started = Date.now();
         emit({ type: 'action-start', stack: stack.name, action });
         try {
-          const previous = await executeAction(action, stack, options);
-          emit({ type: 'action-done', stack: stack.name, action, ms: Date.now() - started });
+          const done = await executeAction(action, stack, options, shipping);
+          const previous = done && 'parked' in done ? done.parked : undefined;
+          emit({ type: 'action-done', stack: stack.name, action, ms: Date.now() - started, ...(done && 'sent' in done ? { sent: done.sent } : {}) });
           return { action, ok: true, ...(previous ? { parked: previous } : {}) };
         } catch (error) {
           const message = (error as Error).message;
@@ -126,6 +135,7 @@ export async function executeStackPlan(stackPlan: StackPlan, stack: StackGraph, 
   } finally {
     // Interrupted, paused or failed elsewhere: what was replaced stays replaced.
     for (const list of parked.values()) await discardAll(list);
+    shipping.dispose();
   }
   emit({ type: 'stack-done', stack: stack.name, ok: outcomes.every((o) => o.ok) && !interrupted });
   return { outcomes, pending, rolledBack, interrupted };
@@ -172,11 +182,18 @@ function containerOf(stack: StackGraph, id: string): ContainerResource | undefin
   return stack.resources.find((r): r is ContainerResource => r.id === id && r.kind === 'container');
 }
 
-/** Runs one action; a replacement returns the previous version it parked. */
-async function executeAction(action: PlannedAction, stack: StackGraph, options: ExecuteOptions): Promise<ParkedPrevious | undefined> {
+/** Runs one action; a replacement returns the previous version it parked, a delivery what it sent. */
+async function executeAction(action: PlannedAction, stack: StackGraph, options: ExecuteOptions, shipping: ImageShipping): Promise<{ parked: ParkedPrevious } | { sent: ImageSent } | undefined> {
   const client = options.clients.get(action.host);
   if (!client) throw new Error(`no connection to ${action.host}`);
   const docker = client.docker;
+  const progress = (message: string) => options.emit({ type: 'action-progress', stack: stack.name, action, message });
+  if (action.action === 'build') {
+    const resource = stack.resources.find((r): r is ImageResource => r.kind === 'image' && imageKeyOf(r.id) === action.resource);
+    if (!resource) throw new Error(`${action.resource} is not in the graph`);
+    await buildImage(client, stack.name, resource, options.projectDir, progress);
+    return undefined;
+  }
   if (action.action === 'delete') {
     if (action.kind === 'container') await removeIfPresent(client, action.name);
     else if (action.kind === 'network') await docker.getNetwork(action.name).remove().catch(notFoundIsDone);
@@ -202,8 +219,8 @@ async function executeAction(action: PlannedAction, stack: StackGraph, options: 
     }
     case 'image': {
       const image = resource as ImageResource;
-      if (image.spec.source !== 'registry') throw new Error(`building ${image.spec.repository} is not part of apply yet`);
-      await pullImage(client, image.spec.reference, (message) => options.emit({ type: 'action-progress', stack: stack.name, action, message }));
+      if (image.spec.source === 'build') return { sent: await shipping.deliver(image, client, progress) };
+      await pullImage(client, image.spec.reference, progress);
       return undefined;
     }
     case 'container': {
@@ -213,7 +230,7 @@ async function executeAction(action: PlannedAction, stack: StackGraph, options: 
       };
       if (action.action === 'create') return void await createContainer(target);
       if (action.action === 'update') return void await updateContainer(target, action.causes.some((c) => c.type !== 'not-running'));
-      return action.order === 'stop-first' ? replaceStopFirst(target) : replaceStartFirst(target);
+      return { parked: await (action.order === 'stop-first' ? replaceStopFirst(target) : replaceStartFirst(target)) };
     }
     default:
       throw new Error(`cannot ${action.action} a ${resource.kind}`);

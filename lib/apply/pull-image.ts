@@ -5,8 +5,8 @@ import type { EngineClient } from '../engine/engine-client';
  * progress lines now and then. Fails with the engine's own error (unknown manifest, no
  * access, registry unreachable), naming the host.
  */
-export async function pullImage(client: EngineClient, reference: string, progress: (message: string) => void): Promise<void> {
-  const stream = await client.docker.pull(reference);
+export async function pullImage(client: EngineClient, reference: string, progress: (message: string) => void, auth?: object): Promise<void> {
+  const stream = await client.docker.pull(reference, auth ? { authconfig: auth } : {});
   let lastReport = 0;
   const output = await new Promise<Array<{ status?: string; error?: string; errorDetail?: { message?: string } }>>((resolve, reject) => {
     client.docker.modem.followProgress(stream, (error: Error | null, result: unknown[]) => (error ? reject(error) : resolve(result as never)), (event: { status?: string; id?: string }) => {

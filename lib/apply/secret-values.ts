@@ -1,4 +1,4 @@
-import type { ContainerResource, SecretResource, StackGraph } from '../graph/graph-document';
+import type { ContainerResource, ImageResource, SecretOrigin, SecretResource, StackGraph } from '../graph/graph-document';
 import type { StackPlan } from '../plan/plan-types';
 import { fingerprintSecret, type FingerprintKey, readSecretValue } from '../synth/secret-fingerprint';
 
@@ -36,19 +36,9 @@ export function readSecretsForPlan(stackPlan: StackPlan, stack: StackGraph, proj
       problems.push(`${where}: the graph has no secret resource for it; synthesize again`);
       continue;
     }
-    const read = readSecretValue(resource.policy.origin, projectDir);
+    const read = checkedSecretValue(where, stack.name, resource.spec.name, resource.spec.fingerprint, resource.policy.origin, projectDir, key);
     if (!read.ok) {
-      problems.push(`${where}: ${read.reason}`);
-      continue;
-    }
-    const [, keyId] = resource.spec.fingerprint.split(':');
-    const current = key();
-    if (keyId !== current.id) {
-      problems.push(`${where}: the graph was made with fingerprint key ${keyId}, but this machine's key is ${current.id}; set HOIST_FINGERPRINT_KEY to the key used when planning (or plan again here)`);
-      continue;
-    }
-    if (fingerprintSecret(current, stack.name, resource.spec.name, read.value) !== resource.spec.fingerprint) {
-      problems.push(`${where}: the value changed since the graph was made; run hoist plan again so the plan shows the change`);
+      problems.push(read.reason);
       continue;
     }
     if (env && (read.value.includes(0) || !isUtf8(read.value))) {
@@ -58,6 +48,41 @@ export function readSecretsForPlan(stackPlan: StackPlan, stack: StackGraph, proj
     values.set(secretKey, read.value);
   }
   return { values, problems };
+}
+
+/**
+ * The registry passwords the plan's image deliveries need (pushes and pulls), each checked
+ * against its fingerprint like any secret.
+ */
+export function readRegistryPasswords(stackPlan: StackPlan, stack: StackGraph, projectDir: string, key: () => FingerprintKey): SecretReadResult {
+  const values = new Map<string, Buffer>();
+  const problems: string[] = [];
+  for (const action of stackPlan.actions) {
+    if (action.kind !== 'image' || action.delivery?.mode !== 'registry') continue;
+    const resource = stack.resources.find((r): r is ImageResource => r.id === action.resource && r.kind === 'image');
+    const delivery = resource?.policy?.delivery;
+    if (delivery?.mode !== 'registry' || !delivery.password || values.has(delivery.password.secret)) continue;
+    const p = delivery.password;
+    const read = checkedSecretValue(p.secret.slice('secret:'.length), stack.name, p.name, p.fingerprint, p.origin, projectDir, key);
+    if (!read.ok) problems.push(read.reason);
+    else values.set(p.secret, read.value);
+  }
+  return { values, problems };
+}
+
+/** A secret's value, if it can be read and still has the fingerprint the graph recorded. */
+function checkedSecretValue(where: string, stack: string, name: string, fingerprint: string, origin: SecretOrigin, projectDir: string, key: () => FingerprintKey): { ok: true; value: Buffer } | { ok: false; reason: string } {
+  const read = readSecretValue(origin, projectDir);
+  if (!read.ok) return { ok: false, reason: `${where}: ${read.reason}` };
+  const [, keyId] = fingerprint.split(':');
+  const current = key();
+  if (keyId !== current.id) {
+    return { ok: false, reason: `${where}: the graph was made with fingerprint key ${keyId}, but this machine's key is ${current.id}; set HOIST_FINGERPRINT_KEY to the key used when planning (or plan again here)` };
+  }
+  if (fingerprintSecret(current, stack, name, read.value) !== fingerprint) {
+    return { ok: false, reason: `${where}: the value changed since the graph was made; run hoist plan again so the plan shows the change` };
+  }
+  return { ok: true, value: read.value };
 }
 
 function isUtf8(bytes: Buffer): boolean {

@@ -1,4 +1,5 @@
-import type { ApplyEvent } from '../apply/apply-events';
+import type { ApplyEvent, ImageSent } from '../apply/apply-events';
+import { formatBytes } from '../plan/render-plan';
 import type { PlannedAction } from '../plan/plan-types';
 import type { CliIo } from './cli-io';
 
@@ -55,13 +56,18 @@ export function describeEvent(event: ApplyEvent): string | null {
     case 'stack-start': return `stack ${event.stack}: applying ${event.actions} action(s) as revision ${event.revision}`;
     case 'action-start': return `${event.action.host}  start ${describeAction(event.action)}`;
     case 'action-progress': return `${event.action.host}  ${describeAction(event.action)}: ${event.message}`;
-    case 'action-done': return `${event.action.host}  done  ${describeAction(event.action)} (${(event.ms / 1000).toFixed(1)}s)`;
+    case 'action-done': return `${event.action.host}  done  ${describeAction(event.action)} (${(event.ms / 1000).toFixed(1)}s${event.sent ? `, ${sentText(event.sent)}` : ''})`;
     case 'action-failed': return `${event.action.host}  FAILED ${describeAction(event.action)}: ${event.error}`;
     case 'rollback-start': return `stack ${event.stack}: rolling back ${event.service} on ${event.containers.join(', ')}`;
     case 'rollback-done': return `${event.host}  ${event.ok ? 'rolled back' : 'ROLLBACK FAILED'} ${event.container}${event.error ? `: ${event.error}` : ''}`;
     case 'interrupted': return `stack ${event.stack}: stopped on request; ${event.pending} action(s) not started`;
     case 'stack-done': return `stack ${event.stack}: ${event.ok ? 'done' : 'not complete'}`;
   }
+}
+
+function sentText(sent: ImageSent): string {
+  if (sent.mode === 'registry') return `pulled by digest, ${sent.totalLayers} layers`;
+  return `sent ${sent.layers} of ${sent.totalLayers} layers, ${formatBytes(sent.bytes ?? 0)}`;
 }
 
 export function describeAction(action: PlannedAction): string {

@@ -76,12 +76,12 @@ export async function runChange(options: ChangeOptions, io: CliIo): Promise<void
   if (!lockTimeout.ok) throw new CliError(`--lock-timeout: ${lockTimeout.reason}`);
   const parallelism = positiveIntegerFlag(options.parallelism, '--parallelism');
   const { openAllHosts } = require('../transport/open-host') as typeof OpenHostModule;
-  const { observeHost, stacksOnHost } = require('../plan/collect-observations') as typeof CollectModule;
+  const { observeHost, readsOnHost, hostsToRead } = require('../plan/collect-observations') as typeof CollectModule;
   const { buildPlan, hasChanges, observationFingerprint } = require('../plan/build-plan') as typeof BuildPlanModule;
   const { renderPlanText } = require('../plan/render-plan') as typeof RenderModule;
   const { lockHosts } = require('../lock/lock-hosts') as typeof LockModule;
   const { executeStackPlan, unsupportedActions } = require('../apply/execute-plan') as typeof ExecuteModule;
-  const { readSecretsForPlan } = require('../apply/secret-values') as typeof SecretValuesModule;
+  const { readSecretsForPlan, readRegistryPasswords } = require('../apply/secret-values') as typeof SecretValuesModule;
   const { loadFingerprintKey } = require('../synth/secret-fingerprint') as typeof FingerprintModule;
   const { appendHistory } = require('../engine/host-history') as typeof HistoryModule;
 
@@ -102,7 +102,8 @@ export async function runChange(options: ChangeOptions, io: CliIo): Promise<void
 
   let opened: OpenHostModule.OpenHost[];
   try {
-    opened = await openAllHosts(hostsOfStacks(graph.stacks), { projectDir, trustNewHosts: options.trustNewHosts });
+    // Builders too: a plan reads what they have built, and apply builds there.
+    opened = await openAllHosts(verb === 'destroy' ? hostsOfStacks(graph.stacks) : hostsToRead(graph), { projectDir, trustNewHosts: options.trustNewHosts });
   } catch (error) {
     throw new CliError(`cannot ${verb}: not every host can be reached; nothing was changed:\n${indent((error as Error).message)}`);
   }
@@ -128,7 +129,7 @@ export async function runChange(options: ChangeOptions, io: CliIo): Promise<void
     }
     // Every host is read; one that does not answer is reported, not fatal to reading the others.
     const observe = async () => {
-      const settled = await Promise.allSettled(opened.map(async (o) => [o.spec.name, await observeHost(o.engine, stacksOnHost(graph, o.spec.name))] as const));
+      const settled = await Promise.allSettled(opened.map(async (o) => [o.spec.name, await observeHost(o.engine, readsOnHost(desired, o.spec.name))] as const));
       const unreachable = settled.flatMap((r, i) => (r.status === 'rejected' ? [{ host: opened[i].spec.name, error: String((r.reason as Error)?.message ?? r.reason).split('\n')[0] }] : []));
       return { observations: new Map<string, HostObservation>(settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))), unreachable };
     };
@@ -159,12 +160,16 @@ export async function runChange(options: ChangeOptions, io: CliIo): Promise<void
     const blockers = plan.stacks.flatMap((s) => unsupportedActions(s, graph.stacks.find((g) => g.name === s.stack)!));
     if (blockers.length) throw new CliError(`this ${verb} cannot carry out the plan; nothing was changed:\n${indent(blockers.join('\n'))}`);
     const secrets = new Map<string, SecretValuesModule.SecretValues>();
+    const passwords = new Map<string, SecretValuesModule.SecretValues>();
     let key: FingerprintModule.FingerprintKey | undefined;
     const secretProblems: string[] = [];
     for (const stackPlan of plan.stacks) {
       const read = readSecretsForPlan(stackPlan, graph.stacks.find((g) => g.name === stackPlan.stack)!, projectDir, () => (key ??= loadFingerprintKey(projectDir)));
       secrets.set(stackPlan.stack, read.values);
       secretProblems.push(...read.problems);
+      const registry = readRegistryPasswords(stackPlan, graph.stacks.find((g) => g.name === stackPlan.stack)!, projectDir, () => (key ??= loadFingerprintKey(projectDir)));
+      passwords.set(stackPlan.stack, registry.values);
+      secretProblems.push(...registry.problems);
     }
     if (secretProblems.length) throw new CliError(`cannot ${verb}: secrets cannot be delivered; nothing was changed:\n${indent(secretProblems.join('\n'))}`);
     if (!saved && !(await confirmed(options.yes, verb, io, interrupts.requested))) throw new CliError(`${verb} cancelled; nothing was changed`);
@@ -176,7 +181,7 @@ export async function runChange(options: ChangeOptions, io: CliIo): Promise<void
       const stack = graph.stacks.find((g) => g.name === stackPlan.stack)!;
       const revision = nextRevision(observations, stack.name);
       const result = await executeStackPlan(stackPlan, stack, {
-        clients, revision, secrets: secrets.get(stack.name)!, emit: (event) => output.event(event), stopRequested: interrupts.requested, parallelism,
+        clients, revision, secrets: secrets.get(stack.name)!, registryPasswords: passwords.get(stack.name)!, projectDir, emit: (event) => output.event(event), stopRequested: interrupts.requested, parallelism,
       });
       results.push({ stack: stack.name, revision, result });
       if (!result.outcomes.every((o) => o.ok) || result.interrupted) break;
@@ -208,7 +213,7 @@ export async function runChange(options: ChangeOptions, io: CliIo): Promise<void
       throw new CliError(`inconsistent result after ${verb}: the hosts still differ from the graph:\n${indent(differences.join('\n'))}`);
     }
     const s = plan.summary;
-    output.message(`${verb === 'destroy' ? 'Destroy' : 'Apply'} complete: ${s.create} created, ${s.update} updated, ${s.replace} replaced, ${s.delete} deleted; the hosts match the graph.`);
+    output.message(`${verb === 'destroy' ? 'Destroy' : 'Apply'} complete: ${s.build ? `${s.build} built, ` : ''}${s.create} created, ${s.update} updated, ${s.replace} replaced, ${s.delete} deleted; the hosts match the graph.`);
     output.record('result', { ok: true, summary: s });
   } finally {
     output.close();
@@ -256,7 +261,7 @@ async function recordHistory(
       const mine = (a: PlannedAction) => a.host === open.spec.name;
       const outcomes = result.outcomes.filter((o) => mine(o.action));
       if (outcomes.length === 0 && !result.pending.some(mine)) continue;
-      const done = { create: 0, update: 0, replace: 0, delete: 0 };
+      const done = { build: 0, create: 0, update: 0, replace: 0, delete: 0 };
       for (const o of outcomes) if (o.ok) done[o.action.action]++;
       const failed = outcomes.filter((o) => !o.ok).map((o) => `${describeAction(o.action)}: ${(o.error ?? '').split('\n')[0]}`);
       const outcome = result.interrupted ? 'interrupted' : result.rolledBack.length ? 'rolled-back' : result.outcomes.every((o) => o.ok) ? 'applied' : 'failed';

@@ -1,10 +1,103 @@
 import { brand, hasBrand } from './private/brand';
 import type { BuildStage } from './build-stage';
+import type { Host } from './host';
+import type { Secret } from './secret';
 
 const IMAGE_SYMBOL = Symbol.for('hoist.Image');
 
+/** Options for {@link ImageDelivery.registry}. */
+export interface RegistryDeliveryProps {
+  /**
+   * Repository to push to, with the registry's address, e.g. "registry.example.com:5000/shop/web".
+   * Hoist tags each build with its content tag there; hosts pull it by digest.
+   */
+  readonly repository: string;
+
+  /**
+   * User name for the registry.
+   *
+   * @default - no credentials (an open registry)
+   */
+  readonly username?: string;
+
+  /**
+   * The registry password or token, as a Secret of the same stack. Read only when pushing or
+   * pulling, sent only to the engine in its auth header, never printed or stored.
+   *
+   * @default - no credentials (an open registry)
+   */
+  readonly password?: Secret;
+}
+
+/**
+ * How a built image gets from where it is built to the hosts that run it.
+ *
+ * @example
+ * ImageDelivery.direct()
+ * ImageDelivery.registry({ repository: 'registry.example.com/shop/web', username: 'ci', password: token })
+ */
+export class ImageDelivery {
+  /**
+   * Straight over SSH, no registry: each host gets only the layers it does not have yet,
+   * checked against the built image's digest on arrival.
+   */
+  public static direct(): ImageDelivery {
+    return new ImageDelivery('direct', undefined);
+  }
+
+  /** Through a registry: the builder pushes, every host pulls by digest. */
+  public static registry(props: RegistryDeliveryProps): ImageDelivery {
+    return new ImageDelivery('registry', props);
+  }
+
+  /** "direct" or "registry". */
+  public readonly mode: string;
+
+  /** @internal */
+  public readonly _registry: RegistryDeliveryProps | undefined;
+
+  private constructor(mode: string, registry: RegistryDeliveryProps | undefined) {
+    this.mode = mode;
+    this._registry = registry;
+  }
+}
+
+/** Where and how a built image is built, delivered, kept and linted (both kinds of build). */
+export interface ImageBuildOptions {
+  /**
+   * The host whose engine builds the image; the build context goes to it as a tar stream
+   * over the same SSH connection as everything else.
+   *
+   * @default - the engine on the machine running hoist (/var/run/docker.sock)
+   */
+  readonly builder?: Host;
+
+  /**
+   * How the image reaches the hosts.
+   *
+   * @default ImageDelivery.direct()
+   */
+  readonly delivery?: ImageDelivery;
+
+  /**
+   * Built versions kept on each host (the running one included), so that `hoist rollback`
+   * needs no rebuild. Older ones are removed after a successful apply and by `hoist prune`.
+   *
+   * @default 3
+   */
+  readonly keepVersions?: number;
+
+  /**
+   * Lint rule severities for this image ("error", "warning", "info" or "off"), by rule id,
+   * e.g. { "no-healthcheck": "off" }. `hoist lint --rule` overrides them for one run.
+   *
+   * @default - each rule's default severity
+   */
+  readonly lintRules?: Record<string, string>;
+}
+
 /** Options for {@link Image.fromDockerfile}. */
-export interface DockerfileImageOptions {
+export interface DockerfileImageOptions extends ImageBuildOptions {
   /**
    * Name of the image within the stack (lower case); built images are tagged
    * `hoist/<stack>/<imageName>`.
@@ -43,7 +136,7 @@ export interface DockerfileImageOptions {
 }
 
 /** Options for {@link Image.fromBuildSteps}. */
-export interface BuildStepsImageOptions {
+export interface BuildStepsImageOptions extends ImageBuildOptions {
   /** Name of the image within the stack (lower case). */
   readonly imageName: string;
 

@@ -37,8 +37,10 @@ export function effectiveCapabilities(add: string[], drop: string[]): string[] {
 }
 
 export const FIELD_EQUIVALENCE: Partial<Record<keyof ContainerSpec, FieldEquivalence>> = {
-  image: (asked, reported) => asked.resource === reported.resource || reported.resource === ''
+  // Podman records a name without a registry as `localhost/<name>` and finds it by either.
+  image: (asked, reported, { engine }) => asked.resource === reported.resource || reported.resource === ''
     ? familiarImageReference(asked.reference) === familiarImageReference(reported.reference)
+      || (engine === 'podman' && familiarImageReference(reported.reference) === `localhost/${familiarImageReference(asked.reference)}`)
     : false,
   env: (asked: Record<string, string>, reported: Record<string, string>, { engine }) =>
     Object.entries(asked).every(([k, v]) => reported[k] === v)

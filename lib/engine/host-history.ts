@@ -29,7 +29,7 @@ export interface HistoryRecord {
   readonly graphHash: string;
   readonly hoistVersion: string;
   /** Actions carried out on this host, by type. */
-  readonly done: { create: number; update: number; replace: number; delete: number };
+  readonly done: { build?: number; create: number; update: number; replace: number; delete: number };
   /** Actions on this host that failed, as `action kind name`, with the error's first line. */
   readonly failed: string[];
 }

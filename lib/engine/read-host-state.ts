@@ -151,7 +151,7 @@ export async function readHostState(client: EngineClient, stack: string, options
       ...(details ? details[i] : {}),
     })).sort((a, b) => cmp(a.name, b.name) || cmp(a.id, b.id)),
     // The lock image appears when a run first locks the host; it is not part of any stack.
-    images: images.map((i) => ({ id: i.Id, references: (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>').map(familiarImageReference).sort() }))
+    images: images.map((i) => ({ id: i.Id, references: referencesOf(i.RepoTags ?? [], client.info.kind) }))
       .filter((i) => !i.references.includes(familiarImageReference(LOCK_IMAGE)))
       .sort((a, b) => cmp(a.id, b.id)),
     // Engines list in no fixed order; the observation is fingerprinted, so it must be canonical.
@@ -170,6 +170,30 @@ export function runStateOf(state: string, status: string): ContainerRunState {
     exitCode: exit ? Number(exit[1]) : null,
     health: health ? ((health[1] as 'healthy' | 'unhealthy') ?? 'starting') : null,
   };
+}
+
+/**
+ * An image's references in familiar form. Podman stores a name without a registry as
+ * `localhost/<name>` and finds it again by the bare name, so both forms are listed.
+ */
+function referencesOf(tags: readonly string[], engine: 'docker' | 'podman'): string[] {
+  const references = new Set<string>();
+  for (const tag of tags) {
+    if (tag === '<none>:<none>') continue;
+    const familiar = familiarImageReference(tag);
+    references.add(familiar);
+    if (engine === 'podman' && familiar.startsWith('localhost/')) references.add(familiar.slice('localhost/'.length));
+  }
+  return [...references].sort();
+}
+
+/** Every layer (uncompressed digest) the host's images have, sorted: what need not be sent to it. */
+export async function readHostLayers(client: EngineClient): Promise<string[]> {
+  const images = await client.docker.listImages();
+  const inspects = await Promise.all(images.map((i) => client.docker.getImage(i.Id).inspect().catch(() => null)));
+  const layers = new Set<string>();
+  for (const inspect of inspects) for (const layer of (inspect as { RootFS?: { Layers?: string[] } } | null)?.RootFS?.Layers ?? []) layers.add(layer);
+  return [...layers].sort();
 }
 
 function userLabels(labels: Record<string, string> | null | undefined): Record<string, string> {

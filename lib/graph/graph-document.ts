@@ -24,6 +24,12 @@ export interface StackGraph {
   readonly path: string;
   /** Hosts the stack places resources on, sorted by name. */
   readonly hosts: HostSpec[];
+  /**
+   * Hosts that only build the stack's images (a builder that also runs services is in
+   * `hosts` too), sorted by name. Read by plan and apply, never locked or changed otherwise.
+   * Absent in graphs from before builds existed: none.
+   */
+  readonly builders?: HostSpec[];
   /** Resources sorted by id. */
   readonly resources: GraphResource[];
 }
@@ -118,7 +124,31 @@ export interface VolumeSpec {
 export interface ImageResource extends ResourceBase {
   readonly kind: 'image';
   readonly spec: ImageSpec;
+  /** For built images: where they are built, how they travel, how many versions stay. */
+  readonly policy?: BuildImagePolicy;
 }
+
+/** How Hoist handles a built image; changing it rebuilds and restarts nothing. */
+export interface BuildImagePolicy {
+  /** Name of the host that builds it (in `hosts` or `builders`). */
+  readonly builder: string;
+  readonly delivery: ImageDeliverySpec;
+  /** Built versions kept per host, the running one included. */
+  readonly keepVersions: number;
+  /** Lint severities set on the construct, by rule id. */
+  readonly lint: Record<string, 'error' | 'warning' | 'info' | 'off'>;
+}
+
+export type ImageDeliverySpec =
+  | { readonly mode: 'direct' }
+  | {
+    readonly mode: 'registry';
+    /** Repository with the registry address; pushed as `<repository>:<tag>`. */
+    readonly repository: string;
+    readonly username: string | null;
+    /** The Secret holding the password (a `secret:<path>` key of this stack's secrets), never the value. */
+    readonly password: { readonly secret: string; readonly name: string; readonly fingerprint: string; readonly origin: SecretOrigin } | null;
+  };
 
 export type ImageSpec = RegistryImageSpec | BuildImageSpec;
 
@@ -141,6 +171,17 @@ export interface BuildImageSpec {
   readonly buildArgs: Record<string, string>;
   readonly target: string | null;
   readonly platform: string | null;
+  /**
+   * `sha256:` over everything that decides the build's result: the Dockerfile text, every
+   * context file's path, mode and content, buildArgs, target and platform. Its first 16 hex
+   * digits are the image's tag, so an unchanged image is neither built nor sent again.
+   */
+  readonly identity: string;
+  /**
+   * Short digests of the build's inputs by name (context file paths, and `(dockerfile)` and
+   * `(arguments)`), so a plan can say which ones changed since the last build.
+   */
+  readonly inputs: Record<string, string>;
 }
 
 export interface SecretResource extends ResourceBase {

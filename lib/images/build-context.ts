@@ -63,6 +63,41 @@ export function imageIdentity(spec: Pick<BuildImageSpec, 'buildArgs' | 'target' 
   return digestOf(Buffer.from(canonicalJson(inputs), 'utf8'));
 }
 
+/** Input names for what is not a context file. */
+export const DOCKERFILE_INPUT = '(dockerfile)';
+export const ARGUMENTS_INPUT = '(arguments)';
+
+/**
+ * Short digests of every input of a build, by name: each context file (content, mode and
+ * kind together), the Dockerfile text and the arguments. Kept in the graph and on each
+ * built image, so a plan can name what changed since the last build.
+ */
+export function imageInputs(spec: Pick<BuildImageSpec, 'buildArgs' | 'target' | 'platform'>, dockerfileText: string, files: readonly ContextFile[]): Record<string, string> {
+  const inputs: Record<string, string> = {
+    [DOCKERFILE_INPUT]: shortDigest(dockerfileText),
+    [ARGUMENTS_INPUT]: shortDigest(canonicalJson({ buildArgs: spec.buildArgs, target: spec.target, platform: spec.platform })),
+  };
+  for (const f of files) inputs[f.path] = shortDigest(`${f.symlink ? 'l' : 'f'}${f.mode.toString(8)}${f.digest}`);
+  return inputs;
+}
+
+/** What changed between two builds' inputs, e.g. ["src/app.py changed", "the Dockerfile changed"]. */
+export function inputChanges(before: Readonly<Record<string, string>>, after: Readonly<Record<string, string>>): string[] {
+  const name = (key: string) => (key === DOCKERFILE_INPUT ? 'the Dockerfile' : key === ARGUMENTS_INPUT ? 'build arguments, target or platform' : key);
+  const changes: string[] = [];
+  for (const key of Object.keys(after).sort()) {
+    if (!(key in before)) changes.push(`${name(key)} added`);
+    else if (before[key] !== after[key]) changes.push(`${name(key)} changed`);
+  }
+  for (const key of Object.keys(before).sort()) if (!(key in after)) changes.push(`${name(key)} removed`);
+  return changes;
+}
+
+/** The tag of a built image: its identity's first 16 hex digits. */
+export function contentTag(identity: string): string {
+  return identity.replace(/^sha256:/, '').slice(0, 16);
+}
+
 /** What changed between two context file lists, for plan causes ("src/app.py changed"). */
 export function contextChanges(before: readonly ContextFile[], after: readonly ContextFile[]): string[] {
   const old = new Map(before.map((f) => [f.path, f]));
@@ -88,6 +123,10 @@ function dockerignoreOf(contextDir: string): { ignores(path: string): boolean } 
   }
   const patterns = text.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
   return dockerignore({ ignorecase: false }).add(patterns);
+}
+
+function shortDigest(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 16);
 }
 
 function digestOf(bytes: Buffer): string {

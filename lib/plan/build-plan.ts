@@ -1,5 +1,6 @@
 import type { GraphDocument } from '../graph/graph-document';
 import { specHash } from '../graph/spec-hash';
+import type { ObservedBuild } from '../engine/read-build-state';
 import type { ObservedHostState } from '../engine/read-host-state';
 import { PlanOptions, planStack } from './plan-stack';
 import { PLAN_FORMAT_VERSION, PlanDocument, HostObservation } from './plan-types';
@@ -17,9 +18,18 @@ export function buildPlan(graph: GraphDocument, observations: ReadonlyMap<string
       if (!state) throw new Error(`host ${host.name} was not read; a plan needs every host`);
       observed.set(host.name, state);
     }
-    return planStack(stack, observed, options);
+    const builds = new Map<string, ObservedBuild>();
+    for (const builder of [...stack.hosts, ...(stack.builders ?? [])]) {
+      for (const build of observations.get(builder.name)?.builds?.get(stack.name) ?? []) builds.set(build.image, build);
+    }
+    const layers = new Map<string, ReadonlySet<string>>();
+    for (const host of stack.hosts) {
+      const known = observations.get(host.name)?.layers;
+      if (known) layers.set(host.name, new Set(known));
+    }
+    return planStack(stack, observed, options, { builds, layers });
   });
-  const summary = { create: 0, update: 0, replace: 0, delete: 0 };
+  const summary = { build: 0, create: 0, update: 0, replace: 0, delete: 0 };
   for (const stack of stacks) for (const action of stack.actions) summary[action.action]++;
   const host_fingerprints: Record<string, string> = {};
   for (const [host, observation] of [...observations].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {

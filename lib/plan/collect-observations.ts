@@ -1,7 +1,8 @@
-import type { GraphDocument } from '../graph/graph-document';
+import type { GraphDocument, HostSpec, ImageResource } from '../graph/graph-document';
 import { hostsOfStacks } from '../graph/stack-hosts';
 import type { EngineClient } from '../engine/engine-client';
-import { readHostState, ObservedHostState } from '../engine/read-host-state';
+import { buildsOn, ObservedBuild, readBuildState } from '../engine/read-build-state';
+import { readHostLayers, readHostState, ObservedHostState } from '../engine/read-host-state';
 import { forEachHost } from '../transport/open-host';
 import type { HostObservation } from './plan-types';
 
@@ -22,13 +23,12 @@ export type ObservationResult =
  * nothing: if any host cannot be read, the result lists the failures instead of a partial map.
  */
 export async function collectObservations(graph: GraphDocument, options: ObserveOptions): Promise<ObservationResult> {
-  const stacksOn = (host: string) => stacksOnHost(graph, host);
-  const outcomes = await forEachHost(hostsOfStacks(graph.stacks), {
+  const outcomes = await forEachHost(hostsToRead(graph), {
     projectDir: options.projectDir,
     trustNewHosts: options.trustNewHosts,
     parallelism: options.parallelism,
     timeouts: { connectMs: options.connectMs, keepaliveMs: 5000, attempts: 3 },
-  }, (open) => observeHost(open.engine, stacksOn(open.spec.name)));
+  }, (open) => observeHost(open.engine, readsOnHost(graph, open.spec.name)));
   const failures = outcomes.filter((o) => !o.ok).map((o) => ({ host: o.host, error: (o as { error: Error }).error }));
   if (failures.length) return { ok: false, failures };
   return { ok: true, observations: new Map(outcomes.map((o) => [o.host, (o as { value: HostObservation }).value])) };
@@ -39,9 +39,44 @@ export function stacksOnHost(graph: GraphDocument, host: string): string[] {
   return graph.stacks.filter((s) => s.hosts.some((h) => h.name === host)).map((s) => s.name);
 }
 
-/** One host's state for the given stacks, fully inspected. */
-export async function observeHost(engine: EngineClient, stacks: string[]): Promise<HostObservation> {
+/** Every host a plan reads: the stacks' hosts, then builders that run nothing, once each. */
+export function hostsToRead(graph: GraphDocument): HostSpec[] {
+  const hosts = hostsOfStacks(graph.stacks);
+  for (const stack of graph.stacks) {
+    for (const builder of stack.builders ?? []) if (!hosts.some((h) => h.name === builder.name)) hosts.push(builder);
+  }
+  return hosts;
+}
+
+/** What a plan reads on one host: stacks placed there, images built there, and its layers if a built image may be sent to it. */
+export interface HostReads {
+  readonly stacks: string[];
+  readonly builds: ReadonlyMap<string, ImageResource[]>;
+  readonly layers: boolean;
+}
+
+export function readsOnHost(graph: GraphDocument, host: string): HostReads {
+  const builds = new Map<string, ImageResource[]>();
+  let layers = false;
+  for (const stack of graph.stacks) {
+    const images = stack.resources.filter((r): r is ImageResource => r.kind === 'image');
+    const mine = buildsOn(host, images);
+    if (mine.length) builds.set(stack.name, mine);
+    if (images.some((r) => r.host === host && r.spec.source === 'build' && r.policy?.delivery.mode === 'direct' && r.policy.builder !== host)) layers = true;
+  }
+  return { stacks: stacksOnHost(graph, host), builds, layers };
+}
+
+/** One host's state for the given stacks (fully inspected), builds and layers. */
+export async function observeHost(engine: EngineClient, reads: HostReads): Promise<HostObservation> {
   const states = new Map<string, ObservedHostState>();
-  for (const stack of stacks) states.set(stack, await readHostState(engine, stack, { inspect: true }));
-  return { engine: engine.info.kind, states };
+  for (const stack of reads.stacks) states.set(stack, await readHostState(engine, stack, { inspect: true }));
+  const builds = new Map<string, ObservedBuild[]>();
+  for (const [stack, images] of reads.builds) builds.set(stack, await readBuildState(engine, images));
+  return {
+    engine: engine.info.kind,
+    states,
+    ...(builds.size ? { builds } : {}),
+    ...(reads.layers ? { layers: await readHostLayers(engine) } : {}),
+  };
 }

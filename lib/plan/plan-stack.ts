@@ -6,7 +6,9 @@ import type {
 import type { ObservedHostState } from '../engine/read-host-state';
 import { familiarImageReference } from '../values/image-reference';
 import { compareContainer, updatableInPlace } from './compare-container';
-import type { Cause, PlanConflict, PlannedAction, StackPlan } from './plan-types';
+import type { Cause, PlanConflict, PlannedAction, PlannedDelivery, StackPlan } from './plan-types';
+import { builtReference, imageKeyOf, type ObservedBuild } from '../engine/read-build-state';
+import { inputChanges } from '../images/build-context';
 import { compareStrings as cmp } from '../values/compare-strings';
 
 export interface PlanOptions {
@@ -16,15 +18,24 @@ export interface PlanOptions {
   readonly targets?: string[];
 }
 
-type Draft = Omit<PlannedAction, 'step'> & { readonly phase: 'infra' | 'container' | 'delete' };
+type Draft = Omit<PlannedAction, 'step'> & { readonly phase: 'build' | 'infra' | 'container' | 'delete' };
+
+/** What the builders have built and which layers each host has, for built images. */
+export interface ImageObservations {
+  /** By image resource key (`image:<stack path>/<name>`). */
+  readonly builds: ReadonlyMap<string, ObservedBuild>;
+  /** By host name; present for hosts a built image may be sent to directly. */
+  readonly layers: ReadonlyMap<string, ReadonlySet<string>>;
+}
 
 /**
  * Plans one stack: desired graph + what each host runs -> actions with causes, in apply
  * order. Pure: no I/O, the same inputs always give the same plan. Objects without the
  * stack's labels are never acted on; one that holds a name the graph needs is a conflict.
  */
-export function planStack(stack: StackGraph, observed: ReadonlyMap<string, ObservedHostState>, options: PlanOptions): StackPlan {
+export function planStack(stack: StackGraph, observed: ReadonlyMap<string, ObservedHostState>, options: PlanOptions, images: ImageObservations = { builds: new Map(), layers: new Map() }): StackPlan {
   const drafts: Draft[] = [];
+  const builds = new Set<string>();
   const conflicts: PlanConflict[] = [];
   const kept: StackPlan['kept'] = [];
   const replacedDependencies = new Set<string>();
@@ -72,9 +83,26 @@ export function planStack(stack: StackGraph, observed: ReadonlyMap<string, Obser
     }
 
     for (const want of desired.filter((r): r is ImageResource => r.kind === 'image')) {
-      const reference = want.spec.source === 'registry' ? want.spec.reference : `${want.spec.repository}:latest`;
+      const reference = builtReference(want);
       const present = state.images.some((i) => i.references.includes(familiarImageReference(reference)));
-      if (!present) drafts.push(infra(want, 'create', [{ type: 'missing' }]));
+      if (present) continue;
+      if (want.spec.source === 'registry' || !want.policy) {
+        drafts.push(infra(want, 'create', [{ type: 'missing' }]));
+        continue;
+      }
+      const key = imageKeyOf(want.id);
+      const build = images.builds.get(key);
+      if (!build?.built && !builds.has(key)) {
+        builds.add(key);
+        const changes = build?.previousInputs ? inputChanges(build.previousInputs, want.spec.inputs) : [];
+        drafts.push({
+          host: want.policy.builder, kind: 'image', resource: key, name: reference, action: 'build', phase: 'build',
+          causes: [{ type: 'inputs-changed', changes }],
+        });
+      }
+      // The builder holds the image once built; every other host is sent it.
+      if (want.policy.builder === host.name) continue;
+      drafts.push({ ...infra(want, 'create', [{ type: 'missing' }]), delivery: plannedDelivery(want, build, images.layers.get(host.name)) });
     }
 
     for (const want of desired.filter((r): r is ContainerResource => r.kind === 'container')) {
@@ -136,8 +164,21 @@ export function planStack(stack: StackGraph, observed: ReadonlyMap<string, Obser
   return { stack: stack.name, actions: order(targeted, stack), conflicts, kept };
 }
 
+/** How much of a built image goes to a host: known once the builder has it. */
+function plannedDelivery(want: ImageResource, build: ObservedBuild | undefined, hostLayers: ReadonlySet<string> | undefined): PlannedDelivery {
+  const policy = want.policy!;
+  if (policy.delivery.mode === 'registry' || !build?.built) return { mode: policy.delivery.mode, from: policy.builder, layers: null, bytes: null };
+  const missing = build.built.layers.filter((l) => !hostLayers?.has(l.diffId));
+  const known = missing.every((l) => l.size !== null);
+  return {
+    mode: 'direct', from: policy.builder,
+    layers: { send: missing.length, total: build.built.layers.length },
+    bytes: known ? missing.reduce((sum, l) => sum + l.size!, 0) : null,
+  };
+}
+
 function infra(resource: NetworkResource | VolumeResource | ImageResource, action: 'create' | 'replace', causes: Cause[]): Draft {
-  const name = resource.kind === 'image' ? (resource.spec.source === 'registry' ? resource.spec.reference : `${resource.spec.repository}:latest`) : resource.spec.name;
+  const name = resource.kind === 'image' ? builtReference(resource) : resource.spec.name;
   return { host: resource.host, kind: resource.kind, resource: resource.id, name, action, causes, phase: 'infra' };
 }
 
@@ -172,6 +213,8 @@ function selectTargets(drafts: Draft[], resources: GraphResource[], targets: str
   for (const id of [...wanted]) {
     for (const dep of resources.find((r) => r.id === id)?.dependsOn ?? []) wanted.add(dep.id);
   }
+  // A targeted image's build goes with its delivery.
+  for (const id of [...wanted]) if (id.startsWith('image:')) wanted.add(imageKeyOf(id));
   return drafts.filter((d) => wanted.has(d.resource));
 }
 
@@ -186,6 +229,11 @@ function order(drafts: Draft[], stack: StackGraph): PlannedAction[] {
   const byKey = (a: Draft, b: Draft) => cmp(a.host, b.host) || cmp(a.resource, b.resource);
   const result: PlannedAction[] = [];
   let step = 0;
+  const buildActions = drafts.filter((d) => d.phase === 'build').sort(byKey);
+  if (buildActions.length) {
+    step++;
+    for (const { phase: _phase, ...a } of buildActions) result.push({ ...a, step });
+  }
   const infraActions = drafts.filter((d) => d.phase === 'infra').sort(byKey);
   if (infraActions.length) {
     step++;

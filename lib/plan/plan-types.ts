@@ -1,9 +1,10 @@
+import type { ObservedBuild } from '../engine/read-build-state';
 import type { ObservedHostState } from '../engine/read-host-state';
 
 /** The plan document's version; readers reject another major. */
 export const PLAN_FORMAT_VERSION = '1.0';
 
-export type ActionType = 'create' | 'update' | 'replace' | 'delete';
+export type ActionType = 'build' | 'create' | 'update' | 'replace' | 'delete';
 
 /** Why an action is planned. */
 export type Cause =
@@ -20,7 +21,9 @@ export type Cause =
   /** The object is on the host with the stack's labels but no longer in the graph. */
   | { readonly type: 'removed-from-graph' }
   /** A rollout's extra copy (`-hoist-next` / `-hoist-prev`) left by an apply that was killed. */
-  | { readonly type: 'rollout-leftover' };
+  | { readonly type: 'rollout-leftover' }
+  /** A built image has no build with its inputs: what changed since the last build (empty if none is known). */
+  | { readonly type: 'inputs-changed'; readonly changes: string[] };
 
 /** One thing apply will do. */
 export interface PlannedAction {
@@ -41,6 +44,19 @@ export interface PlannedAction {
   readonly causes: Cause[];
   /** Deleting this loses data (a volume). */
   readonly dataLoss?: boolean;
+  /** For a built image sent to a host: how, and how much. */
+  readonly delivery?: PlannedDelivery;
+}
+
+/** How a built image reaches a host. */
+export interface PlannedDelivery {
+  readonly mode: 'direct' | 'registry';
+  /** The host that builds it. */
+  readonly from: string;
+  /** Direct: layers to send of the image's total; null until the image is built. */
+  readonly layers: { readonly send: number; readonly total: number } | null;
+  /** Direct: uncompressed bytes of the layers to send; null until built, or when the engine cannot tell. */
+  readonly bytes: number | null;
 }
 
 /** Something that stops the plan from being applied as it is. */
@@ -60,6 +76,8 @@ export interface StackPlan {
 }
 
 export interface PlanSummary {
+  /** Images to build (each once, however many hosts get it). */
+  readonly build: number;
   readonly create: number;
   readonly update: number;
   readonly replace: number;
@@ -82,4 +100,8 @@ export interface PlanDocument {
 export interface HostObservation {
   readonly engine: 'docker' | 'podman';
   readonly states: ReadonlyMap<string, ObservedHostState>;
+  /** On a builder: the images it builds, by stack. */
+  readonly builds?: ReadonlyMap<string, ObservedBuild[]>;
+  /** Layers the host has; read when some image may be sent to it directly. */
+  readonly layers?: string[];
 }

@@ -1,12 +1,12 @@
 import { diffLines } from 'diff';
-import type { Cause, PlanDocument, PlannedAction } from './plan-types';
+import type { Cause, PlanDocument, PlannedAction, PlannedDelivery } from './plan-types';
 
 /** How to render: colour only when asked (the CLI asks on a TTY without NO_COLOR). */
 export interface RenderOptions {
   readonly color: boolean;
 }
 
-const SYMBOL: Record<string, string> = { create: '+', update: '~', delete: '-' };
+const SYMBOL: Record<string, string> = { build: '*', create: '+', update: '~', delete: '-' };
 
 function symbolOf(action: PlannedAction): string {
   if (action.action === 'replace') return action.order === 'start-first' ? '+/-' : '-/+';
@@ -15,7 +15,8 @@ function symbolOf(action: PlannedAction): string {
 
 function describe(action: PlannedAction): string {
   switch (action.action) {
-    case 'create': return 'will be created';
+    case 'build': return 'will be built here';
+    case 'create': return action.delivery ? `will be sent from ${action.delivery.from} (${deliveryText(action.delivery)})` : 'will be created';
     case 'update': return 'will be updated in place';
     case 'delete': return action.dataLoss ? 'will be DELETED, with its data' : 'will be deleted';
     case 'replace': {
@@ -25,10 +26,31 @@ function describe(action: PlannedAction): string {
   }
 }
 
+/** "3 of 5 layers, 1.2 MB", "through the registry", or "size known once built". */
+export function deliveryText(delivery: PlannedDelivery): string {
+  if (delivery.mode === 'registry') return 'pushed to its registry, pulled by digest';
+  if (!delivery.layers) return 'directly; layers to send known once it is built';
+  const bytes = delivery.bytes === null ? 'size unknown' : formatBytes(delivery.bytes);
+  return `directly: ${delivery.layers.send} of ${delivery.layers.total} layers, ${bytes}`;
+}
+
+/** Bytes for people: 0 B, 812 B, 4.2 kB, 1.3 MB, 2.1 GB (powers of 1000, like the engines print). */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = -1;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}
+
 /** Terraform-style text: per stack and host, symbols, causes with field diffs, a summary line. */
 export function renderPlanText(plan: PlanDocument, options: RenderOptions): string[] {
   const paint = (code: string, text: string) => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
-  const colorOf: Record<string, string> = { create: '32', update: '33', replace: '35', delete: '31' };
+  const colorOf: Record<string, string> = { build: '36', create: '32', update: '33', replace: '35', delete: '31' };
   const lines: string[] = [];
   for (const stack of plan.stacks) {
     lines.push(`Stack ${stack.stack}`);
@@ -48,7 +70,7 @@ export function renderPlanText(plan: PlanDocument, options: RenderOptions): stri
   if (order.length) lines.push('', 'Apply order:', ...order);
   if (plan.targets) lines.push('', `Warning: planned only for ${plan.targets.join(', ')} (--target); the rest of the graph was not considered. Use it for exceptional cases only.`);
   const s = plan.summary;
-  lines.push('', `Plan: ${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete.`);
+  lines.push('', `Plan: ${s.build ? `${s.build} to build, ` : ''}${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete.`);
   return lines;
 }
 
@@ -68,6 +90,9 @@ function renderOrder(plan: PlanDocument): string[] {
 export function renderCause(cause: Cause): string[] {
   switch (cause.type) {
     case 'missing': return ['(not on the host)'];
+    case 'inputs-changed': return cause.changes.length === 0 ? ['(not built with these inputs yet)'] : cause.changes.length > 12
+      ? [`(${cause.changes.slice(0, 10).join(', ')} and ${cause.changes.length - 10} more)`]
+      : [`(${cause.changes.join(', ')})`];
     case 'removed-from-graph': return ['(no longer in the graph)'];
     case 'rollout-leftover': return ['(left by an apply that did not finish)'];
     case 'not-running': return cause.state === 'created'
@@ -106,7 +131,7 @@ function short(id: string): string {
 /** Markdown for a pull-request comment. */
 export function renderPlanMarkdown(plan: PlanDocument): string[] {
   const s = plan.summary;
-  const lines = [`### Hoist plan: ${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete`, ''];
+  const lines = [`### Hoist plan: ${s.build ? `${s.build} to build, ` : ''}${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete`, ''];
   for (const stack of plan.stacks) {
     lines.push(`#### Stack \`${stack.stack}\``, '');
     if (stack.actions.length === 0 && stack.conflicts.length === 0) lines.push('No changes: the hosts match the graph.', '');

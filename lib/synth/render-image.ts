@@ -4,6 +4,7 @@ import type { Image } from '../core/image';
 import type { ImageSpec } from '../graph/graph-document';
 import { resourceKey } from '../graph/resource-id';
 import { parseImageReference } from '../values/image-reference';
+import { contentTag, contextFiles, imageIdentity, imageInputs } from '../images/build-context';
 import { projectPath } from './project-path';
 import { renderDockerfile } from './render-dockerfile';
 
@@ -68,6 +69,16 @@ export function renderImage(image: Image, stackPath: string, projectDir: string)
   }
 
   const repository = `hoist/${stackPath.toLowerCase()}/${imageName}`;
+  const buildOptions = { buildArgs: { ...(options.buildArgs ?? {}) }, target: options.target ?? null, platform: options.platform ?? null };
+  // The identity is only worth computing for an image that can be built at all.
+  let identity = '';
+  let inputs: Record<string, string> = {};
+  if (problems.length === 0) {
+    const text = dockerfileInline ?? fs.readFileSync(path.resolve(contextAbsolute, dockerfile!), 'utf8');
+    const files = contextFiles(contextAbsolute);
+    identity = imageIdentity(buildOptions, text, files);
+    inputs = imageInputs(buildOptions, text, files);
+  }
   return {
     key: resourceKey('image', `${stackPath}/${imageName}`),
     spec: {
@@ -76,11 +87,11 @@ export function renderImage(image: Image, stackPath: string, projectDir: string)
       context: projectPath(projectDir, contextInput),
       dockerfile,
       dockerfileInline,
-      buildArgs: { ...(options.buildArgs ?? {}) },
-      target: options.target ?? null,
-      platform: options.platform ?? null,
+      ...buildOptions,
+      identity,
+      inputs,
     },
-    reference: `${repository}:latest`,
+    reference: `${repository}:${contentTag(identity) || 'unbuilt'}`,
     problems,
   };
 }

@@ -8,8 +8,10 @@ import { Service } from '../core/service';
 import type { ServiceDefaults } from '../core/service-defaults';
 import { Stack } from '../core/stack';
 import { Volume } from '../core/volume';
+import { LINT_RULES } from '../lint/dockerfile-rules';
+import { parseImageReference } from '../values/image-reference';
 import type {
-  ContainerResource, Dependency, GraphResource, HostSpec, ImageResource, NetworkResource, SecretOrigin, SecretResource, StackGraph, VolumeResource,
+  BuildImagePolicy, ImageDeliverySpec, ContainerResource, Dependency, GraphResource, HostSpec, ImageResource, NetworkResource, SecretOrigin, SecretResource, StackGraph, VolumeResource,
 } from '../graph/graph-document';
 import { resourceId, resourceKey } from '../graph/resource-id';
 import { specHash } from '../graph/spec-hash';
@@ -137,12 +139,72 @@ export function synthStack(stack: Stack, ctx: StackSynthContext): StackGraph {
     networkName: (n) => `${stackName}-${n.networkName}`,
   };
 
-  const images = new Map<Image, RenderedImage>();
+  const images = new Map<Image, RenderedImage & { policy?: BuildImagePolicy }>();
   const imageKeys = new Map<string, Image>();
-  const renderImageOnce = (image: Image, user: Service): RenderedImage => {
+  const builderSpecs = new Map<string, HostSpec>();
+  /** Where and how a built image is built and delivered; problems are reported on the service using it. */
+  const buildPolicyOf = (image: Image, user: Service): BuildImagePolicy | undefined => {
+    const source = image._source;
+    if (source.kind === 'registry') return undefined;
+    const options = source.options;
+    const path = user.node.path;
+    let builder: HostSpec | undefined;
+    if (options.builder === undefined) {
+      builder = LOCAL_BUILDER;
+    } else if (!Host.isHost(options.builder)) {
+      problems.add(path, 'image: builder must be a Host');
+    } else {
+      builder = hostSpecs.get(options.builder);
+      if (!builder) {
+        const rendered = renderHost(options.builder, projectDir);
+        problems.addAll(options.builder.node.path, rendered.problems);
+        builder = rendered.spec;
+      }
+    }
+    if (builder) {
+      const known = builderSpecs.get(builder.name) ?? (hostsByName.has(builder.name) && hostSpecs.get(hostsByName.get(builder.name)!));
+      if (known && known.source !== builder.source) {
+        problems.add(path, `image: builder ${builder.source} is named "${builder.name}" like ${known.source}; give it another hostName`);
+      }
+      builderSpecs.set(builder.name, builder);
+    }
+    const lint: BuildImagePolicy['lint'] = {};
+    for (const [rule, severity] of Object.entries(options.lintRules ?? {})) {
+      if (!(rule in LINT_RULES)) problems.add(path, `image: lintRules: no lint rule is called "${rule}" (rules: ${Object.keys(LINT_RULES).join(', ')})`);
+      else if (!['error', 'warning', 'info', 'off'].includes(severity)) problems.add(path, `image: lintRules.${rule}: "${severity}" is not a severity (error, warning, info or off)`);
+      else lint[rule] = severity as BuildImagePolicy['lint'][string];
+    }
+    const keepVersions = options.keepVersions ?? 3;
+    if (!Number.isInteger(keepVersions) || keepVersions < 1) problems.add(path, `image: keepVersions: expected a whole number of at least 1 (the running version counts), got ${keepVersions}`);
+    let delivery: ImageDeliverySpec = { mode: 'direct' };
+    const registry = options.delivery?._registry;
+    if (options.delivery !== undefined && options.delivery.mode === 'registry' && registry) {
+      const parsed = parseImageReference(registry.repository);
+      if (!parsed.ok || parsed.reference.normalized !== `${registry.repository}:latest` || parsed.reference.domain === undefined) {
+        problems.add(path, `image: delivery.repository: ${JSON.stringify(registry.repository)} is not a repository with a registry address (like "registry.example.com:5000/shop/web", without a tag)`);
+      }
+      let password: Extract<ImageDeliverySpec, { mode: 'registry' }>['password'] = null;
+      if (registry.password !== undefined) {
+        const known = Secret.isSecret(registry.password) ? secretFingerprints.get(registry.password) : undefined;
+        if (!known) {
+          problems.add(path, 'image: delivery.password: must be a Secret defined in this stack (its value is read when pushing and pulling)');
+        } else {
+          password = { secret: resourceKey('secret', registry.password.node.path), name: registry.password.secretName, fingerprint: known.fingerprint, origin: known.origin };
+        }
+      }
+      if ((registry.username === undefined) !== (registry.password === undefined)) {
+        problems.add(path, 'image: delivery: set both username and password, or neither (an open registry)');
+      }
+      delivery = { mode: 'registry', repository: registry.repository, username: registry.username ?? null, password };
+    }
+    return { builder: builder?.name ?? 'local', delivery, keepVersions, lint };
+  };
+  const renderImageOnce = (image: Image, user: Service): RenderedImage & { policy?: BuildImagePolicy } => {
     let result = images.get(image);
     if (!result) {
       result = renderImage(image, stackPath, projectDir);
+      const policy = buildPolicyOf(image, user);
+      if (policy) result = { ...result, policy };
       images.set(image, result);
       problems.addAll(user.node.path, result.problems, 'image');
       const other = imageKeys.get(result.key);
@@ -208,7 +270,7 @@ export function synthStack(stack: Stack, ctx: StackSynthContext): StackGraph {
   for (const r of rendered.values()) {
     const servicePath = r.service.node.path;
     const image = renderImageOnce(r.props.image, r.service);
-    const imageTemplate = hashedTemplate<ImageResource>({ kind: 'image', source: servicePath, dependsOn: [], spec: image.spec });
+    const imageTemplate = hashedTemplate<ImageResource>({ kind: 'image', source: servicePath, dependsOn: [], spec: image.spec, ...(image.policy ? { policy: image.policy } : {}) });
     const candidates = candidateHosts(r, hostSpecs, hostsByName, stack, problems);
     if (!candidates || (r.replicas > 0 && candidates.length === 0)) continue;
     if (r.replicas > candidates.length * r.maxPerHost) {
@@ -264,9 +326,20 @@ export function synthStack(stack: Stack, ctx: StackSynthContext): StackGraph {
     name: stackName,
     path: stackPath,
     hosts: [...hostSpecs.values()].filter((h) => usedHosts.has(h.name)).sort((a, b) => compareStrings(a.name, b.name)),
+    builders: [...builderSpecs.values()].filter((h) => !usedHosts.has(h.name)).sort((a, b) => compareStrings(a.name, b.name)),
     resources: [...resources.values()].sort((a, b) => compareStrings(a.id, b.id)),
   };
 }
+
+/**
+ * The default builder: the engine of the machine running hoist, through its standard socket
+ * (like `docker build` without DOCKER_HOST).
+ */
+const LOCAL_BUILDER: HostSpec = {
+  name: 'local', source: '(this machine)', address: 'localhost', port: null, user: null,
+  identity: { kind: 'agent', socketEnv: 'SSH_AUTH_SOCK' }, hostKey: { knownHostsFile: null, fingerprint: null },
+  engine: 'detect', engineSocket: null, roles: [], labels: {}, arch: null, local: true,
+};
 
 /** The names of the hosts a service may be placed on, or undefined after reporting why none. */
 function candidateHosts(r: RenderedService, hostSpecs: Map<Host, HostSpec>, hostsByName: Map<string, Host>, stack: Stack, problems: Problems): string[] | undefined {

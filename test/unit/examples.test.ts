@@ -1,3 +1,4 @@
+import type { BuildImageSpec, ImageResource } from '../../lib/graph/graph-document';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -33,11 +34,17 @@ describe('examples synthesize with hoist synth', () => {
     const web = containers(stack)[1];
     assert.equal(web.spec.resources.memoryBytes, 256 * 1024 * 1024, 'stack default applies');
     assert.deepEqual(web.dependsOn.filter((d) => d.id.startsWith('container:')), [{ id: 'container:shop/db#1@db-1', condition: 'healthy' }]);
-    const webImage = resourceById(stack, 'image:shop/web@web-1');
-    assert.deepEqual(webImage.spec, {
+    const webImage = resourceById(stack, 'image:shop/web@web-1') as ImageResource;
+    const { identity, inputs, ...rest } = webImage.spec as BuildImageSpec;
+    assert.deepEqual(rest, {
       source: 'build', repository: 'hoist/shop/web', context: 'web', dockerfile: 'Dockerfile', dockerfileInline: null,
       buildArgs: {}, target: 'runtime', platform: null,
     });
+    assert.match(identity, /^sha256:[0-9a-f]{64}$/);
+    assert.deepEqual(Object.keys(inputs).sort(), ['(arguments)', '(dockerfile)', '.dockerignore', 'Dockerfile', 'app/server.py']);
+    assert.deepEqual(webImage.policy, { builder: 'db-1', delivery: { mode: 'direct' }, keepVersions: 3, lint: {} });
+    assert.equal(web.spec.image.reference, `hoist/shop/web:${identity.slice(7, 23)}`, 'containers run the image by its content tag');
+    assert.deepEqual(stack.builders, [], 'the builder also runs a service, so it is one of the hosts');
     const pgImage = resourceById(stack, 'image:shop/postgres@db-1').spec as { dockerfileInline: string };
     assert.match(pgImage.dockerfileInline, /^FROM debian:bookworm-slim$/m);
     assert.match(pgImage.dockerfileInline, /^COPY \["entrypoint.sh","\/usr\/local\/bin\/hoist-postgres-entrypoint"\]$/m);

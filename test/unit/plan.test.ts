@@ -260,7 +260,7 @@ describe('planStack', () => {
 });
 
 function wrap(stackPlan: StackPlan): PlanDocument {
-  const summary = { create: 0, update: 0, replace: 0, delete: 0 };
+  const summary = { build: 0, create: 0, update: 0, replace: 0, delete: 0 };
   for (const a of stackPlan.actions) summary[a.action]++;
   return { format_version: '1.0', created_at: '2026-01-01T00:00:00.000Z', graph_hash: 'sha256:0', host_fingerprints: {}, stacks: [stackPlan], summary, targets: null };
 }
@@ -274,7 +274,7 @@ describe('buildPlan and rendering', () => {
     assert.match(doc.graph_hash, /^sha256:[0-9a-f]{64}$/);
     assert.deepEqual(Object.keys(doc.host_fingerprints), ['h1', 'h2']);
     assert.notEqual(doc.host_fingerprints.h1, doc.host_fingerprints.h2);
-    assert.deepEqual(doc.summary, { create: 0, update: 0, replace: 2, delete: 0 });
+    assert.deepEqual(doc.summary, { build: 0, create: 0, update: 0, replace: 2, delete: 0 });
     assert.equal(hasChanges(doc), true);
     const again = buildPlan(graph, observations, { deleteVolumes: false, now: new Date('2026-01-01T00:00:00Z') });
     assert.deepEqual(again, doc, 'planning is a pure function');

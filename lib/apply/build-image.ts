@@ -1,0 +1,67 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { BuildImageSpec, ImageResource } from '../graph/graph-document';
+import type { EngineClient } from '../engine/engine-client';
+import { builtReference, encodeInputs, IMAGE_LABEL, imageKeyOf } from '../engine/read-build-state';
+import { contextFiles, imageIdentity } from '../images/build-context';
+import { packContext } from '../images/context-tar';
+
+/** Where a Dockerfile rendered from typed steps goes in the context sent to the engine. */
+const INLINE_DOCKERFILE = '.hoist.Dockerfile';
+
+/**
+ * Builds one image on its builder through the engine's build endpoint: the context goes up
+ * as a tar stream (only what .dockerignore lets through), the result is tagged with its
+ * content tag and labelled with its identity and inputs. The context is read again here and
+ * must still have the identity the graph recorded: a file edited after planning would
+ * otherwise be built under the old tag.
+ */
+export async function buildImage(client: EngineClient, stack: string, resource: ImageResource, projectDir: string, progress: (message: string) => void): Promise<string> {
+  const spec = resource.spec as BuildImageSpec;
+  const contextDir = path.resolve(projectDir, spec.context);
+  const dockerfileText = spec.dockerfileInline ?? fs.readFileSync(path.join(contextDir, spec.dockerfile!), 'utf8');
+  const files = contextFiles(contextDir);
+  if (imageIdentity(spec, dockerfileText, files) !== spec.identity) {
+    throw new Error(`the build context ${spec.context} changed since the plan was made; run hoist plan again so the plan shows what is built`);
+  }
+  // The engine needs the Dockerfile in the context even when .dockerignore leaves it out
+  // (the docker CLI adds it back the same way).
+  const dockerfileName = spec.dockerfileInline !== null ? INLINE_DOCKERFILE : spec.dockerfile!;
+  const extra = spec.dockerfileInline !== null || !files.some((f) => f.path === dockerfileName)
+    ? [{ name: dockerfileName, text: dockerfileText }] : [];
+  const reference = builtReference(resource);
+  const stream: NodeJS.ReadableStream = await (client.docker.buildImage as (...args: unknown[]) => Promise<NodeJS.ReadableStream>)(packContext(contextDir, files, extra) as unknown as NodeJS.ReadableStream, {
+    t: reference,
+    dockerfile: dockerfileName,
+    ...(Object.keys(spec.buildArgs).length ? { buildargs: spec.buildArgs } : {}),
+    ...(spec.target ? { target: spec.target } : {}),
+    ...(spec.platform ? { platform: spec.platform } : {}),
+    labels: {
+      [IMAGE_LABEL.stack]: stack,
+      [IMAGE_LABEL.key]: imageKeyOf(resource.id),
+      [IMAGE_LABEL.identity]: spec.identity,
+      [IMAGE_LABEL.inputs]: encodeInputs(spec.inputs),
+    },
+    rm: true,
+    forcerm: true,
+  } as never);
+  const tail: string[] = [];
+  let failure: string | undefined;
+  await new Promise<void>((resolve, reject) => {
+    client.docker.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve()), (event: { stream?: string; error?: string; errorDetail?: { message?: string } }) => {
+      if (event.error || event.errorDetail) failure = event.errorDetail?.message ?? event.error;
+      for (const line of (event.stream ?? '').split('\n').map((l) => l.trimEnd()).filter(Boolean)) {
+        tail.push(line);
+        if (tail.length > 15) tail.shift();
+        // Hoist's own LABEL steps (the inputs label is long) say nothing to the reader.
+        if (/^Step \d+\/\d+ :|^STEP \d+\/\d+:/.test(line) && !/LABEL hoist\.image\./.test(line)) progress(line);
+      }
+    });
+  });
+  if (failure) {
+    throw new Error(`building ${reference} on ${client.host} failed: ${failure}${tail.length ? `\nlast build output:\n${tail.map((l) => `  ${l}`).join('\n')}` : ''}`);
+  }
+  const built = await client.docker.getImage(reference).inspect().catch(() => null);
+  if (!built) throw new Error(`building ${reference} on ${client.host} reported success, but the engine has no image by that name`);
+  return built.Id;
+}

@@ -1,0 +1,147 @@
+import type { ImageResource, ImageDeliverySpec } from '../graph/graph-document';
+import type { EngineClient } from '../engine/engine-client';
+import { builtReference, imageKeyOf } from '../engine/read-build-state';
+import { readHostLayers } from '../engine/read-host-state';
+import { archiveForHost, type SpooledImage, spoolImageArchive } from '../images/image-archive';
+import { parseImageReference } from '../values/image-reference';
+import type { ImageSent } from './apply-events';
+import { pullImage } from './pull-image';
+
+type RegistryDelivery = Extract<ImageDeliverySpec, { mode: 'registry' }>;
+
+/** Registry passwords for an apply, by secret key; read and checked before anything changes. */
+export type RegistryPasswords = ReadonlyMap<string, Buffer>;
+
+/**
+ * Gets built images from their builders to the hosts, for one apply. Direct: the image is
+ * read from the builder once (and its digests checked), then each host is sent an archive
+ * holding only the layers it lacks, and the result is checked by image id. Registry: the
+ * builder pushes once, each host pulls by digest and tags the image with its content tag.
+ */
+export class ImageShipping {
+  private readonly spools = new Map<string, Promise<SpooledImage>>();
+  private readonly pushes = new Map<string, Promise<{ digest: string; id: string }>>();
+
+  constructor(
+    private readonly clients: ReadonlyMap<string, EngineClient>,
+    private readonly passwords: RegistryPasswords,
+  ) {}
+
+  /** Sends one built image to one host; returns what went over the wire. */
+  public async deliver(resource: ImageResource, host: EngineClient, progress: (message: string) => void): Promise<ImageSent> {
+    const policy = resource.policy!;
+    const builder = this.clients.get(policy.builder);
+    if (!builder) throw new Error(`no connection to the builder ${policy.builder}`);
+    const reference = builtReference(resource);
+    if (policy.delivery.mode === 'registry') return this.deliverThroughRegistry(resource, policy.delivery, builder, host, progress);
+
+    const spool = await this.spool(imageKeyOf(resource.id), builder, reference, progress);
+    const present = new Set(await readHostLayers(host));
+    const archive = archiveForHost(spool, present);
+    progress(`sending ${archive.layersSent} of ${spool.layers.length} layers`);
+    const response = await host.docker.loadImage(archive.stream as unknown as NodeJS.ReadableStream, { quiet: true });
+    const answer = await readAll(response as NodeJS.ReadableStream);
+    const failure = engineError(answer);
+    if (failure) throw new Error(`loading ${reference} on ${host.host} failed: ${failure}`);
+    await checkArrived(host, reference, spool.id);
+    return { mode: 'direct', bytes: await archive.bytes, layers: archive.layersSent, totalLayers: spool.layers.length };
+  }
+
+  /** Removes the local copies of images read from builders. */
+  public dispose(): void {
+    for (const spool of this.spools.values()) spool.then((s) => s.dispose(), () => undefined);
+    this.spools.clear();
+  }
+
+  private spool(key: string, builder: EngineClient, reference: string, progress: (message: string) => void): Promise<SpooledImage> {
+    let spool = this.spools.get(key);
+    if (!spool) {
+      spool = (async () => {
+        const built = await builder.docker.getImage(reference).inspect().catch(() => null);
+        if (!built) throw new Error(`${reference} is not on its builder ${builder.host}; run hoist apply again to build it`);
+        progress(`reading the image from ${builder.host}`);
+        return spoolImageArchive(await builder.docker.getImage(reference).get(), built.Id, builder.host);
+      })();
+      this.spools.set(key, spool);
+    }
+    return spool;
+  }
+
+  private async deliverThroughRegistry(resource: ImageResource, delivery: RegistryDelivery, builder: EngineClient, host: EngineClient, progress: (message: string) => void): Promise<ImageSent> {
+    const reference = builtReference(resource);
+    const tag = reference.slice(reference.lastIndexOf(':') + 1);
+    const auth = this.authFor(delivery);
+    const pushed = await this.push(imageKeyOf(resource.id), delivery, builder, reference, tag, auth, progress);
+    const byDigest = `${delivery.repository}@${pushed.digest}`;
+    await pullImage(host, byDigest, progress, auth);
+    // Containers run the image by its content tag, whatever the delivery.
+    const repository = reference.slice(0, reference.lastIndexOf(':'));
+    await host.docker.getImage(byDigest).tag({ repo: repository, tag });
+    await checkArrived(host, reference, pushed.id);
+    const layers = ((await host.docker.getImage(reference).inspect()) as { RootFS?: { Layers?: string[] } }).RootFS?.Layers?.length ?? 0;
+    return { mode: 'registry', bytes: null, layers: null, totalLayers: layers };
+  }
+
+  private push(key: string, delivery: RegistryDelivery, builder: EngineClient, reference: string, tag: string, auth: object | undefined, progress: (message: string) => void): Promise<{ digest: string; id: string }> {
+    let push = this.pushes.get(key);
+    if (!push) {
+      push = (async () => {
+        const built = await builder.docker.getImage(reference).inspect().catch(() => null);
+        if (!built) throw new Error(`${reference} is not on its builder ${builder.host}; run hoist apply again to build it`);
+        const target = `${delivery.repository}:${tag}`;
+        await builder.docker.getImage(reference).tag({ repo: delivery.repository, tag });
+        progress(`pushing ${target} from ${builder.host}`);
+        const stream = await builder.docker.getImage(target).push({ ...(auth ? { authconfig: auth } : {}) } as never) as unknown as NodeJS.ReadableStream;
+        const events = await new Promise<Array<{ status?: string; error?: string; errorDetail?: { message?: string }; aux?: { Digest?: string } }>>((resolve, reject) => {
+          builder.docker.modem.followProgress(stream, (error: Error | null, result: unknown[]) => (error ? reject(error) : resolve(result as never)));
+        });
+        const failed = events.find((e) => e.error || e.errorDetail);
+        if (failed) throw new Error(`pushing ${target} from ${builder.host} failed: ${failed.errorDetail?.message ?? failed.error}`);
+        const digest = events.map((e) => e.aux?.Digest ?? /digest: (sha256:[0-9a-f]{64})/.exec(e.status ?? '')?.[1]).find(Boolean);
+        if (!digest) throw new Error(`pushing ${target} from ${builder.host}: the engine did not report the pushed digest`);
+        return { digest, id: built.Id };
+      })();
+      this.pushes.set(key, push);
+    }
+    return push;
+  }
+
+  /** The engine's auth header content; the password goes nowhere else. */
+  private authFor(delivery: RegistryDelivery): object | undefined {
+    if (!delivery.password || delivery.username === null) return undefined;
+    const password = this.passwords.get(delivery.password.secret);
+    if (!password) throw new Error(`the registry password ${delivery.password.name} was not read before the apply`);
+    const parsed = parseImageReference(delivery.repository);
+    return { username: delivery.username, password: password.toString('utf8'), serveraddress: parsed.ok ? parsed.reference.domain : undefined };
+  }
+}
+
+/** The image arrived whole: the engine holds `reference` as exactly the built image. */
+async function checkArrived(host: EngineClient, reference: string, expectedId: string): Promise<void> {
+  const arrived = await host.docker.getImage(reference).inspect().catch(() => null);
+  if (!arrived) throw new Error(`${reference} is not on ${host.host} after loading it`);
+  if (arrived.Id !== expectedId) throw new Error(`${reference} on ${host.host} is image ${arrived.Id}, not the built ${expectedId}`);
+}
+
+function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(Buffer.from(c)));
+    stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    stream.on('error', reject);
+  });
+}
+
+/** The error in an engine's JSON-lines answer, if any. */
+function engineError(answer: string): string | undefined {
+  for (const line of answer.split('\n')) {
+    try {
+      const event = JSON.parse(line) as { error?: string; errorDetail?: { message?: string }; message?: string; cause?: string };
+      if (event.error || event.errorDetail) return event.errorDetail?.message ?? event.error;
+      if (event.cause && event.message) return event.message;
+    } catch {
+      // Not JSON: plain progress text.
+    }
+  }
+  return undefined;
+}
