@@ -91,7 +91,11 @@ export class ImageShipping {
         const target = `${delivery.repository}:${tag}`;
         await builder.docker.getImage(reference).tag({ repo: delivery.repository, tag });
         progress(`pushing ${target} from ${builder.host}`);
-        const stream = await builder.docker.getImage(target).push({ ...(auth ? { authconfig: auth } : {}) } as never) as unknown as NodeJS.ReadableStream;
+        // Docker Engine wants the auth header even for an open registry: an empty one then.
+        const stream = await (builder.docker.getImage(target).push({ authconfig: auth ?? {} } as never) as unknown as Promise<NodeJS.ReadableStream>)
+          .catch((error: Error) => {
+            throw new Error(`pushing ${target} from ${builder.host} failed: ${error.message}`);
+          });
         const events = await new Promise<Array<{ status?: string; error?: string; errorDetail?: { message?: string }; aux?: { Digest?: string } }>>((resolve, reject) => {
           builder.docker.modem.followProgress(stream, (error: Error | null, result: unknown[]) => (error ? reject(error) : resolve(result as never)));
         });

@@ -8,6 +8,8 @@ import { registerInit } from './commands/init';
 import { registerLint } from './commands/lint';
 import { registerLock } from './commands/lock';
 import { registerPlan } from './commands/plan';
+import { registerPrune } from './commands/prune';
+import { registerRollback } from './commands/rollback';
 import { registerSandbox } from './commands/sandbox';
 import { registerStatus } from './commands/status';
 import { registerSynth, registerValidate } from './commands/synth';
@@ -30,7 +32,9 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   registerLint(program, io);
   registerApply(program, io);
   registerDestroy(program, io);
+  registerRollback(program, io);
   registerHistory(program, io);
+  registerPrune(program, io);
   registerStatus(program, io);
   registerLock(program, io);
   registerSandbox(program, io);

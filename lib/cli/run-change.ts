@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import type * as ExecuteModule from '../apply/execute-plan';
 import type * as SecretValuesModule from '../apply/secret-values';
 import type * as HistoryModule from '../engine/host-history';
+import type * as PruneModule from '../engine/prune-images';
 import type * as BuildPlanModule from '../plan/build-plan';
 import type * as CollectModule from '../plan/collect-observations';
 import type * as RenderModule from '../plan/render-plan';
@@ -28,8 +29,10 @@ import { positiveIntegerFlag } from './parse-flags';
 
 /** Options shared by `hoist apply` and `hoist destroy`. */
 export interface ChangeOptions {
-  readonly command: 'apply' | 'destroy';
+  readonly command: 'apply' | 'destroy' | 'rollback';
   readonly planfile?: string;
+  /** rollback: the earlier revision's graph to apply, instead of the program's. */
+  readonly desiredGraph?: { readonly graph: GraphDocument; readonly projectDir: string; readonly revision: number };
   readonly yes: boolean;
   readonly lockTimeout: string;
   readonly trustNewHosts: boolean;
@@ -83,13 +86,15 @@ export async function runChange(options: ChangeOptions, io: CliIo): Promise<void
   const { executeStackPlan, unsupportedActions } = require('../apply/execute-plan') as typeof ExecuteModule;
   const { readSecretsForPlan, readRegistryPasswords } = require('../apply/secret-values') as typeof SecretValuesModule;
   const { loadFingerprintKey } = require('../synth/secret-fingerprint') as typeof FingerprintModule;
-  const { appendHistory } = require('../engine/host-history') as typeof HistoryModule;
+  const { appendHistory, readHistory } = require('../engine/host-history') as typeof HistoryModule;
 
   const verb = options.command;
   let saved: (PlanDocument & { graph: GraphDocument }) | undefined;
   let graph: GraphDocument;
   let projectDir: string;
-  if (options.planfile) {
+  if (options.desiredGraph) {
+    ({ graph, projectDir } = options.desiredGraph);
+  } else if (options.planfile) {
     saved = readSavedPlan(options.planfile);
     graph = saved.graph;
     projectDir = path.resolve(options.project ?? '.');
@@ -158,6 +163,14 @@ export async function runChange(options: ChangeOptions, io: CliIo): Promise<void
       return;
     }
     const blockers = plan.stacks.flatMap((s) => unsupportedActions(s, graph.stacks.find((g) => g.name === s.stack)!));
+    if (verb === 'rollback') {
+      // A rollback runs what was built before; it never builds (the source has moved on).
+      for (const s of plan.stacks) {
+        for (const a of s.actions.filter((x) => x.action === 'build' || (x.kind === 'image' && x.delivery))) {
+          blockers.push(`revision ${options.desiredGraph!.revision}'s image ${a.name} is no longer on ${a.action === 'build' ? 'its builder or every host' : a.host} (removed beyond keepVersions, or by hand); roll back to a later revision (hoist history), or check out that revision's source and hoist apply it`);
+        }
+      }
+    }
     if (blockers.length) throw new CliError(`this ${verb} cannot carry out the plan; nothing was changed:\n${indent(blockers.join('\n'))}`);
     const secrets = new Map<string, SecretValuesModule.SecretValues>();
     const passwords = new Map<string, SecretValuesModule.SecretValues>();
@@ -179,7 +192,9 @@ export async function runChange(options: ChangeOptions, io: CliIo): Promise<void
     for (const stackPlan of plan.stacks) {
       if (stackPlan.actions.length === 0) continue;
       const stack = graph.stacks.find((g) => g.name === stackPlan.stack)!;
-      const revision = nextRevision(observations, stack.name);
+      // Revisions only grow, also across a destroy (whose containers no longer say theirs).
+      const recorded = await Promise.all(stack.hosts.map((h) => readHistory(clients.get(h.name)!, stack.name).catch(() => [])));
+      const revision = Math.max(nextRevision(observations, stack.name), ...recorded.flat().map((r) => r.revision + 1));
       const result = await executeStackPlan(stackPlan, stack, {
         clients, revision, secrets: secrets.get(stack.name)!, registryPasswords: passwords.get(stack.name)!, projectDir, emit: (event) => output.event(event), stopRequested: interrupts.requested, parallelism,
       });
@@ -212,8 +227,9 @@ export async function runChange(options: ChangeOptions, io: CliIo): Promise<void
       const differences = left.stacks.flatMap((s) => s.actions.map((a) => `${describeAction(a)}@${a.host}`));
       throw new CliError(`inconsistent result after ${verb}: the hosts still differ from the graph:\n${indent(differences.join('\n'))}`);
     }
+    if (verb !== 'destroy') await pruneAfterApply(graph, clients, output, io);
     const s = plan.summary;
-    output.message(`${verb === 'destroy' ? 'Destroy' : 'Apply'} complete: ${s.build ? `${s.build} built, ` : ''}${s.create} created, ${s.update} updated, ${s.replace} replaced, ${s.delete} deleted; the hosts match the graph.`);
+    output.message(`${verb === 'destroy' ? 'Destroy' : verb === 'rollback' ? `Rollback to revision ${options.desiredGraph!.revision}` : 'Apply'} complete: ${s.build ? `${s.build} built, ` : ''}${s.create} created, ${s.update} updated, ${s.replace} replaced, ${s.delete} deleted; the hosts match the graph.`);
     output.record('result', { ok: true, summary: s });
   } finally {
     output.close();
@@ -225,6 +241,30 @@ export async function runChange(options: ChangeOptions, io: CliIo): Promise<void
     }
     for (const open of opened) open.close();
   }
+}
+
+/**
+ * Keeps each built image's last versions on every host and builder and removes older ones,
+ * once the hosts match the graph. A failure here is a warning: the apply itself succeeded.
+ */
+async function pruneAfterApply(graph: GraphDocument, clients: ReadonlyMap<string, OpenHostModule.OpenHost['engine']>, output: ApplyOutput, io: CliIo): Promise<void> {
+  const { imagesToPrune, removeImages } = require('../engine/prune-images') as typeof PruneModule;
+  const removed: string[] = [];
+  for (const stack of graph.stacks) {
+    if (!stack.resources.some((r) => r.kind === 'image' && 'policy' in r && r.policy)) continue;
+    const names = [...new Set([...stack.hosts, ...(stack.builders ?? [])].map((h) => h.name))];
+    await Promise.all(names.map(async (name) => {
+      const client = clients.get(name);
+      if (!client) return;
+      try {
+        const result = await removeImages(client, await imagesToPrune(client, stack));
+        removed.push(...result.removed.map((i) => `${i.references[0] ?? i.id.slice(7, 19)}@${name}`));
+      } catch (error) {
+        io.err(`warning: could not remove old image versions on ${name}: ${(error as Error).message.split('\n')[0]}; hoist prune retries`);
+      }
+    }));
+  }
+  if (removed.length) output.message(`Removed ${removed.length} old image version(s) beyond each image's keepVersions: ${removed.sort().join(', ')}`);
 }
 
 /** "What runs now" for every service the plan touched: container, host, revision, image, state. */
@@ -250,7 +290,7 @@ function reportVersions(plan: PlanDocument, after: ReadonlyMap<string, HostObser
 async function recordHistory(
   appendHistory: typeof HistoryModule.appendHistory, opened: OpenHostModule.OpenHost[],
   results: { stack: string; revision: number; result: ExecuteModule.StackApplyResult }[],
-  graph: GraphDocument, verb: 'apply' | 'destroy', locks: ReadonlyMap<string, LockModule.HeldLocks>, io: CliIo,
+  graph: GraphDocument, verb: 'apply' | 'destroy' | 'rollback', locks: ReadonlyMap<string, LockModule.HeldLocks>, io: CliIo,
 ): Promise<void> {
   const { graphHash } = require('../plan/build-plan') as typeof BuildPlanModule;
   const time = new Date().toISOString();
@@ -264,10 +304,13 @@ async function recordHistory(
       const done = { build: 0, create: 0, update: 0, replace: 0, delete: 0 };
       for (const o of outcomes) if (o.ok) done[o.action.action]++;
       const failed = outcomes.filter((o) => !o.ok).map((o) => `${describeAction(o.action)}: ${(o.error ?? '').split('\n')[0]}`);
+      const stackGraph = graph.stacks.find((g) => g.name === stack);
+      const hostSpec = stackGraph?.hosts.find((h) => h.name === open.spec.name);
       const outcome = result.interrupted ? 'interrupted' : result.rolledBack.length ? 'rolled-back' : result.outcomes.every((o) => o.ok) ? 'applied' : 'failed';
       writes.push(appendHistory(open.engine, {
         id: locks.get(stack)?.id ?? 'unlocked', stack, host: open.spec.name, time, user: currentUser(), machine: os.hostname(), command: verb, outcome,
         revision, graphHash: hash, hoistVersion: require('../../package.json').version, done, failed,
+        ...(hostSpec ? { desired: { host: hostSpec, resources: verb === 'destroy' ? [] : stackGraph!.resources.filter((r) => r.host === open.spec.name) } } : {}),
       }).catch((error) => io.err(`warning: could not add to the history on ${open.spec.name}: ${(error as Error).message}`)));
     }
   }
@@ -298,13 +341,13 @@ function nextRevision(observations: ReadonlyMap<string, HostObservation>, stack:
 }
 
 /** Asks on a terminal (default No); never waits for input otherwise (CI needs --yes). */
-async function confirmed(yes: boolean, verb: 'apply' | 'destroy', io: CliIo, interrupted: () => boolean): Promise<boolean> {
+async function confirmed(yes: boolean, verb: 'apply' | 'destroy' | 'rollback', io: CliIo, interrupted: () => boolean): Promise<boolean> {
   if (yes) return true;
   if (!process.stdin.isTTY) {
     throw new CliError(`hoist ${verb} needs --yes when not run interactively${verb === 'apply' ? ' (or apply a saved plan: hoist apply plan.json)' : ''}; nothing was changed`);
   }
   const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
-  const question = verb === 'destroy' ? 'Destroy these objects? Only "yes" is accepted: ' : 'Apply these changes? Only "yes" is accepted: ';
+  const question = verb === 'destroy' ? 'Destroy these objects? Only "yes" is accepted: ' : verb === 'rollback' ? 'Roll back? Only "yes" is accepted: ' : 'Apply these changes? Only "yes" is accepted: ';
   const answer = await new Promise<string>((resolve) => {
     rl.on('SIGINT', () => resolve(''));
     rl.question(question, resolve);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { GraphResource, HostSpec } from '../graph/graph-document';
 import type { EngineClient } from './engine-client';
 import { ensureLockImage, LOCK_IMAGE } from './host-lock';
 import { HELPER_LABEL, LABEL, MANAGED_BY } from './ownership-labels';
@@ -23,7 +24,7 @@ export interface HistoryRecord {
   readonly time: string;
   readonly user: string;
   readonly machine: string;
-  readonly command: 'apply' | 'destroy';
+  readonly command: 'apply' | 'destroy' | 'rollback';
   readonly outcome: 'applied' | 'failed' | 'rolled-back' | 'interrupted';
   readonly revision: number;
   readonly graphHash: string;
@@ -32,6 +33,12 @@ export interface HistoryRecord {
   readonly done: { build?: number; create: number; update: number; replace: number; delete: number };
   /** Actions on this host that failed, as `action kind name`, with the error's first line. */
   readonly failed: string[];
+  /**
+   * What the run asked this host to hold for the stack (its graph resources, secret
+   * fingerprints but never values), and how the host is reached: what `hoist rollback`
+   * rebuilds an earlier revision from. Absent in records of older versions.
+   */
+  readonly desired?: { readonly host: HostSpec; readonly resources: GraphResource[] };
 }
 
 /** Adds a record to the host's history. */

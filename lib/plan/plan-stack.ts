@@ -119,7 +119,8 @@ export function planStack(stack: StackGraph, observed: ReadonlyMap<string, Obser
       const drift = have.specHash === want.hash;
       for (const d of differences) causes.push({ type: drift ? 'drift' : 'changed', ...d });
       const current = state.images.find((i) => i.references.includes(familiarImageReference(want.spec.image.reference)));
-      if (current && have.imageId && current.id !== have.imageId) {
+      // Only news when the container asks for the same reference; a new reference says it already.
+      if (current && have.imageId && current.id !== have.imageId && !differences.some((d) => d.field.startsWith('image'))) {
         causes.push({ type: 'image-content', reference: want.spec.image.reference, before: have.imageId, after: current.id });
       }
       for (const dependency of want.dependsOn) {

@@ -1,0 +1,113 @@
+import type { Command } from 'commander';
+import type * as PruneModule from '../../engine/prune-images';
+import type * as CollectModule from '../../plan/collect-observations';
+import type * as LockModule from '../../lock/lock-hosts';
+import type * as OpenHostModule from '../../transport/open-host';
+import type { EngineClient } from '../../engine/engine-client';
+import { isLockContainer } from '../../engine/host-lock';
+import { LABEL } from '../../engine/ownership-labels';
+import { isRolloutCopy } from '../../engine/rollout-names';
+import { CliError } from '../cli-error';
+import type { CliIo } from '../cli-io';
+import { loadGraph } from '../load-graph';
+
+interface PruneFlags {
+  readonly dryRun: boolean;
+  readonly json: boolean;
+  readonly graph?: string;
+  readonly app?: string;
+  readonly project?: string;
+  readonly trustNewHosts: boolean;
+}
+
+/** A stopped container of the stack that the graph no longer has (or a rollout copy left behind). */
+interface StoppedContainer {
+  readonly host: string;
+  readonly name: string;
+  readonly state: string;
+}
+
+/**
+ * `hoist prune`: removes, on the stacks' hosts and builders, the stack's stopped containers
+ * that are not in the graph and the built image versions beyond each image's keepVersions.
+ * Only objects carrying this stack's labels; never volumes. Holds the stack's lock meanwhile
+ * so it cannot take an image an apply is about to use.
+ */
+export function registerPrune(program: Command, io: CliIo): void {
+  program.command('prune')
+    .description('Remove the stacks\' stopped containers that left the graph and built image versions beyond keepVersions (only objects with the stack\'s labels; never volumes)')
+    .option('--dry-run', 'only list what would be removed', false)
+    .option('--json', 'machine-readable output', false)
+    .option('--graph <file>', 'use a saved graph instead of synthesizing the program')
+    .option('-a, --app <file>', 'program to run (default: "app" in hoist.json, else main.ts)')
+    .option('-C, --project <dir>', 'project directory', '.')
+    .option('--trust-new-hosts', 'accept and record host keys not yet in known_hosts (never a changed key)', false)
+    .action(async (flags: PruneFlags) => {
+      const { openAllHosts } = require('../../transport/open-host') as typeof OpenHostModule;
+      const { hostsToRead } = require('../../plan/collect-observations') as typeof CollectModule;
+      const { imagesToPrune, removeImages } = require('../../engine/prune-images') as typeof PruneModule;
+      const { lockHosts } = require('../../lock/lock-hosts') as typeof LockModule;
+      const { graph, projectDir } = await loadGraph(flags, io);
+      let opened: OpenHostModule.OpenHost[];
+      try {
+        opened = await openAllHosts(hostsToRead(graph), { projectDir, trustNewHosts: flags.trustNewHosts });
+      } catch (error) {
+        throw new CliError(`cannot prune: not every host can be reached; nothing was removed:\n${(error as Error).message.split('\n').map((l) => `  ${l}`).join('\n')}`);
+      }
+      const clients = new Map(opened.map((o) => [o.spec.name, o.engine]));
+      const report: { stack: string; containers: StoppedContainer[]; images: PruneModule.PrunableImage[]; skipped: string[] }[] = [];
+      try {
+        for (const stack of graph.stacks) {
+          const held = flags.dryRun ? undefined : await lockHosts(stack.hosts.map((h) => clients.get(h.name)!), { stack: stack.name, ttlMs: 10 * 60_000, timeoutMs: 0, message: 'hoist prune' })
+            .catch((error: Error) => {
+              throw new CliError(`cannot prune ${stack.name}: ${error.message}; nothing was removed`);
+            });
+          try {
+            const desired = new Set(stack.resources.map((r) => r.id));
+            const names = [...new Set([...stack.hosts, ...(stack.builders ?? [])].map((h) => h.name))];
+            const entry = { stack: stack.name, containers: [] as StoppedContainer[], images: [] as PruneModule.PrunableImage[], skipped: [] as string[] };
+            await Promise.all(names.map(async (name) => {
+              const client = clients.get(name)!;
+              const containers = stack.hosts.some((h) => h.name === name) ? await stoppedLeftovers(client, stack.name, desired) : [];
+              const images = await imagesToPrune(client, stack);
+              if (!flags.dryRun) {
+                for (const c of containers) await client.docker.getContainer(c.name).remove({ v: true }).catch((error: Error) => entry.skipped.push(`container ${c.name}@${name}: ${error.message.split('\n')[0]}`));
+                const result = await removeImages(client, images);
+                entry.skipped.push(...result.skipped.map((s) => `image ${s.image.references[0] ?? s.image.id}@${name}: ${s.reason}`));
+              }
+              entry.containers.push(...containers);
+              entry.images.push(...images);
+            }));
+            report.push(entry);
+          } finally {
+            if (held) for (const failure of await held.release()) io.err(`warning: the lock on ${failure.host} could not be released (${failure.error}); run: hoist lock release --id ${held.id}`);
+          }
+        }
+      } finally {
+        for (const open of opened) open.close();
+      }
+      if (flags.json) {
+        io.out(JSON.stringify({ dryRun: flags.dryRun, stacks: report }, null, 2));
+        return;
+      }
+      const verb = flags.dryRun ? 'would remove' : 'removed';
+      for (const r of report) {
+        io.out(`Stack ${r.stack}: ${verb} ${r.containers.length} stopped container(s), ${r.images.length} old image version(s)`);
+        for (const c of r.containers.sort((a, b) => (a.host + a.name < b.host + b.name ? -1 : 1))) io.out(`  container ${c.name}@${c.host} (${c.state})`);
+        for (const i of r.images.sort((a, b) => (a.host + a.created < b.host + b.created ? -1 : 1))) io.out(`  image ${i.references[0] ?? i.id.slice(7, 19)}@${i.host} (built ${i.created})`);
+        for (const s of r.skipped) io.out(`  kept ${s}`);
+      }
+    });
+}
+
+async function stoppedLeftovers(client: EngineClient, stack: string, desired: ReadonlySet<string>): Promise<StoppedContainer[]> {
+  const containers = await client.docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${LABEL.stack}=${stack}`] }) });
+  return containers
+    .filter((c) => c.State !== 'running' && c.State !== 'restarting' && c.State !== 'paused')
+    .filter((c) => c.Labels?.[LABEL.resource] && !isLockContainer(c.Labels))
+    .filter((c) => {
+      const name = (c.Names?.[0] ?? '').replace(/^\//, '');
+      return isRolloutCopy(name) || !desired.has(c.Labels![LABEL.resource]);
+    })
+    .map((c) => ({ host: client.host, name: (c.Names?.[0] ?? '').replace(/^\//, ''), state: c.State }));
+}
