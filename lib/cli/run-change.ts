@@ -8,6 +8,7 @@ import type * as ExecuteModule from '../apply/execute-plan';
 import type * as SecretValuesModule from '../apply/secret-values';
 import type * as HistoryModule from '../engine/host-history';
 import type * as PruneModule from '../engine/prune-images';
+import type * as PlanLintModule from '../lint/plan-lint';
 import type * as BuildPlanModule from '../plan/build-plan';
 import type * as CollectModule from '../plan/collect-observations';
 import type * as RenderModule from '../plan/render-plan';
@@ -163,6 +164,10 @@ export async function runChange(options: ChangeOptions, io: CliIo): Promise<void
       return;
     }
     const blockers = plan.stacks.flatMap((s) => unsupportedActions(s, graph.stacks.find((g) => g.name === s.stack)!));
+    const { lintPlannedBuilds, lintLines, lintBlockers } = require('../lint/plan-lint') as typeof PlanLintModule;
+    const linted = lintPlannedBuilds(plan, graph, projectDir);
+    if (!options.json) for (const line of lintLines(linted)) io.err(line);
+    blockers.push(...lintBlockers(linted));
     if (verb === 'rollback') {
       // A rollback runs what was built before; it never builds (the source has moved on).
       for (const s of plan.stacks) {

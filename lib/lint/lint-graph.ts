@@ -14,10 +14,12 @@ export interface ImageLint {
 }
 
 /**
- * Lints every image the graph builds (each once, however many hosts it goes to). A service
- * health check counts only if every service running the image has one.
+ * Lints every image the graph builds (each once, however many hosts it goes to), or only
+ * those in `only`. A service health check counts only if every service running the image
+ * has one. Severities: the run's (`severities`) over the construct's (`lintRules`) over
+ * each rule's default.
  */
-export function lintGraph(graph: GraphDocument, projectDir: string, severities: Readonly<Record<string, LintSeverity>> = {}): ImageLint[] {
+export function lintGraph(graph: GraphDocument, projectDir: string, severities: Readonly<Record<string, LintSeverity>> = {}, only?: ReadonlySet<string>): ImageLint[] {
   const results: ImageLint[] = [];
   for (const stack of graph.stacks) {
     const seen = new Set<string>();
@@ -25,7 +27,7 @@ export function lintGraph(graph: GraphDocument, projectDir: string, severities: 
       if (resource.kind !== 'image') continue;
       const image = resource as ImageResource;
       const key = image.id.slice(0, image.id.lastIndexOf('@'));
-      if (image.spec.source !== 'build' || seen.has(key)) continue;
+      if (image.spec.source !== 'build' || seen.has(key) || (only && !only.has(key))) continue;
       seen.add(key);
       const contextDir = path.resolve(projectDir, image.spec.context);
       const dockerfilePath = image.spec.dockerfile === null ? null : path.join(image.spec.context, image.spec.dockerfile);
@@ -35,7 +37,7 @@ export function lintGraph(graph: GraphDocument, projectDir: string, severities: 
         stack: stack.name,
         image: key,
         dockerfile: dockerfilePath ?? 'typed build steps',
-        findings: lintDockerfile({ dockerfile: text, contextDir, contextName: image.spec.context, serviceHasHealthCheck: users.length > 0 && users.every((c) => c.spec.healthcheck !== null) }, severities),
+        findings: lintDockerfile({ dockerfile: text, contextDir, contextName: image.spec.context, serviceHasHealthCheck: users.length > 0 && users.every((c) => c.spec.healthcheck !== null) }, { ...(image.policy?.lint ?? {}), ...severities }),
       });
     }
   }

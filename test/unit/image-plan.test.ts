@@ -11,9 +11,10 @@ import { buildPlan } from '../../lib/plan/build-plan';
 import type { HostObservation } from '../../lib/plan/plan-types';
 import { renderPlanText } from '../../lib/plan/render-plan';
 import { readsOnHost } from '../../lib/plan/collect-observations';
+import { lintBlockers, lintLines, lintPlannedBuilds } from '../../lib/lint/plan-lint';
 
 /** A project whose web image is built from `app/` on a builder host and runs on h1 and h2. */
-function project(files: Record<string, string>, options: { builderRuns?: boolean; registry?: boolean } = {}): { graph: GraphDocument; dir: string } {
+function project(files: Record<string, string>, options: { builderRuns?: boolean; registry?: boolean; lintRules?: Record<string, string> } = {}): { graph: GraphDocument; dir: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hoist-image-plan-'));
   fs.mkdirSync(path.join(dir, 'app'));
   for (const [name, text] of Object.entries({ Dockerfile: 'FROM busybox:1.36\nCOPY . /app\n', '.dockerignore': 'notes/\n', ...files })) {
@@ -29,7 +30,7 @@ function project(files: Record<string, string>, options: { builderRuns?: boolean
   const token = Secret.fromEnv(stack, 'registry-token', 'HOIST_IMAGE_PLAN_TOKEN');
   new Service(stack, 'web', {
     image: Image.fromDockerfile('app', {
-      imageName: 'web', builder,
+      imageName: 'web', builder, lintRules: options.lintRules,
       delivery: options.registry ? ImageDelivery.registry({ repository: 'registry.example:5000/shop/web', username: 'ci', password: token }) : undefined,
     }),
     replicas: 2,
@@ -159,6 +160,29 @@ describe('planning built images', () => {
     assert.match(problems, /image: lintRules\.no-user: "loud" is not a severity/);
     assert.match(problems, /image: delivery\.repository: "shop\/web:1" is not a repository with a registry address/);
     assert.match(problems, /image: delivery: set both username and password, or neither/);
+  });
+});
+
+describe('lint in plan and apply', () => {
+  const secretDockerfile = 'FROM busybox:1.36\nARG NPM_TOKEN\nCOPY . /app\n';
+
+  it('lints only the images the plan builds; an error blocks the build unless the construct lowers the rule', () => {
+    const { graph, dir } = project({ Dockerfile: secretDockerfile });
+    const doc = buildPlan(graph, observe(graph), { deleteVolumes: false });
+    const results = lintPlannedBuilds(doc, graph, dir);
+    assert.deepEqual(results.map((r) => r.image), ['image:shop/web']);
+    assert.ok(lintLines(results).some((l) => /^lint error: shop\/web \(app\/Dockerfile:2\) secret-in-build: /.test(l)), lintLines(results).join('\n'));
+    assert.ok(lintLines(results).some((l) => /^lint warning: shop\/web \(app\/Dockerfile(:\d+)?\) no-user: /.test(l)));
+    assert.match(lintBlockers(results).join('\n'), /^shop\/web: lint error\(s\) \(secret-in-build\); fix the Dockerfile, or lower the rule with lintRules/);
+
+    const lowered = project({ Dockerfile: secretDockerfile }, { lintRules: { 'secret-in-build': 'warning', 'no-user': 'off' } });
+    const again = lintPlannedBuilds(buildPlan(lowered.graph, observe(lowered.graph), { deleteVolumes: false }), lowered.graph, lowered.dir);
+    assert.deepEqual(lintBlockers(again), []);
+    assert.ok(lintLines(again).some((l) => l.startsWith('lint warning: shop/web') && l.includes('secret-in-build')));
+    assert.ok(!lintLines(again).some((l) => l.includes('no-user')), 'a rule turned off on the construct is not reported');
+
+    const built = buildPlan(graph, observe(graph, { images: { h1: [reference(graph)], h2: [reference(graph)] } }), { deleteVolumes: false });
+    assert.deepEqual(lintPlannedBuilds(built, graph, dir), [], 'nothing to build, nothing to lint');
   });
 });
 

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import type * as BuildPlanModule from '../../plan/build-plan';
 import type * as CollectModule from '../../plan/collect-observations';
 import type * as RenderModule from '../../plan/render-plan';
+import type * as PlanLintModule from '../../lint/plan-lint';
 import { canonicalJsonPretty } from '../../graph/canonical-json';
 import { CliError } from '../cli-error';
 import type { CliIo } from '../cli-io';
@@ -60,6 +61,9 @@ export function registerPlan(program: Command, io: CliIo): void {
       if (options.json) io.out(JSON.stringify(plan, null, 2));
       else if (options.markdown) for (const line of renderPlanMarkdown(plan)) io.out(line);
       else for (const line of renderPlanText(plan, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR })) io.out(line);
+      // Images about to be built are linted here too, so a pull request's plan shows their pitfalls.
+      const { lintPlannedBuilds, lintLines } = require('../../lint/plan-lint') as typeof PlanLintModule;
+      for (const line of lintLines(lintPlannedBuilds(plan, graph, projectDir))) io.err(line);
 
       const conflicts = plan.stacks.flatMap((s) => s.conflicts);
       if (conflicts.length) {
