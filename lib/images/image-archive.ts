@@ -29,6 +29,8 @@ export interface SpooledImage {
   readonly entries: readonly SpooledEntry[];
   /** Archive entry name of each layer file -> its diff id. */
   readonly layerEntries: ReadonlyMap<string, string>;
+  /** The entries a load reads: manifest.json, the config and the layer files (and links to them). */
+  readonly needed: ReadonlySet<string>;
   /** Removes the files; safe to call twice. */
   dispose(): void;
 }
@@ -87,7 +89,8 @@ export async function spoolImageArchive(archive: NodeJS.ReadableStream, expected
       layerEntries.set(resolved, diffIds[i]);
       layerBytes.set(diffIds[i], Number(entries.find((e) => e.header.name === resolved)!.header.size ?? 0));
     });
-    return { id: configDigest, layers: diffIds, layerBytes, entries, layerEntries, dispose };
+    const needed = new Set(['manifest.json', manifest[0].Config, ...manifest[0].Layers, ...layerEntries.keys()]);
+    return { id: configDigest, layers: diffIds, layerBytes, entries, layerEntries, needed, dispose };
   } catch (error) {
     dispose();
     throw error;
@@ -115,8 +118,8 @@ export interface HostArchive {
 }
 
 /**
- * The spooled archive for a host that already has the layers `present`: those layer files
- * go as empty files. Both engines then take each such layer from their own store by its
+ * The spooled archive for a host that already has the layers `present`: only what a load
+ * reads, and the layer files the host has go as empty files. Both engines then take each such layer from their own store by its
  * diff id (checked on Docker Engine 20.10 and Podman 4.3; Podman refuses an archive with the
  * file missing altogether, so it is kept, empty).
  */
@@ -131,6 +134,9 @@ export function archiveForHost(spool: SpooledImage, present: ReadonlySet<string>
   void (async () => {
     try {
       for (const e of spool.entries) {
+        // The legacy per-layer `json`/`VERSION` files and `repositories` are for loaders
+        // without manifest.json; both engines read the manifest, so those bytes stay home.
+        if (!spool.needed.has(e.header.name)) continue;
         if (!e.file || skip(e.header.name)) {
           await new Promise<void>((resolve, reject) => pack.entry({ ...e.header, size: 0 }, '', (error) => (error ? reject(error) : resolve())));
           continue;

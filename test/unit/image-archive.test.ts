@@ -96,6 +96,7 @@ describe('image archives sent directly', () => {
       assert.equal(entries.get('bbb/layer.tar')!.size, layers[1].length);
       assert.equal(entries.get('ccc/layer.tar')!.type, 'symlink');
       assert.ok(entries.has('manifest.json') && entries.has(`${id.slice(7)}.json`));
+      assert.ok(!entries.has('aaa/VERSION'), 'legacy files the loaders do not read stay home');
       const sent = await partial.bytes;
       assert.equal(sent, Buffer.concat(chunks).length);
       assert.ok(sent < 20_000, `only the small layer and metadata are sent (${sent} bytes)`);
