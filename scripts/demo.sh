@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Hoist's main job on this machine: set up, start local sandbox hosts (network namespaces
-# with sshd and Docker Engine or Podman), and synthesize the examples against them.
+# with sshd and Docker Engine or Podman), then synthesize, plan and apply the examples on them.
 # Needs Linux and root for the sandbox (sudo bash scripts/demo.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,9 +22,13 @@ echo "==> examples/multi-host: synth, plan, apply, then plan again (no changes)"
   && node ../../bin/hoist.js plan --graph hoist.out/graph.json --detailed-exitcode \
   && node ../../bin/hoist.js status --graph hoist.out/graph.json \
   && node ../../bin/hoist.js history --graph hoist.out/graph.json -n 3)
-# The webapp's images are built from Dockerfiles; building is the next step of apply: plan only.
-echo "==> examples/webapp: synth and plan"
-(cd examples/webapp && node ../../bin/hoist.js synth && node ../../bin/hoist.js plan --graph hoist.out/graph.json)
+# The webapp's images are built on the database host (apt-get inside the builds reaches
+# Debian's mirrors through the sandbox's NAT) and sent to the web hosts without a registry.
+echo "==> examples/webapp: synth, plan, apply (builds two images), then plan again (no changes)"
+(cd examples/webapp && node ../../bin/hoist.js synth \
+  && node ../../bin/hoist.js plan --graph hoist.out/graph.json \
+  && node ../../bin/hoist.js apply --graph hoist.out/graph.json --yes \
+  && node ../../bin/hoist.js plan --graph hoist.out/graph.json --detailed-exitcode)
 echo "==> graphs written to examples/*/hoist.out/graph.json"
 echo "    shell on a sandbox host: node bin/hoist.js sandbox ssh host-1"
 echo "    remove the sandbox:      node bin/hoist.js sandbox down"

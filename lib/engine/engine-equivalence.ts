@@ -42,6 +42,14 @@ export const FIELD_EQUIVALENCE: Partial<Record<keyof ContainerSpec, FieldEquival
     ? familiarImageReference(asked.reference) === familiarImageReference(reported.reference)
       || (engine === 'podman' && familiarImageReference(reported.reference) === `localhost/${familiarImageReference(asked.reference)}`)
     : false,
+  // Podman keeps a log driver's name but not its options (max-size becomes its own size
+  // field, max-file is dropped), and reports its default file driver as no setting at all.
+  logging: (asked: { driver: string; options: Record<string, string> } | null, reported: { driver: string; options: Record<string, string> } | null, { engine }) => {
+    if (engine !== 'podman') return same(asked, reported);
+    const fileDrivers = ['json-file', 'k8s-file'];
+    const driverOf = (l: typeof asked) => (l === null || fileDrivers.includes(l.driver) ? 'file' : l.driver);
+    return driverOf(asked) === driverOf(reported);
+  },
   env: (asked: Record<string, string>, reported: Record<string, string>, { engine }) =>
     Object.entries(asked).every(([k, v]) => reported[k] === v)
     && Object.keys(reported).every((k) => k in asked || (engine === 'podman' && PODMAN_ENV.has(k))),

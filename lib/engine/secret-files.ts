@@ -38,19 +38,48 @@ export function secretVolumeMounts(spec: Pick<ContainerSpec, 'secrets' | 'name'>
   }));
 }
 
-/** Who owns the secret files: a uid/gid to write into the tar headers, or the engine resolves a user name. */
-export type SecretFileOwner = { readonly uid: number; readonly gid: number } | { readonly byName: true };
+/** Who owns the secret files: the uid/gid written into the tar headers. */
+export interface SecretFileOwner {
+  readonly uid: number;
+  readonly gid: number;
+}
+
+/** The image's account files, read only when the user is given by name. */
+export interface AccountFiles {
+  readonly passwd: string;
+  readonly group: string;
+}
 
 /**
  * The owner for a container user as the engine records it (`uid`, `uid:gid`, `name`,
- * `name:group`, or empty for root). Numeric ids go into the tar headers (Docker cannot look
- * up a uid that /etc/passwd lacks); names are left to the engine (`copyUIDGID`).
+ * `name:group`, or empty for root). Names are looked up in the image's own /etc/passwd and
+ * /etc/group: the engine's copyUIDGID cannot be trusted for a container not yet started
+ * (Docker 20.10 then resolved "postgres" to another uid than the image's).
  */
-export function secretFileOwner(user: string): SecretFileOwner {
+export function secretFileOwner(user: string, accounts?: AccountFiles): SecretFileOwner {
   if (user === '') return { uid: 0, gid: 0 };
-  const numeric = /^(\d+)(?::(\d+))?$/.exec(user);
-  if (numeric) return { uid: Number(numeric[1]), gid: numeric[2] === undefined ? 0 : Number(numeric[2]) };
-  return { byName: true };
+  const [userPart, groupPart] = user.split(':');
+  const entries = (text: string) => text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(':'));
+  let uid: number;
+  let gid = 0;
+  if (/^\d+$/.test(userPart)) {
+    uid = Number(userPart);
+  } else {
+    const entry = accounts ? entries(accounts.passwd).find((e) => e[0] === userPart) : undefined;
+    if (!entry) throw new Error(`the container user "${userPart}" is not in the image's /etc/passwd, so its secret files cannot be given to it; use a numeric user (uid:gid)`);
+    uid = Number(entry[2]);
+    gid = Number(entry[3]);
+  }
+  if (groupPart !== undefined) {
+    if (/^\d+$/.test(groupPart)) {
+      gid = Number(groupPart);
+    } else {
+      const entry = accounts ? entries(accounts.group).find((e) => e[0] === groupPart) : undefined;
+      if (!entry) throw new Error(`the container group "${groupPart}" is not in the image's /etc/group, so its secret files cannot be given to it; use a numeric group`);
+      gid = Number(entry[2]);
+    }
+  }
+  return { uid, gid };
 }
 
 /** The tar stream (as one buffer) holding the secret files of one directory. */
@@ -59,9 +88,8 @@ export async function secretArchive(files: { readonly name: string; readonly val
   // corner cases (long names, checksums) not worth writing again.
   const tarStream = require('tar-stream') as typeof import('tar-stream');
   const pack = tarStream.pack();
-  const ids = 'uid' in owner ? owner : { uid: 0, gid: 0 };
   for (const file of files) {
-    pack.entry({ name: file.name, mode: SECRET_FILE_MODE, uid: ids.uid, gid: ids.gid, type: 'file', mtime: new Date(0) }, file.value);
+    pack.entry({ name: file.name, mode: SECRET_FILE_MODE, uid: owner.uid, gid: owner.gid, type: 'file', mtime: new Date(0) }, file.value);
   }
   pack.finalize();
   const chunks: Buffer[] = [];
@@ -78,7 +106,8 @@ export async function writeSecretFiles(container: Docker.Container, spec: Contai
   if (fileSecrets.length === 0) return;
   // The effective user: the spec's, or the image's USER the engine copied into the config.
   const user = String((await container.inspect()).Config.User ?? '');
-  const owner = secretFileOwner(user);
+  const byName = user.split(':').some((part) => part !== '' && !/^\d+$/.test(part));
+  const owner = secretFileOwner(user, byName ? { passwd: await readFileIn(container, '/etc/passwd'), group: await readFileIn(container, '/etc/group') } : undefined);
   for (const directory of secretDirectories(spec)) {
     const files = fileSecrets.filter((s) => path.dirname(s.target!) === directory).map((s) => {
       const value = values.get(s.resource);
@@ -86,6 +115,34 @@ export async function writeSecretFiles(container: Docker.Container, spec: Contai
       return { name: path.basename(s.target!), value };
     });
     const archive = await secretArchive(files, owner);
-    await container.putArchive(archive, { path: directory, ...('byName' in owner ? { copyUIDGID: '1' } : {}) } as never);
+    await container.putArchive(archive, { path: directory });
   }
+}
+
+/** A text file of a created container's filesystem (its image's), or "" when it has none. */
+async function readFileIn(container: Docker.Container, file: string): Promise<string> {
+  let archive: NodeJS.ReadableStream;
+  try {
+    archive = await container.getArchive({ path: file });
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) return '';
+    throw error;
+  }
+  const tarStream = require('tar-stream') as typeof import('tar-stream');
+  const extract = tarStream.extract();
+  let text = '';
+  extract.on('entry', (_header, stream, next) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (c) => chunks.push(c as Buffer));
+    stream.on('end', () => {
+      if (!text) text = Buffer.concat(chunks).toString('utf8');
+      next();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    extract.on('finish', () => resolve());
+    extract.on('error', reject);
+    (archive as NodeJS.ReadableStream).pipe(extract);
+  });
+  return text;
 }

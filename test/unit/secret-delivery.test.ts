@@ -48,12 +48,16 @@ describe('secret delivery', () => {
     ]);
   });
 
-  it('file owners: numeric users in the tar headers, names left to the engine, root by default', () => {
+  it('file owners: numeric users as given, names looked up in the image\'s own account files, root by default', () => {
     assert.deepEqual(secretFileOwner(''), { uid: 0, gid: 0 });
     assert.deepEqual(secretFileOwner('1000'), { uid: 1000, gid: 0 });
     assert.deepEqual(secretFileOwner('1000:50'), { uid: 1000, gid: 50 });
-    assert.deepEqual(secretFileOwner('app'), { byName: true });
-    assert.deepEqual(secretFileOwner('app:staff'), { byName: true });
+    const accounts = { passwd: 'root:x:0:0:root:/root:/bin/sh\npostgres:x:100:102::/var/lib/postgresql:/bin/sh\n', group: 'root:x:0:\npostgres:x:102:\nssl-cert:x:101:postgres\n' };
+    assert.deepEqual(secretFileOwner('postgres', accounts), { uid: 100, gid: 102 }, 'the image\'s uid and primary group, not the host\'s');
+    assert.deepEqual(secretFileOwner('postgres:ssl-cert', accounts), { uid: 100, gid: 101 });
+    assert.deepEqual(secretFileOwner('100:ssl-cert', accounts), { uid: 100, gid: 101 });
+    assert.throws(() => secretFileOwner('app', accounts), /the container user "app" is not in the image's \/etc\/passwd/);
+    assert.throws(() => secretFileOwner('postgres:nogroup', accounts), /the container group "nogroup" is not in the image's \/etc\/group/);
   });
 
   it('the archive holds each file byte for byte with mode 0600 and the owner', async () => {
