@@ -49,8 +49,8 @@ export interface ExecuteOptions {
   readonly parallelism: number;
   /** Where build contexts are read from. */
   readonly projectDir: string;
-  /** Registry passwords built images are pushed and pulled with. */
-  readonly registryPasswords: RegistryPasswords;
+  /** Build secrets and registry passwords of the plan's images, by secret key. */
+  readonly imageSecrets: RegistryPasswords;
 }
 
 /** Why a plan cannot be applied by this version at all (checked before anything changes). */
@@ -83,7 +83,7 @@ export async function executeStackPlan(stackPlan: StackPlan, stack: StackGraph, 
   const emit = options.emit;
   let pending: PlannedAction[] = [];
   let interrupted = false;
-  const shipping = new ImageShipping(options.clients, options.registryPasswords);
+  const shipping = new ImageShipping(options.clients, options.imageSecrets);
 
   emit({ type: 'stack-start', stack: stack.name, revision: options.revision, actions: stackPlan.actions.length });
   try {
@@ -191,7 +191,7 @@ async function executeAction(action: PlannedAction, stack: StackGraph, options: 
   if (action.action === 'build') {
     const resource = stack.resources.find((r): r is ImageResource => r.kind === 'image' && imageKeyOf(r.id) === action.resource);
     if (!resource) throw new Error(`${action.resource} is not in the graph`);
-    await buildImage(client, stack.name, resource, options.projectDir, progress);
+    await buildImage(client, stack.name, resource, options.projectDir, progress, options.imageSecrets);
     return undefined;
   }
   if (action.action === 'delete') {

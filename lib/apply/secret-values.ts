@@ -1,4 +1,4 @@
-import type { ContainerResource, ImageResource, SecretOrigin, SecretResource, StackGraph } from '../graph/graph-document';
+import type { ContainerResource, ImageResource, SecretOrigin, SecretReference, SecretResource, StackGraph } from '../graph/graph-document';
 import type { StackPlan } from '../plan/plan-types';
 import { fingerprintSecret, type FingerprintKey, readSecretValue } from '../synth/secret-fingerprint';
 
@@ -51,21 +51,25 @@ export function readSecretsForPlan(stackPlan: StackPlan, stack: StackGraph, proj
 }
 
 /**
- * The registry passwords the plan's image deliveries need (pushes and pulls), each checked
- * against its fingerprint like any secret.
+ * The secrets the plan's images need: build secrets of the images it builds, registry
+ * passwords of the ones it pushes and pulls; each checked against its fingerprint like any
+ * secret.
  */
-export function readRegistryPasswords(stackPlan: StackPlan, stack: StackGraph, projectDir: string, key: () => FingerprintKey): SecretReadResult {
+export function readImageSecrets(stackPlan: StackPlan, stack: StackGraph, projectDir: string, key: () => FingerprintKey): SecretReadResult {
   const values = new Map<string, Buffer>();
   const problems: string[] = [];
+  const read = (p: SecretReference) => {
+    if (values.has(p.secret)) return;
+    const value = checkedSecretValue(p.secret.slice('secret:'.length), stack.name, p.name, p.fingerprint, p.origin, projectDir, key);
+    if (!value.ok) problems.push(value.reason);
+    else values.set(p.secret, value.value);
+  };
   for (const action of stackPlan.actions) {
-    if (action.kind !== 'image' || action.delivery?.mode !== 'registry') continue;
-    const resource = stack.resources.find((r): r is ImageResource => r.id === action.resource && r.kind === 'image');
-    const delivery = resource?.policy?.delivery;
-    if (delivery?.mode !== 'registry' || !delivery.password || values.has(delivery.password.secret)) continue;
-    const p = delivery.password;
-    const read = checkedSecretValue(p.secret.slice('secret:'.length), stack.name, p.name, p.fingerprint, p.origin, projectDir, key);
-    if (!read.ok) problems.push(read.reason);
-    else values.set(p.secret, read.value);
+    if (action.kind !== 'image') continue;
+    const resource = stack.resources.find((r): r is ImageResource => r.kind === 'image' && (r.id === action.resource || r.id.startsWith(`${action.resource}@`)));
+    const policy = resource?.policy;
+    if (action.action === 'build') for (const secret of policy?.buildSecrets ?? []) read(secret);
+    if (action.delivery?.mode === 'registry' && policy?.delivery.mode === 'registry' && policy.delivery.password) read(policy.delivery.password);
   }
   return { values, problems };
 }

@@ -85,7 +85,7 @@ export async function runChange(options: ChangeOptions, io: CliIo): Promise<void
   const { renderPlanText } = require('../plan/render-plan') as typeof RenderModule;
   const { lockHosts } = require('../lock/lock-hosts') as typeof LockModule;
   const { executeStackPlan, unsupportedActions } = require('../apply/execute-plan') as typeof ExecuteModule;
-  const { readSecretsForPlan, readRegistryPasswords } = require('../apply/secret-values') as typeof SecretValuesModule;
+  const { readSecretsForPlan, readImageSecrets } = require('../apply/secret-values') as typeof SecretValuesModule;
   const { loadFingerprintKey } = require('../synth/secret-fingerprint') as typeof FingerprintModule;
   const { appendHistory, readHistory } = require('../engine/host-history') as typeof HistoryModule;
 
@@ -185,7 +185,7 @@ export async function runChange(options: ChangeOptions, io: CliIo): Promise<void
       const read = readSecretsForPlan(stackPlan, graph.stacks.find((g) => g.name === stackPlan.stack)!, projectDir, () => (key ??= loadFingerprintKey(projectDir)));
       secrets.set(stackPlan.stack, read.values);
       secretProblems.push(...read.problems);
-      const registry = readRegistryPasswords(stackPlan, graph.stacks.find((g) => g.name === stackPlan.stack)!, projectDir, () => (key ??= loadFingerprintKey(projectDir)));
+      const registry = readImageSecrets(stackPlan, graph.stacks.find((g) => g.name === stackPlan.stack)!, projectDir, () => (key ??= loadFingerprintKey(projectDir)));
       passwords.set(stackPlan.stack, registry.values);
       secretProblems.push(...registry.problems);
     }
@@ -201,7 +201,7 @@ export async function runChange(options: ChangeOptions, io: CliIo): Promise<void
       const recorded = await Promise.all(stack.hosts.map((h) => readHistory(clients.get(h.name)!, stack.name).catch(() => [])));
       const revision = Math.max(nextRevision(observations, stack.name), ...recorded.flat().map((r) => r.revision + 1));
       const result = await executeStackPlan(stackPlan, stack, {
-        clients, revision, secrets: secrets.get(stack.name)!, registryPasswords: passwords.get(stack.name)!, projectDir, emit: (event) => output.event(event), stopRequested: interrupts.requested, parallelism,
+        clients, revision, secrets: secrets.get(stack.name)!, imageSecrets: passwords.get(stack.name)!, projectDir, emit: (event) => output.event(event), stopRequested: interrupts.requested, parallelism,
       });
       results.push({ stack: stack.name, revision, result });
       if (!result.outcomes.every((o) => o.ok) || result.interrupted) break;

@@ -137,6 +137,17 @@ export interface BuildImagePolicy {
   readonly keepVersions: number;
   /** Lint severities set on the construct, by rule id. */
   readonly lint: Record<string, 'error' | 'warning' | 'info' | 'off'>;
+  /** Secrets the build reads (by `secretName` as the mount id), never their values. Absent: none. */
+  readonly buildSecrets?: SecretReference[];
+}
+
+/** Where a secret used outside containers comes from, with its fingerprint; never the value. */
+export interface SecretReference {
+  /** `secret:<construct path>` */
+  readonly secret: string;
+  readonly name: string;
+  readonly fingerprint: string;
+  readonly origin: SecretOrigin;
 }
 
 export type ImageDeliverySpec =
@@ -147,7 +158,7 @@ export type ImageDeliverySpec =
     readonly repository: string;
     readonly username: string | null;
     /** The Secret holding the password (a `secret:<path>` key of this stack's secrets), never the value. */
-    readonly password: { readonly secret: string; readonly name: string; readonly fingerprint: string; readonly origin: SecretOrigin } | null;
+    readonly password: SecretReference | null;
   };
 
 export type ImageSpec = RegistryImageSpec | BuildImageSpec;
