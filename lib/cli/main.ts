@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { CliError } from './cli-error';
 import { CliIo, processIo } from './cli-io';
 import { registerApply } from './commands/apply';
+import { registerBuild } from './commands/build';
 import { registerDestroy } from './commands/destroy';
 import { registerHistory } from './commands/history';
 import { registerInit } from './commands/init';
@@ -30,6 +31,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   registerInit(program, io);
   registerPlan(program, io);
   registerLint(program, io);
+  registerBuild(program, io);
   registerApply(program, io);
   registerDestroy(program, io);
   registerRollback(program, io);

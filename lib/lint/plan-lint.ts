@@ -4,9 +4,12 @@ import { type ImageLint, lintGraph } from './lint-graph';
 
 /** Lint results for the images a plan builds (only those: an unchanged image was linted when it was built). */
 export function lintPlannedBuilds(plan: PlanDocument, graph: GraphDocument, projectDir: string): ImageLint[] {
-  const building = new Set(plan.stacks.flatMap((s) => s.actions.filter((a) => a.action === 'build').map((a) => a.resource)));
-  if (building.size === 0) return [];
-  return lintGraph(graph, projectDir, {}, building);
+  return lintBuilds(new Set(plan.stacks.flatMap((s) => s.actions.filter((a) => a.action === 'build').map((a) => a.resource))), graph, projectDir);
+}
+
+/** Lint results for the images with these keys (`image:<stack path>/<name>`). */
+export function lintBuilds(keys: ReadonlySet<string>, graph: GraphDocument, projectDir: string): ImageLint[] {
+  return keys.size === 0 ? [] : lintGraph(graph, projectDir, {}, keys);
 }
 
 /** Lines for the findings that deserve attention (errors and warnings), one per finding. */

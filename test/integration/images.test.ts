@@ -126,6 +126,14 @@ describe('built images: build on a builder host, deliver directly or through a r
     const plan = runHoist(['plan', '--graph', file, '--project', dir]);
     assert.match(plan.stdout, /will be built here {2}\[step 1\]\n +\(index\.html changed\)/);
     assert.match(plan.stdout, /~ image\.reference: "hoist\/rim\/web:[0-9a-f]{16}" -> "hoist\/rim\/web:[0-9a-f]{16}"/);
+    // hoist build first: then the plan knows exactly what each host will be sent.
+    const build = runHoist(['build', '--graph', file, '--project', dir], { timeoutMs: 300_000 });
+    assert.equal(build.status, 0, `${build.stdout}\n${build.stderr}`);
+    assert.match(build.stdout, /Built 1 image\(s\)/);
+    assert.match(runHoist(['build', '--graph', file, '--project', dir]).stdout, /Every image is built already/);
+    const exact = runHoist(['plan', '--graph', file, '--project', dir]);
+    for (const host of ['host-2', 'host-3']) assert.match(exact.stdout, new RegExp(`host ${host}\\n +\\+ +image hoist/rim/web:[0-9a-f]{16} will be sent from host-1 \\(directly: 1 of 4 layers, [\\d.]+ (B|kB)\\)`));
+    assert.doesNotMatch(exact.stdout, /will be built here/);
     const out = apply(file);
     for (const host of ['host-2', 'host-3']) {
       const sent = new RegExp(`${host}  done  create image \\S+ \\(\\S+s, sent 1 of 4 layers, ([\\d.]+) kB\\)`).exec(out);

@@ -1,0 +1,97 @@
+import type { Command } from 'commander';
+import type * as BuildModule from '../../apply/build-image';
+import type * as SecretValuesModule from '../../apply/secret-values';
+import type * as BuildStateModule from '../../engine/read-build-state';
+import type * as PlanLintModule from '../../lint/plan-lint';
+import type * as OpenHostModule from '../../transport/open-host';
+import type * as FingerprintModule from '../../synth/secret-fingerprint';
+import type { HostSpec, ImageResource } from '../../graph/graph-document';
+import type { StackPlan } from '../../plan/plan-types';
+import { CliError } from '../cli-error';
+import type { CliIo } from '../cli-io';
+import { loadGraph } from '../load-graph';
+
+interface BuildFlags {
+  readonly graph?: string;
+  readonly app?: string;
+  readonly project?: string;
+  readonly trustNewHosts: boolean;
+}
+
+/**
+ * `hoist build`: builds, on their builders, the images whose inputs have no build yet, and
+ * changes nothing on the hosts. Run before `hoist plan` (in a pull request, say) and the plan
+ * shows exactly how many layers and bytes each host will be sent; apply then finds the builds
+ * done. Images with lint errors are refused, as apply refuses them.
+ */
+export function registerBuild(program: Command, io: CliIo): void {
+  program.command('build')
+    .description('Build the images whose inputs have no build yet on their builders (hosts are not changed); a later plan then shows the bytes each host will be sent')
+    .option('--graph <file>', 'use a saved graph instead of synthesizing the program')
+    .option('-a, --app <file>', 'program to run (default: "app" in hoist.json, else main.ts)')
+    .option('-C, --project <dir>', 'project directory', '.')
+    .option('--trust-new-hosts', 'accept and record host keys not yet in known_hosts (never a changed key)', false)
+    .action(async (flags: BuildFlags) => {
+      const { openAllHosts } = require('../../transport/open-host') as typeof OpenHostModule;
+      const { buildsOn, imageKeyOf, readBuildState } = require('../../engine/read-build-state') as typeof BuildStateModule;
+      const { buildImage } = require('../../apply/build-image') as typeof BuildModule;
+      const { readImageSecrets } = require('../../apply/secret-values') as typeof SecretValuesModule;
+      const { lintBuilds, lintLines, lintBlockers } = require('../../lint/plan-lint') as typeof PlanLintModule;
+      const { loadFingerprintKey } = require('../../synth/secret-fingerprint') as typeof FingerprintModule;
+      const { graph, projectDir } = await loadGraph(flags, io);
+
+      const builders = new Map<string, HostSpec>();
+      for (const stack of graph.stacks) {
+        for (const r of stack.resources) {
+          const builder = r.kind === 'image' ? (r as ImageResource).policy?.builder : undefined;
+          const spec = builder ? [...stack.hosts, ...(stack.builders ?? [])].find((h) => h.name === builder) : undefined;
+          if (spec) builders.set(spec.name, spec);
+        }
+      }
+      if (builders.size === 0) {
+        io.out('No images are built by these stacks.');
+        return;
+      }
+      let opened: OpenHostModule.OpenHost[];
+      try {
+        opened = await openAllHosts([...builders.values()], { projectDir, trustNewHosts: flags.trustNewHosts });
+      } catch (error) {
+        throw new CliError(`cannot build: not every builder can be reached:\n${(error as Error).message.split('\n').map((l) => `  ${l}`).join('\n')}`);
+      }
+      try {
+        let built = 0;
+        for (const stack of graph.stacks) {
+          const todo: { resource: ImageResource; client: OpenHostModule.OpenHost['engine'] }[] = [];
+          for (const open of opened) {
+            const images = buildsOn(open.spec.name, stack.resources.filter((r): r is ImageResource => r.kind === 'image'));
+            const states = await readBuildState(open.engine, images);
+            images.forEach((resource, i) => {
+              if (!states[i].built) todo.push({ resource, client: open.engine });
+            });
+          }
+          if (todo.length === 0) continue;
+          // The same checks apply makes: lint errors and secrets, before anything is built.
+          const keys = todo.map(({ resource }) => imageKeyOf(resource.id));
+          const linted = lintBuilds(new Set(keys), graph, projectDir);
+          for (const line of lintLines(linted)) io.err(line);
+          const blockers = lintBlockers(linted);
+          let key: FingerprintModule.FingerprintKey | undefined;
+          // The builds as the plan would list them, so their secrets are read exactly as apply reads them.
+          const builds: StackPlan = { stack: stack.name, conflicts: [], kept: [], actions: todo.map(({ resource, client }, i) => ({ step: 1, host: client.host, kind: 'image', resource: keys[i], name: resource.id, action: 'build', causes: [] })) };
+          const secrets = readImageSecrets(builds, stack, projectDir, () => (key ??= loadFingerprintKey(projectDir)));
+          blockers.push(...secrets.problems);
+          if (blockers.length) throw new CliError(`cannot build; nothing was built:\n${blockers.map((b) => `  ${b}`).join('\n')}`);
+          for (const { resource, client } of todo) {
+            const started = Date.now();
+            io.out(`${client.host}  building ${resource.id.slice(0, resource.id.lastIndexOf('@')).slice('image:'.length)}`);
+            await buildImage(client, stack.name, resource, projectDir, (message) => io.out(`${client.host}  ${message}`), secrets.values);
+            io.out(`${client.host}  built in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+            built++;
+          }
+        }
+        io.out(built === 0 ? 'Every image is built already: nothing to do.' : `Built ${built} image(s); hoist plan now shows what each host will be sent.`);
+      } finally {
+        for (const open of opened) open.close();
+      }
+    });
+}
