@@ -15,6 +15,7 @@ import { ensureSandbox, IT_SANDBOX, SandboxInventory, sshRun } from '../helpers/
 const STACK = 'rim';
 const REGISTRY_STACK = 'rrg';
 const SECRET_STACK = 'rbs';
+const PODMAN_BUILD_STACK = 'rpb';
 
 /**
  * Built images on real hosts: host-1 (Docker) builds, host-2 (Podman) and host-3 (Docker)
@@ -86,7 +87,7 @@ describe('built images: build on a builder host, deliver directly or through a r
     const graph = JSON.parse(fs.readFileSync(file, 'utf8')) as GraphDocument;
     hosts = await openAllHosts(graph.stacks[0].hosts.concat(graph.stacks[0].builders ?? []), { projectDir: dir, trustNewHosts: false });
     for (const open of hosts) {
-      for (const stack of [STACK, REGISTRY_STACK, SECRET_STACK]) {
+      for (const stack of [STACK, REGISTRY_STACK, SECRET_STACK, PODMAN_BUILD_STACK]) {
         await removeStack(open, stack);
         for (const image of await open.engine.docker.listImages({ filters: JSON.stringify({ label: [`${IMAGE_LABEL.stack}=${stack}`] }) })) {
           await open.engine.docker.getImage(image.Id).remove({ force: true }).catch(() => undefined);
@@ -100,6 +101,7 @@ describe('built images: build on a builder host, deliver directly or through a r
       await removeStack(open, STACK).catch(() => undefined);
       await removeStack(open, REGISTRY_STACK).catch(() => undefined);
       await removeStack(open, SECRET_STACK).catch(() => undefined);
+      await removeStack(open, PODMAN_BUILD_STACK).catch(() => undefined);
       open.close();
     }
   });
@@ -222,5 +224,28 @@ describe('built images: build on a builder host, deliver directly or through a r
       const leak = sshRun(inventory, host, `docker save ${reference} | grep -a -c ${canary}; docker history --no-trunc ${reference} | grep -c ${canary}; docker inspect ${reference} | grep -c ${canary}`);
       assert.equal(leak.stdout.trim().split('\n').join(','), '0,0,0', `${host}: the value is in no layer, history entry or config`);
     }
+  });
+
+  it('a Podman builder: built on host-2 and sent to a Docker host, which runs exactly that image', async () => {
+    const app = Testing.app({ projectDir: dir });
+    const stack = new Stack(app, PODMAN_BUILD_STACK);
+    const inv = Inventory.fromFile(stack, 'hosts', `${inventory.dir}/inventory.json`);
+    new Service(stack, 'web', {
+      image: Image.fromDockerfile('app', { imageName: 'web', builder: inv.hosts.find((h) => h.node.id === 'host-2')! }),
+      placement: { hosts: [inv.hosts.find((h) => h.node.id === 'host-3')!] },
+      stopGracePeriod: '1s',
+    });
+    const graph: GraphDocument = Testing.synth(app);
+    const file = path.join(dir, `${PODMAN_BUILD_STACK}.graph.json`);
+    fs.writeFileSync(file, JSON.stringify(graph));
+    const r = runHoist(['apply', '--graph', file, '--project', dir, '--yes'], { timeoutMs: 300_000 });
+    assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /host-2  done  build image hoist\/rpb\/web:[0-9a-f]{16}/);
+    assert.match(r.stdout, /host-3  done  create image hoist\/rpb\/web:[0-9a-f]{16} \(\S+s, sent \d of 4 layers/);
+    assert.equal(await served('host-3', PODMAN_BUILD_STACK), fs.readFileSync(path.join(dir, 'app', 'index.html'), 'utf8').trim());
+    const reference = graph.stacks[0].resources.find((x): x is ContainerResource => x.kind === 'container')!.spec.image.reference;
+    const [built, arrived] = await Promise.all(['host-2', 'host-3'].map(async (h) => (await byName(h).engine.docker.getImage(reference).inspect()).Id));
+    assert.equal(arrived, built);
+    assert.equal(runHoist(['plan', '--graph', file, '--project', dir, '--detailed-exitcode']).status, 0);
   });
 });
