@@ -39,7 +39,7 @@ describe('hoist plan on sandbox hosts (Docker and Podman)', () => {
     const r = planJson(graphFile);
     assert.equal(r.status, 0, `${r.stderr}\n${JSON.stringify(r.plan?.stacks[0].actions, null, 1)}`);
     assert.deepEqual(r.plan.stacks[0].actions, []);
-    assert.deepEqual(r.plan.summary, { create: 0, update: 0, replace: 0, delete: 0 });
+    assert.deepEqual(r.plan.summary, { build: 0, create: 0, update: 0, replace: 0, delete: 0 });
     const text = runHoist(['plan', '--graph', graphFile], { cwd: REPO_ROOT });
     assert.match(text.stdout, /no changes: the hosts match the graph/);
     assert.match(text.stdout, /^Plan: 0 to create, 0 to update, 0 to replace, 0 to delete\.$/m);
