@@ -52,10 +52,18 @@ function asSocket(stream: Duplex): Duplex {
     let timer: NodeJS.Timeout | undefined;
     const arm = () => {
       if (timer) clearTimeout(timer);
-      timer = idleMs > 0 ? setTimeout(() => stream.emit('timeout'), idleMs) : undefined;
+      // Unref'd: a request in flight keeps the process alive through its SSH channel anyway;
+      // the timer alone must not (it kept a failed apply's process around for two minutes).
+      timer = idleMs > 0 ? setTimeout(() => stream.emit('timeout'), idleMs).unref() : undefined;
     };
     // As net.Socket does: a callback is added with a timeout and removed with 0 (Node's HTTP
     // client clears its per-request callback that way when the socket goes back to the pool).
+    // A stream that ended has nothing left to time out.
+    stream.once('close', () => {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      idleMs = 0;
+    });
     s.setTimeout = (ms: number, callback?: () => void) => {
       idleMs = ms;
       if (callback) {

@@ -163,13 +163,25 @@ export class SshConnection implements IHostConnection {
   }
 
   public close(): void {
+    const wasBroken = this.broken;
     this.broken = true;
-    this.client.end();
+    if (wasBroken) {
+      // A host that stopped answering never acknowledges a polite end: its socket (and any
+      // request still waiting on a channel) would keep the process alive until TCP gives up.
+      this.client.destroy();
+    } else {
+      this.client.end();
+      // Give the goodbye a moment, then let go whatever the other side does.
+      setTimeout(() => this.client.destroy(), 2000).unref();
+    }
     this.jump?.close();
   }
 
   private markBroken(): void {
+    if (this.broken) return;
     this.broken = true;
+    // Fail what still waits on this connection now, rather than at each request's idle timeout.
+    this.client.destroy();
   }
 }
 

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import { Duplex } from 'node:stream';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { EngineAgent } from '../../lib/engine/engine-agent';
 import type { IHostConnection } from '../../lib/transport/host-connection';
 
@@ -42,6 +42,13 @@ function get(agent: http.Agent, timeoutMs: number): Promise<string> {
 }
 
 describe('EngineAgent over forwarded streams', () => {
+  // A real host connection is an SSH socket that keeps the process alive; these fake streams
+  // are not, and the agent's idle timers are unref'd on purpose, so stand in for the socket.
+  let connectionHandle: NodeJS.Timeout;
+  before(() => {
+    connectionHandle = setInterval(() => undefined, 1000);
+  });
+  after(() => clearInterval(connectionHandle));
   const connection = (delayMs: number | null): IHostConnection => ({ host: 'h1', openStream: async () => engineStream(delayMs), close: () => undefined });
 
   it('a request the engine never answers fails at the timeout instead of waiting forever', async () => {
@@ -69,5 +76,27 @@ describe('EngineAgent over forwarded streams', () => {
       assert.deepEqual([...new Set(answers)], ['OK']);
     }
     assert.equal(await get(agent, 2000), 'OK', 'a request after the bursts is served');
+  });
+
+  it('a stream that dies mid-request leaves no timer behind to keep the process alive', () => {
+    // A child process: one request with a two-minute timeout on a stream that then ends
+    // without closing, as an SSH channel does when the connection to a host that stopped
+    // answering is torn down. Before the timers were unref'd, it lived on for two minutes.
+    const script = `
+      const http = require('node:http');
+      const { Duplex } = require('node:stream');
+      const { EngineAgent } = require(${JSON.stringify(require.resolve('../../lib/engine/engine-agent'))});
+      // Like an ssh2 channel of a torn-down connection: it ends, and 'close' never comes.
+      const stream = new Duplex({ read() {}, write(_c, _e, done) { done(); }, autoDestroy: false, emitClose: false });
+      const agent = new EngineAgent({ host: 'h1', openStream: async () => stream, close() {} }, '/run/docker.sock');
+      const request = http.get({ agent, host: 'engine', path: '/_ping', timeout: 120000 });
+      request.on('error', () => console.log('failed'));
+      setTimeout(() => stream.push(null), 100);
+    `;
+    const started = Date.now();
+    const r = require('node:child_process').spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /failed/);
+    assert.ok(Date.now() - started < 10_000, `the process lingered ${Date.now() - started} ms`);
   });
 });
