@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import type { BuildImageSpec, ImageResource } from '../graph/graph-document';
 import type { EngineClient } from '../engine/engine-client';
 import { builtReference, encodeInputs, IMAGE_LABEL, imageKeyOf } from '../engine/read-build-state';
-import { contextFiles, imageIdentity } from '../images/build-context';
+import { type ContextFile, contextFiles, imageIdentity } from '../images/build-context';
+import { type BuildkitSession, openBuildkitSession } from '../engine/buildkit-session';
 import { packContext } from '../images/context-tar';
 
 /** Where a Dockerfile rendered from typed steps goes in the context sent to the engine. */
@@ -16,7 +17,7 @@ const INLINE_DOCKERFILE = '.hoist.Dockerfile';
  * must still have the identity the graph recorded: a file edited after planning would
  * otherwise be built under the old tag.
  */
-export async function buildImage(client: EngineClient, stack: string, resource: ImageResource, projectDir: string, progress: (message: string) => void): Promise<string> {
+export async function buildImage(client: EngineClient, stack: string, resource: ImageResource, projectDir: string, progress: (message: string) => void, secretValues: ReadonlyMap<string, Buffer> = new Map()): Promise<string> {
   const spec = resource.spec as BuildImageSpec;
   const contextDir = path.resolve(projectDir, spec.context);
   const dockerfileText = spec.dockerfileInline ?? fs.readFileSync(path.join(contextDir, spec.dockerfile!), 'utf8');
@@ -30,6 +31,30 @@ export async function buildImage(client: EngineClient, stack: string, resource: 
   const extra = spec.dockerfileInline !== null || !files.some((f) => f.path === dockerfileName)
     ? [{ name: dockerfileName, text: dockerfileText }] : [];
   const reference = builtReference(resource);
+  // Build secrets need BuildKit, which the engine drives through a session that serves them.
+  const secretRefs = resource.policy?.buildSecrets ?? [];
+  let session: BuildkitSession | undefined;
+  if (secretRefs.length) {
+    if (client.info.kind !== 'docker') throw new Error(`${reference}: build secrets need a Docker Engine builder; ${client.host} runs ${client.info.kind}`);
+    const byId = new Map<string, Buffer>();
+    for (const ref of secretRefs) {
+      const value = secretValues.get(ref.secret);
+      if (!value) throw new Error(`the build secret ${ref.name} was not read before the apply (a bug in Hoist)`);
+      byId.set(ref.name, value);
+    }
+    session = await openBuildkitSession(client, byId);
+  }
+  try {
+    return await runBuild(client, stack, resource, spec, contextDir, files, extra, dockerfileName, reference, progress, session);
+  } finally {
+    session?.close();
+  }
+}
+
+async function runBuild(
+  client: EngineClient, stack: string, resource: ImageResource, spec: BuildImageSpec, contextDir: string, files: ContextFile[],
+  extra: { name: string; text: string }[], dockerfileName: string, reference: string, progress: (message: string) => void, session: BuildkitSession | undefined,
+): Promise<string> {
   const stream: NodeJS.ReadableStream = await (client.docker.buildImage as (...args: unknown[]) => Promise<NodeJS.ReadableStream>)(packContext(contextDir, files, extra) as unknown as NodeJS.ReadableStream, {
     t: reference,
     dockerfile: dockerfileName,
@@ -44,12 +69,18 @@ export async function buildImage(client: EngineClient, stack: string, resource: 
     },
     rm: true,
     forcerm: true,
+    ...(session ? { version: '2', session: session.id } : {}),
   } as never);
   const tail: string[] = [];
   let failure: string | undefined;
+  let lastTrace = 0;
   await new Promise<void>((resolve, reject) => {
-    client.docker.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve()), (event: { stream?: string; error?: string; errorDetail?: { message?: string } }) => {
+    client.docker.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve()), (event: { stream?: string; error?: string; errorDetail?: { message?: string }; id?: string }) => {
       if (event.error || event.errorDetail) failure = event.errorDetail?.message ?? event.error;
+      if (event.id === 'moby.buildkit.trace' && Date.now() - lastTrace > 2000) {
+        lastTrace = Date.now();
+        progress('building with BuildKit');
+      }
       for (const line of (event.stream ?? '').split('\n').map((l) => l.trimEnd()).filter(Boolean)) {
         tail.push(line);
         if (tail.length > 15) tail.shift();

@@ -49,7 +49,7 @@ export interface ExecuteOptions {
   readonly parallelism: number;
   /** Where build contexts are read from. */
   readonly projectDir: string;
-  /** Registry passwords of the plan's images, by secret key. */
+  /** Build secrets and registry passwords of the plan's images, by secret key. */
   readonly imageSecrets: RegistryPasswords;
 }
 
@@ -191,7 +191,7 @@ async function executeAction(action: PlannedAction, stack: StackGraph, options: 
   if (action.action === 'build') {
     const resource = stack.resources.find((r): r is ImageResource => r.kind === 'image' && imageKeyOf(r.id) === action.resource);
     if (!resource) throw new Error(`${action.resource} is not in the graph`);
-    await buildImage(client, stack.name, resource, options.projectDir, progress);
+    await buildImage(client, stack.name, resource, options.projectDir, progress, options.imageSecrets);
     return undefined;
   }
   if (action.action === 'delete') {

@@ -51,8 +51,9 @@ export function readSecretsForPlan(stackPlan: StackPlan, stack: StackGraph, proj
 }
 
 /**
- * The secrets the plan's images need: the registry passwords of the ones it pushes and
- * pulls, each checked against its fingerprint like any secret.
+ * The secrets the plan's images need: build secrets of the images it builds, registry
+ * passwords of the ones it pushes and pulls; each checked against its fingerprint like any
+ * secret.
  */
 export function readImageSecrets(stackPlan: StackPlan, stack: StackGraph, projectDir: string, key: () => FingerprintKey): SecretReadResult {
   const values = new Map<string, Buffer>();
@@ -67,6 +68,7 @@ export function readImageSecrets(stackPlan: StackPlan, stack: StackGraph, projec
     if (action.kind !== 'image') continue;
     const resource = stack.resources.find((r): r is ImageResource => r.kind === 'image' && (r.id === action.resource || r.id.startsWith(`${action.resource}@`)));
     const policy = resource?.policy;
+    if (action.action === 'build') for (const secret of policy?.buildSecrets ?? []) read(secret);
     if (action.delivery?.mode === 'registry' && policy?.delivery.mode === 'registry' && policy.delivery.password) read(policy.delivery.password);
   }
   return { values, problems };

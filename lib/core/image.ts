@@ -88,6 +88,16 @@ export interface ImageBuildOptions {
   readonly keepVersions?: number;
 
   /**
+   * Secrets the build may read, each at `/run/secrets/<secretName>` in a
+   * `RUN --mount=type=secret,id=<secretName>` step: never in a layer, the image history or the
+   * build arguments. Needs a Docker Engine builder (built through BuildKit); Secrets of the
+   * same stack. A changed value does not rebuild the image.
+   *
+   * @default - none
+   */
+  readonly buildSecrets?: Secret[];
+
+  /**
    * Lint rule severities for this image ("error", "warning", "info" or "off"), by rule id,
    * e.g. { "no-healthcheck": "off" }. `hoist lint --rule` overrides them for one run.
    *

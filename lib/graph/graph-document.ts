@@ -137,6 +137,8 @@ export interface BuildImagePolicy {
   readonly keepVersions: number;
   /** Lint severities set on the construct, by rule id. */
   readonly lint: Record<string, 'error' | 'warning' | 'info' | 'off'>;
+  /** Secrets the build reads (by `secretName` as the mount id), never their values. Absent: none. */
+  readonly buildSecrets?: SecretReference[];
 }
 
 /** Where a secret used outside containers comes from, with its fingerprint; never the value. */

@@ -94,7 +94,7 @@ export function lintDockerfile(input: LintInput, severities: Readonly<Record<str
     const properties = (instruction as unknown as { getProperties(): { getName(): string }[] }).getProperties?.() ?? [];
     for (const property of properties) {
       if (SECRET_NAME.test(property.getName())) {
-        report('secret-in-build', instruction.getRange().start.line + 1, `${keyword} ${property.getName()} looks like a secret: ${keyword === 'ARG' ? 'build arguments' : 'variables'} stay in the image's history; give it to the container at run time as a Secret instead`);
+        report('secret-in-build', instruction.getRange().start.line + 1, `${keyword} ${property.getName()} looks like a secret: ${keyword === 'ARG' ? 'build arguments' : 'variables'} stay in the image's history; use a build secret (RUN --mount=type=secret) or a runtime Secret`);
       }
     }
   }

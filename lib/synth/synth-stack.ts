@@ -11,7 +11,7 @@ import { Volume } from '../core/volume';
 import { LINT_RULES } from '../lint/dockerfile-rules';
 import { parseImageReference } from '../values/image-reference';
 import type {
-  BuildImagePolicy, ImageDeliverySpec, ContainerResource, Dependency, GraphResource, HostSpec, ImageResource, NetworkResource, SecretOrigin, SecretResource, StackGraph, VolumeResource,
+  BuildImagePolicy, ImageDeliverySpec, SecretReference, ContainerResource, Dependency, GraphResource, HostSpec, ImageResource, NetworkResource, SecretOrigin, SecretResource, StackGraph, VolumeResource,
 } from '../graph/graph-document';
 import { resourceId, resourceKey } from '../graph/resource-id';
 import { specHash } from '../graph/spec-hash';
@@ -197,7 +197,19 @@ export function synthStack(stack: Stack, ctx: StackSynthContext): StackGraph {
       }
       delivery = { mode: 'registry', repository: registry.repository, username: registry.username ?? null, password };
     }
-    return { builder: builder?.name ?? 'local', delivery, keepVersions, lint };
+    const buildSecrets: SecretReference[] = [];
+    for (const secret of options.buildSecrets ?? []) {
+      const known = Secret.isSecret(secret) ? secretFingerprints.get(secret) : undefined;
+      if (!known) {
+        problems.add(path, 'image: buildSecrets: each must be a Secret defined in this stack (its value is read when building)');
+        continue;
+      }
+      buildSecrets.push({ secret: resourceKey('secret', secret.node.path), name: secret.secretName, fingerprint: known.fingerprint, origin: known.origin });
+    }
+    if (builder && builder.engine === 'podman' && buildSecrets.length) {
+      problems.add(path, `image: buildSecrets: the builder ${builder.name} runs Podman, whose API cannot serve build secrets; build on a Docker Engine host`);
+    }
+    return { builder: builder?.name ?? 'local', delivery, keepVersions, lint, ...(buildSecrets.length ? { buildSecrets } : {}) };
   };
   const renderImageOnce = (image: Image, user: Service): RenderedImage & { policy?: BuildImagePolicy } => {
     let result = images.get(image);

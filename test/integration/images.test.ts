@@ -1,10 +1,10 @@
 import * as assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Image, ImageDelivery, Inventory, Service, Stack, Testing } from '../../lib';
+import { Image, ImageDelivery, Inventory, Secret, Service, Stack, Testing } from '../../lib';
 import { IMAGE_LABEL } from '../../lib/engine/read-build-state';
 import type { ContainerResource, GraphDocument } from '../../lib/graph/graph-document';
 import { openAllHosts, OpenHost } from '../../lib/transport/open-host';
@@ -14,6 +14,7 @@ import { ensureSandbox, IT_SANDBOX, SandboxInventory, sshRun } from '../helpers/
 
 const STACK = 'rim';
 const REGISTRY_STACK = 'rrg';
+const SECRET_STACK = 'rbs';
 const PODMAN_BUILD_STACK = 'rpb';
 
 /**
@@ -86,7 +87,7 @@ describe('built images: build on a builder host, deliver directly or through a r
     const graph = JSON.parse(fs.readFileSync(file, 'utf8')) as GraphDocument;
     hosts = await openAllHosts(graph.stacks[0].hosts.concat(graph.stacks[0].builders ?? []), { projectDir: dir, trustNewHosts: false });
     for (const open of hosts) {
-      for (const stack of [STACK, REGISTRY_STACK, PODMAN_BUILD_STACK]) {
+      for (const stack of [STACK, REGISTRY_STACK, SECRET_STACK, PODMAN_BUILD_STACK]) {
         await removeStack(open, stack);
         for (const image of await open.engine.docker.listImages({ filters: JSON.stringify({ label: [`${IMAGE_LABEL.stack}=${stack}`] }) })) {
           await open.engine.docker.getImage(image.Id).remove({ force: true }).catch(() => undefined);
@@ -99,6 +100,7 @@ describe('built images: build on a builder host, deliver directly or through a r
     for (const open of hosts) {
       await removeStack(open, STACK).catch(() => undefined);
       await removeStack(open, REGISTRY_STACK).catch(() => undefined);
+      await removeStack(open, SECRET_STACK).catch(() => undefined);
       await removeStack(open, PODMAN_BUILD_STACK).catch(() => undefined);
       open.close();
     }
@@ -185,6 +187,43 @@ describe('built images: build on a builder host, deliver directly or through a r
     for (const host of ['host-2', 'host-3']) assert.match(out, new RegExp(`${host}  done  create image hoist/rrg/web:[0-9a-f]{16} \\(\\S+s, pulled by digest, 4 layers\\)`));
     assert.equal(await served('host-2', REGISTRY_STACK), 'v3');
     assert.equal(runHoist(['plan', '--graph', file, '--project', dir, '--detailed-exitcode']).status, 0);
+  });
+
+  it('a build secret reaches the build step and no layer, history or output (BuildKit session on Docker Engine)', async () => {
+    const canary = `canary-${randomBytes(8).toString('hex')}`;
+    fs.mkdirSync(path.join(dir, 'secret-app'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'secret-app', 'Dockerfile'), [
+      'FROM busybox:latest',
+      'RUN --mount=type=secret,id=build-token sha256sum /run/secrets/build-token | cut -d" " -f1 > /token.sha256',
+      'USER 1000',
+      'CMD ["sleep", "86400"]',
+      '',
+    ].join('\n'));
+    fs.writeFileSync(path.join(dir, 'secret-app', '.dockerignore'), '.git\n');
+    fs.writeFileSync(path.join(dir, 'build-token'), canary);
+    const app = Testing.app({ projectDir: dir });
+    const stack = new Stack(app, SECRET_STACK);
+    const inv = Inventory.fromFile(stack, 'hosts', `${inventory.dir}/inventory.json`);
+    const token = Secret.fromFile(stack, 'build-token', 'build-token');
+    new Service(stack, 'job', {
+      image: Image.fromDockerfile('secret-app', { imageName: 'job', builder: inv.hosts.find((h) => h.node.id === 'host-1')!, buildSecrets: [token] }),
+      placement: { hosts: [inv.hosts.find((h) => h.node.id === 'host-3')!] },
+      stopGracePeriod: '1s',
+    });
+    const graph: GraphDocument = Testing.synth(app);
+    const file = path.join(dir, `${SECRET_STACK}.graph.json`);
+    fs.writeFileSync(file, JSON.stringify(graph));
+    assert.ok(!fs.readFileSync(file, 'utf8').includes(canary), 'the graph holds a fingerprint, not the value');
+    const r = runHoist(['apply', '--graph', file, '--project', dir, '--yes'], { timeoutMs: 300_000 });
+    assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+    assert.ok(!r.stdout.includes(canary) && !r.stderr.includes(canary), 'the value is never printed');
+    const hash = sshRun(inventory, 'host-3', `docker exec ${SECRET_STACK}-job-1 cat /token.sha256`);
+    assert.equal(hash.stdout.trim(), createHash('sha256').update(canary).digest('hex'), 'the build read the secret');
+    const reference = graph.stacks[0].resources.find((x): x is ContainerResource => x.kind === 'container')!.spec.image.reference;
+    for (const host of ['host-1', 'host-3']) {
+      const leak = sshRun(inventory, host, `docker save ${reference} | grep -a -c ${canary}; docker history --no-trunc ${reference} | grep -c ${canary}; docker inspect ${reference} | grep -c ${canary}`);
+      assert.equal(leak.stdout.trim().split('\n').join(','), '0,0,0', `${host}: the value is in no layer, history entry or config`);
+    }
   });
 
   it('a Podman builder: built on host-2 and sent to a Docker host, which runs exactly that image', async () => {

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { Host, Image, ImageDelivery, Secret, Service, Stack, Testing } from '../../lib';
+import { EngineType, Host, Image, ImageDelivery, Secret, Service, Stack, Testing } from '../../lib';
 import { layerSizes, type ObservedBuild } from '../../lib/engine/read-build-state';
 import type { ObservedHostState } from '../../lib/engine/read-host-state';
 import type { BuildImageSpec, GraphDocument, ImageResource } from '../../lib/graph/graph-document';
@@ -155,7 +155,15 @@ describe('planning built images', () => {
         delivery: ImageDelivery.registry({ repository: 'shop/web:1', username: 'ci' }),
       }),
     });
+    const elsewhere = Secret.fromEnv(new Stack(app, 'other'), 'token', 'HOIST_IMAGE_PLAN_TOKEN');
+    const podman = new Host(stack, 'p1', { address: '10.9.0.5', engine: EngineType.PODMAN });
+    new Service(stack, 'job', {
+      image: Image.fromDockerfile('app', { imageName: 'job', builder: podman, buildSecrets: [Secret.fromEnv(stack, 'tok', 'HOIST_IMAGE_PLAN_TOKEN'), elsewhere] }),
+      placement: { hosts: [stack.node.findChild('h1') as Host] },
+    });
     const problems = Testing.validate(app).join('\n');
+    assert.match(problems, /shop\/job: image: buildSecrets: each must be a Secret defined in this stack/);
+    assert.match(problems, /shop\/job: image: buildSecrets: the builder p1 runs Podman, whose API cannot serve build secrets; build on a Docker Engine host/);
     assert.match(problems, /shop\/web: image: keepVersions: expected a whole number of at least 1/);
     assert.match(problems, /image: lintRules: no lint rule is called "no-such-rule"/);
     assert.match(problems, /image: lintRules\.no-user: "loud" is not a severity/);

@@ -1,9 +1,12 @@
 import type { Command } from 'commander';
 import type * as BuildModule from '../../apply/build-image';
+import type * as SecretValuesModule from '../../apply/secret-values';
 import type * as BuildStateModule from '../../engine/read-build-state';
 import type * as PlanLintModule from '../../lint/plan-lint';
 import type * as OpenHostModule from '../../transport/open-host';
+import type * as FingerprintModule from '../../synth/secret-fingerprint';
 import type { HostSpec, ImageResource } from '../../graph/graph-document';
+import type { StackPlan } from '../../plan/plan-types';
 import { CliError } from '../cli-error';
 import type { CliIo } from '../cli-io';
 import { loadGraph } from '../load-graph';
@@ -32,7 +35,9 @@ export function registerBuild(program: Command, io: CliIo): void {
       const { openAllHosts } = require('../../transport/open-host') as typeof OpenHostModule;
       const { buildsOn, imageKeyOf, readBuildState } = require('../../engine/read-build-state') as typeof BuildStateModule;
       const { buildImage } = require('../../apply/build-image') as typeof BuildModule;
+      const { readImageSecrets } = require('../../apply/secret-values') as typeof SecretValuesModule;
       const { lintBuilds, lintLines, lintBlockers } = require('../../lint/plan-lint') as typeof PlanLintModule;
+      const { loadFingerprintKey } = require('../../synth/secret-fingerprint') as typeof FingerprintModule;
       const { graph, projectDir } = await loadGraph(flags, io);
 
       const builders = new Map<string, HostSpec>();
@@ -65,16 +70,21 @@ export function registerBuild(program: Command, io: CliIo): void {
             });
           }
           if (todo.length === 0) continue;
-          // Apply's check: an image with a lint error is not built.
+          // The same checks apply makes: lint errors and secrets, before anything is built.
           const keys = todo.map(({ resource }) => imageKeyOf(resource.id));
           const linted = lintBuilds(new Set(keys), graph, projectDir);
           for (const line of lintLines(linted)) io.err(line);
           const blockers = lintBlockers(linted);
+          let key: FingerprintModule.FingerprintKey | undefined;
+          // The builds as the plan would list them, so their secrets are read exactly as apply reads them.
+          const builds: StackPlan = { stack: stack.name, conflicts: [], kept: [], actions: todo.map(({ resource, client }, i) => ({ step: 1, host: client.host, kind: 'image', resource: keys[i], name: resource.id, action: 'build', causes: [] })) };
+          const secrets = readImageSecrets(builds, stack, projectDir, () => (key ??= loadFingerprintKey(projectDir)));
+          blockers.push(...secrets.problems);
           if (blockers.length) throw new CliError(`cannot build; nothing was built:\n${blockers.map((b) => `  ${b}`).join('\n')}`);
           for (const { resource, client } of todo) {
             const started = Date.now();
             io.out(`${client.host}  building ${resource.id.slice(0, resource.id.lastIndexOf('@')).slice('image:'.length)}`);
-            await buildImage(client, stack.name, resource, projectDir, (message) => io.out(`${client.host}  ${message}`));
+            await buildImage(client, stack.name, resource, projectDir, (message) => io.out(`${client.host}  ${message}`), secrets.values);
             io.out(`${client.host}  built in ${((Date.now() - started) / 1000).toFixed(1)}s`);
             built++;
           }
