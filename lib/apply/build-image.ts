@@ -55,7 +55,7 @@ async function runBuild(
   client: EngineClient, stack: string, resource: ImageResource, spec: BuildImageSpec, contextDir: string, files: ContextFile[],
   extra: { name: string; text: string }[], dockerfileName: string, reference: string, progress: (message: string) => void, session: BuildkitSession | undefined,
 ): Promise<string> {
-  const stream: NodeJS.ReadableStream = await (client.docker.buildImage as (...args: unknown[]) => Promise<NodeJS.ReadableStream>)(packContext(contextDir, files, extra) as unknown as NodeJS.ReadableStream, {
+  const query = {
     t: reference,
     dockerfile: dockerfileName,
     ...(Object.keys(spec.buildArgs).length ? { buildargs: spec.buildArgs } : {}),
@@ -70,7 +70,20 @@ async function runBuild(
     rm: true,
     forcerm: true,
     ...(session ? { version: '2', session: session.id } : {}),
-  } as never);
+  };
+  // Straight through the modem, not dockerode's buildImage: for a BuildKit build (version 2)
+  // that opens a session of its own and puts its id in the request, so the engine would ask
+  // that session, which serves no secrets, and mount nothing.
+  const stream = await new Promise<NodeJS.ReadableStream>((resolve, reject) => {
+    (client.docker.modem as unknown as { dial(options: object, callback: (error: Error | null, data: NodeJS.ReadableStream) => void): void }).dial({
+      path: '/build?',
+      method: 'POST',
+      file: packContext(contextDir, files, extra),
+      options: query,
+      isStream: true,
+      statusCodes: { 200: true, 500: 'server error' },
+    }, (error, data) => (error ? reject(error) : resolve(data)));
+  });
   const tail: string[] = [];
   let failure: string | undefined;
   let lastTrace = 0;

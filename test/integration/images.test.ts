@@ -194,7 +194,7 @@ describe('built images: build on a builder host, deliver directly or through a r
     fs.mkdirSync(path.join(dir, 'secret-app'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'secret-app', 'Dockerfile'), [
       'FROM busybox:latest',
-      'RUN --mount=type=secret,id=build-token sha256sum /run/secrets/build-token | cut -d" " -f1 > /token.sha256',
+      'RUN --mount=type=secret,id=build-token,required sha256sum /run/secrets/build-token > /tmp/sum && cut -d" " -f1 /tmp/sum > /token.sha256 && rm /tmp/sum',
       'USER 1000',
       'CMD ["sleep", "86400"]',
       '',
@@ -214,10 +214,12 @@ describe('built images: build on a builder host, deliver directly or through a r
     const file = path.join(dir, `${SECRET_STACK}.graph.json`);
     fs.writeFileSync(file, JSON.stringify(graph));
     assert.ok(!fs.readFileSync(file, 'utf8').includes(canary), 'the graph holds a fingerprint, not the value');
-    const r = runHoist(['apply', '--graph', file, '--project', dir, '--yes'], { timeoutMs: 300_000 });
+    // Testing.synth fingerprints secrets with its own key; the CLI must read them with it.
+    const r = runHoist(['apply', '--graph', file, '--project', dir, '--yes'], { timeoutMs: 300_000, env: { HOIST_FINGERPRINT_KEY: 'hoist-testing-fingerprint-key' } });
     assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
     assert.ok(!r.stdout.includes(canary) && !r.stderr.includes(canary), 'the value is never printed');
     const hash = sshRun(inventory, 'host-3', `docker exec ${SECRET_STACK}-job-1 cat /token.sha256`);
+    assert.equal(hash.status, 0, hash.stderr);
     assert.equal(hash.stdout.trim(), createHash('sha256').update(canary).digest('hex'), 'the build read the secret');
     const reference = graph.stacks[0].resources.find((x): x is ContainerResource => x.kind === 'container')!.spec.image.reference;
     for (const host of ['host-1', 'host-3']) {
