@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Image, ImageDelivery, Inventory, Secret, Service, Stack, Testing } from '../../lib';
+import { EngineType, Host, Image, ImageDelivery, Inventory, Secret, Service, Stack, Testing } from '../../lib';
 import { IMAGE_LABEL } from '../../lib/engine/read-build-state';
 import type { ContainerResource, GraphDocument } from '../../lib/graph/graph-document';
 import { openAllHosts, OpenHost } from '../../lib/transport/open-host';
@@ -16,6 +16,7 @@ const STACK = 'rim';
 const REGISTRY_STACK = 'rrg';
 const SECRET_STACK = 'rbs';
 const PODMAN_BUILD_STACK = 'rpb';
+const LOCAL_BUILD_STACK = 'rlb';
 
 /**
  * Built images on real hosts: host-1 (Docker) builds, host-2 (Podman) and host-3 (Docker)
@@ -87,7 +88,7 @@ describe('built images: build on a builder host, deliver directly or through a r
     const graph = JSON.parse(fs.readFileSync(file, 'utf8')) as GraphDocument;
     hosts = await openAllHosts(graph.stacks[0].hosts.concat(graph.stacks[0].builders ?? []), { projectDir: dir, trustNewHosts: false });
     for (const open of hosts) {
-      for (const stack of [STACK, REGISTRY_STACK, SECRET_STACK, PODMAN_BUILD_STACK]) {
+      for (const stack of [STACK, REGISTRY_STACK, SECRET_STACK, PODMAN_BUILD_STACK, LOCAL_BUILD_STACK]) {
         await removeStack(open, stack);
         for (const image of await open.engine.docker.listImages({ filters: JSON.stringify({ label: [`${IMAGE_LABEL.stack}=${stack}`] }) })) {
           await open.engine.docker.getImage(image.Id).remove({ force: true }).catch(() => undefined);
@@ -102,6 +103,7 @@ describe('built images: build on a builder host, deliver directly or through a r
       await removeStack(open, REGISTRY_STACK).catch(() => undefined);
       await removeStack(open, SECRET_STACK).catch(() => undefined);
       await removeStack(open, PODMAN_BUILD_STACK).catch(() => undefined);
+      await removeStack(open, LOCAL_BUILD_STACK).catch(() => undefined);
       open.close();
     }
   });
@@ -248,6 +250,31 @@ describe('built images: build on a builder host, deliver directly or through a r
     const reference = graph.stacks[0].resources.find((x): x is ContainerResource => x.kind === 'container')!.spec.image.reference;
     const [built, arrived] = await Promise.all(['host-2', 'host-3'].map(async (h) => (await byName(h).engine.docker.getImage(reference).inspect()).Id));
     assert.equal(arrived, built);
+    assert.equal(runHoist(['plan', '--graph', file, '--project', dir, '--detailed-exitcode']).status, 0);
+  });
+
+  it('a local builder: the engine socket on this machine, without SSH, builds and the image goes to a host over SSH', async () => {
+    // This machine has no engine of its own; host-1's Docker socket, seen from outside its
+    // namespace, stands in for one: Hoist reaches it as a local host (no SSH) either way.
+    const socket = `/var/lib/hoist/sandboxes/${IT_SANDBOX}/hosts/host-1/run/docker.sock`;
+    assert.ok(fs.existsSync(socket), socket);
+    const app = Testing.app({ projectDir: dir });
+    const stack = new Stack(app, LOCAL_BUILD_STACK);
+    const inv = Inventory.fromFile(stack, 'hosts', `${inventory.dir}/inventory.json`);
+    const local = new Host(app, 'workstation', { address: 'localhost', local: true, engine: EngineType.DOCKER, engineSocket: socket });
+    new Service(stack, 'web', {
+      image: Image.fromDockerfile('app', { imageName: 'web', builder: local }),
+      placement: { hosts: [inv.hosts.find((h) => h.node.id === 'host-3')!] },
+      stopGracePeriod: '1s',
+    });
+    const graph: GraphDocument = Testing.synth(app);
+    assert.deepEqual(graph.stacks[0].builders!.map((b) => `${b.name}:${b.local}`), ['workstation:true']);
+    const file = path.join(dir, `${LOCAL_BUILD_STACK}.graph.json`);
+    fs.writeFileSync(file, JSON.stringify(graph));
+    const r = runHoist(['apply', '--graph', file, '--project', dir, '--yes'], { timeoutMs: 300_000 });
+    assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /workstation  done  build image hoist\/rlb\/web:[0-9a-f]{16}/);
+    assert.match(r.stdout, /host-3  done  create image hoist\/rlb\/web:[0-9a-f]{16} \(\S+s, sent \d of 4 layers/);
     assert.equal(runHoist(['plan', '--graph', file, '--project', dir, '--detailed-exitcode']).status, 0);
   });
 });
