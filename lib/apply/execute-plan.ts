@@ -5,7 +5,7 @@ import type { PlannedAction, StackPlan } from '../plan/plan-types';
 import type { ApplyEventSink, ImageSent } from './apply-events';
 import { buildImage } from './build-image';
 import { imageKeyOf } from '../engine/read-build-state';
-import { ImageShipping, type RegistryPasswords } from './ship-image';
+import { ImageShipping, type ImageSecretValues } from './ship-image';
 import {
   type ContainerTarget, createContainer, discardPrevious, type ParkedPrevious, removeIfPresent, replaceStartFirst, replaceStopFirst,
   restorePrevious, updateContainer,
@@ -50,7 +50,7 @@ export interface ExecuteOptions {
   /** Where build contexts are read from. */
   readonly projectDir: string;
   /** Build secrets and registry passwords of the plan's images, by secret key. */
-  readonly imageSecrets: RegistryPasswords;
+  readonly imageSecrets: ImageSecretValues;
 }
 
 /** Why a plan cannot be applied by this version at all (checked before anything changes). */

@@ -9,8 +9,8 @@ import { pullImage } from './pull-image';
 
 type RegistryDelivery = Extract<ImageDeliverySpec, { mode: 'registry' }>;
 
-/** Registry passwords for an apply, by secret key; read and checked before anything changes. */
-export type RegistryPasswords = ReadonlyMap<string, Buffer>;
+/** The secrets of an apply's images (build secrets, registry passwords) by secret key; read and checked before anything changes. */
+export type ImageSecretValues = ReadonlyMap<string, Buffer>;
 
 /**
  * Gets built images from their builders to the hosts, for one apply. Direct: the image is
@@ -24,7 +24,7 @@ export class ImageShipping {
 
   constructor(
     private readonly clients: ReadonlyMap<string, EngineClient>,
-    private readonly passwords: RegistryPasswords,
+    private readonly passwords: ImageSecretValues,
   ) {}
 
   /** Sends one built image to one host; returns what went over the wire. */

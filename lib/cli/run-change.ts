@@ -28,7 +28,7 @@ import { watchInterrupts } from './interrupts';
 import { loadGraph } from './load-graph';
 import { positiveIntegerFlag } from './parse-flags';
 
-/** Options shared by `hoist apply` and `hoist destroy`. */
+/** Options shared by `hoist apply`, `hoist destroy` and `hoist rollback`. */
 export interface ChangeOptions {
   readonly command: 'apply' | 'destroy' | 'rollback';
   readonly planfile?: string;

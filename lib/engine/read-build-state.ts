@@ -1,4 +1,4 @@
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { ImageResource } from '../graph/graph-document';
 import type { EngineClient } from './engine-client';
 import { compareStrings as cmp } from '../values/compare-strings';
@@ -110,7 +110,7 @@ export function layerSizes(layers: number, history: readonly { CreatedBy?: strin
 
 /** The inputs label's value for a build. */
 export function encodeInputs(inputs: Record<string, string>): string {
-  return require('node:zlib').gzipSync(Buffer.from(JSON.stringify(inputs), 'utf8')).toString('base64');
+  return gzipSync(Buffer.from(JSON.stringify(inputs), 'utf8')).toString('base64');
 }
 
 function decodeInputs(value: string | undefined): Record<string, string> | null {
