@@ -60,7 +60,7 @@ const db = new Service(stack, 'db', {
 
 new Service(stack, 'web', {
   image: Image.fromDockerfile('web', { target: 'runtime', builder }),
-  ports: [{ host: 8080, container: 5000 }],
+  ports: [{ host: 8081, container: 5000 }],  // 8080 is the multi-host example's, on the same sandbox
   networks: [backend],
   secrets: [dbPassword],
   environment: { DATABASE_HOST: 'postgres', DATABASE_USER: 'postgres', PASSWORD_FILE: '/run/secrets/db-password' },
