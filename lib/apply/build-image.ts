@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BuildImageSpec, ImageResource } from '../graph/graph-document';
 import type { EngineClient } from '../engine/engine-client';
-import { builtReference, encodeInputs, IMAGE_LABEL, imageKeyOf } from '../engine/read-build-state';
+import { builtReference, encodeInputs, IMAGE_LABEL } from '../engine/read-build-state';
+import { resourceKeyOf } from '../graph/resource-id';
 import { type ContextFile, contextFiles, imageIdentity } from '../images/build-context';
 import { type BuildkitSession, openBuildkitSession } from '../engine/buildkit-session';
 import { packContext } from '../images/context-tar';
@@ -63,7 +64,7 @@ async function runBuild(
     ...(spec.platform ? { platform: spec.platform } : {}),
     labels: {
       [IMAGE_LABEL.stack]: stack,
-      [IMAGE_LABEL.key]: imageKeyOf(resource.id),
+      [IMAGE_LABEL.key]: resourceKeyOf(resource.id),
       [IMAGE_LABEL.identity]: spec.identity,
       [IMAGE_LABEL.inputs]: encodeInputs(spec.inputs),
     },

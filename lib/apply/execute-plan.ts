@@ -4,7 +4,7 @@ import { ownershipLabels } from '../engine/ownership-labels';
 import type { PlannedAction, StackPlan } from '../plan/plan-types';
 import type { ApplyEventSink, ImageSent } from './apply-events';
 import { buildImage } from './build-image';
-import { imageKeyOf } from '../engine/read-build-state';
+import { resourceKeyOf } from '../graph/resource-id';
 import { ImageShipping, type ImageSecretValues } from './ship-image';
 import {
   type ContainerTarget, createContainer, discardPrevious, type ParkedPrevious, removeIfPresent, replaceStartFirst, replaceStopFirst,
@@ -189,7 +189,7 @@ async function executeAction(action: PlannedAction, stack: StackGraph, options: 
   const docker = client.docker;
   const progress = (message: string) => options.emit({ type: 'action-progress', stack: stack.name, action, message });
   if (action.action === 'build') {
-    const resource = stack.resources.find((r): r is ImageResource => r.kind === 'image' && imageKeyOf(r.id) === action.resource);
+    const resource = stack.resources.find((r): r is ImageResource => r.kind === 'image' && resourceKeyOf(r.id) === action.resource);
     if (!resource) throw new Error(`${action.resource} is not in the graph`);
     await buildImage(client, stack.name, resource, options.projectDir, progress, options.imageSecrets);
     return undefined;

@@ -1,6 +1,7 @@
 import type { ImageResource, ImageDeliverySpec } from '../graph/graph-document';
 import type { EngineClient } from '../engine/engine-client';
-import { builtReference, imageKeyOf } from '../engine/read-build-state';
+import { builtReference } from '../engine/read-build-state';
+import { resourceKeyOf } from '../graph/resource-id';
 import { readHostLayers } from '../engine/read-host-state';
 import { archiveForHost, type SpooledImage, spoolImageArchive } from '../images/image-archive';
 import { parseImageReference } from '../values/image-reference';
@@ -35,7 +36,8 @@ export class ImageShipping {
     const reference = builtReference(resource);
     if (policy.delivery.mode === 'registry') return this.deliverThroughRegistry(resource, policy.delivery, builder, host, progress);
 
-    const spool = await this.spool(imageKeyOf(resource.id), builder, reference, progress);
+    const spool = await this.spool(resourceKeyOf(resource.id), builder, reference, progress);
+    // Read now rather than taken from the plan: what the host lacks decides what it must get.
     const present = new Set(await readHostLayers(host));
     const archive = archiveForHost(spool, present);
     progress(`sending ${archive.layersSent} of ${spool.layers.length} layers`);
@@ -57,10 +59,9 @@ export class ImageShipping {
     let spool = this.spools.get(key);
     if (!spool) {
       spool = (async () => {
-        const built = await builder.docker.getImage(reference).inspect().catch(() => null);
-        if (!built) throw new Error(`${reference} is not on its builder ${builder.host}; run hoist apply again to build it`);
+        const id = await builtImageId(builder, reference);
         progress(`reading the image from ${builder.host}`);
-        return spoolImageArchive(await builder.docker.getImage(reference).get(), built.Id, builder.host);
+        return spoolImageArchive(await builder.docker.getImage(reference).get(), id, builder.host);
       })();
       this.spools.set(key, spool);
     }
@@ -71,7 +72,7 @@ export class ImageShipping {
     const reference = builtReference(resource);
     const tag = reference.slice(reference.lastIndexOf(':') + 1);
     const auth = this.authFor(delivery);
-    const pushed = await this.push(imageKeyOf(resource.id), delivery, builder, reference, tag, auth, progress);
+    const pushed = await this.push(resourceKeyOf(resource.id), delivery, builder, reference, tag, auth, progress);
     const byDigest = `${delivery.repository}@${pushed.digest}`;
     await pullImage(host, byDigest, progress, auth);
     // Containers run the image by its content tag, whatever the delivery.
@@ -86,8 +87,7 @@ export class ImageShipping {
     let push = this.pushes.get(key);
     if (!push) {
       push = (async () => {
-        const built = await builder.docker.getImage(reference).inspect().catch(() => null);
-        if (!built) throw new Error(`${reference} is not on its builder ${builder.host}; run hoist apply again to build it`);
+        const id = await builtImageId(builder, reference);
         const target = `${delivery.repository}:${tag}`;
         await builder.docker.getImage(reference).tag({ repo: delivery.repository, tag });
         progress(`pushing ${target} from ${builder.host}`);
@@ -103,7 +103,7 @@ export class ImageShipping {
         if (failed) throw new Error(`pushing ${target} from ${builder.host} failed: ${failed.errorDetail?.message ?? failed.error}`);
         const digest = events.map((e) => e.aux?.Digest ?? /digest: (sha256:[0-9a-f]{64})/.exec(e.status ?? '')?.[1]).find(Boolean);
         if (!digest) throw new Error(`pushing ${target} from ${builder.host}: the engine did not report the pushed digest`);
-        return { digest, id: built.Id };
+        return { digest, id };
       })();
       this.pushes.set(key, push);
     }
@@ -118,6 +118,13 @@ export class ImageShipping {
     const parsed = parseImageReference(delivery.repository);
     return { username: delivery.username, password: password.toString('utf8'), serveraddress: parsed.ok ? parsed.reference.domain : undefined };
   }
+}
+
+/** The id of the built image on its builder; it must be there (built by this apply or an earlier one). */
+async function builtImageId(builder: EngineClient, reference: string): Promise<string> {
+  const built = await builder.docker.getImage(reference).inspect().catch(() => null);
+  if (!built) throw new Error(`${reference} is not on its builder ${builder.host}; run hoist apply again to build it`);
+  return built.Id;
 }
 
 /** The image arrived whole: the engine holds `reference` as exactly the built image. */

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { Command } from 'commander';
 import { GRAPH_FORMAT_VERSION, GraphDocument } from '../graph/graph-document';
 import { CliError } from './cli-error';
 import type { CliIo } from './cli-io';
@@ -13,6 +14,14 @@ export interface GraphSource {
   readonly app?: string;
   readonly project?: string;
   readonly output?: string;
+}
+
+/** Adds the options that choose the graph (`--graph`, `-a/--app`, `-C/--project`) to a command. */
+export function withGraphSource(command: Command): Command {
+  return command
+    .option('--graph <file>', 'use a saved graph instead of synthesizing the program')
+    .option('-a, --app <file>', 'program to run (default: "app" in hoist.json, else main.ts)')
+    .option('-C, --project <dir>', 'project directory', '.');
 }
 
 /** Loads the graph: `--graph FILE` as saved, else synthesizes the project's program first. */

@@ -16,7 +16,7 @@ import type * as LockModule from '../lock/lock-hosts';
 import type * as OpenHostModule from '../transport/open-host';
 import type * as FingerprintModule from '../synth/secret-fingerprint';
 import type { GraphDocument } from '../graph/graph-document';
-import { hostsOfStacks } from '../graph/stack-hosts';
+import { hostsAndBuildersOf, hostsOfStacks } from '../graph/stack-hosts';
 import type { HostObservation, PlanDocument, PlannedAction } from '../plan/plan-types';
 import { PLAN_FORMAT_VERSION } from '../plan/plan-types';
 import { parseDuration } from '../values/duration';
@@ -25,7 +25,7 @@ import { createApplyOutput, describeAction, outputMode, type ApplyOutput } from 
 import { CliError } from './cli-error';
 import type { CliIo } from './cli-io';
 import { watchInterrupts } from './interrupts';
-import { loadGraph } from './load-graph';
+import { loadGraph, withGraphSource } from './load-graph';
 import { positiveIntegerFlag } from './parse-flags';
 
 /** Options shared by `hoist apply`, `hoist destroy` and `hoist rollback`. */
@@ -49,14 +49,11 @@ export interface ChangeOptions {
 
 /** The options `hoist apply` and `hoist destroy` share, added to either command. */
 export function withChangeOptions(command: Command): Command {
-  return command
+  return withGraphSource(command
     .option('-y, --yes', 'do not ask for confirmation (needed when not interactive)', false)
     .option('--lock-timeout <duration>', 'wait this long for another run\'s lock', '0s')
     .option('--trust-new-hosts', 'accept and record host keys not yet in known_hosts (never a changed key)', false)
-    .option('--parallelism <n>', 'hosts changed at once within a step', '10')
-    .option('--graph <file>', 'use a saved graph instead of synthesizing the program')
-    .option('-a, --app <file>', 'program to run (default: "app" in hoist.json, else main.ts)')
-    .option('-C, --project <dir>', 'project directory', '.');
+    .option('--parallelism <n>', 'hosts changed at once within a step', '10'));
 }
 
 /** Exit code of a run stopped by the user (128 + SIGINT), as shells report it. */
@@ -178,16 +175,17 @@ export async function runChange(options: ChangeOptions, io: CliIo): Promise<void
     }
     if (blockers.length) throw new CliError(`this ${verb} cannot carry out the plan; nothing was changed:\n${indent(blockers.join('\n'))}`);
     const secrets = new Map<string, SecretValuesModule.SecretValues>();
-    const passwords = new Map<string, SecretValuesModule.SecretValues>();
+    const imageSecrets = new Map<string, SecretValuesModule.SecretValues>();
     let key: FingerprintModule.FingerprintKey | undefined;
+    const fingerprintKey = () => (key ??= loadFingerprintKey(projectDir));
     const secretProblems: string[] = [];
     for (const stackPlan of plan.stacks) {
-      const read = readSecretsForPlan(stackPlan, graph.stacks.find((g) => g.name === stackPlan.stack)!, projectDir, () => (key ??= loadFingerprintKey(projectDir)));
-      secrets.set(stackPlan.stack, read.values);
-      secretProblems.push(...read.problems);
-      const registry = readImageSecrets(stackPlan, graph.stacks.find((g) => g.name === stackPlan.stack)!, projectDir, () => (key ??= loadFingerprintKey(projectDir)));
-      passwords.set(stackPlan.stack, registry.values);
-      secretProblems.push(...registry.problems);
+      const stack = graph.stacks.find((g) => g.name === stackPlan.stack)!;
+      const forContainers = readSecretsForPlan(stackPlan, stack, projectDir, fingerprintKey);
+      secrets.set(stackPlan.stack, forContainers.values);
+      const forImages = readImageSecrets(stackPlan, stack, projectDir, fingerprintKey);
+      imageSecrets.set(stackPlan.stack, forImages.values);
+      secretProblems.push(...forContainers.problems, ...forImages.problems);
     }
     if (secretProblems.length) throw new CliError(`cannot ${verb}: secrets cannot be delivered; nothing was changed:\n${indent(secretProblems.join('\n'))}`);
     if (!saved && !(await confirmed(options.yes, verb, io, interrupts.requested))) throw new CliError(`${verb} cancelled; nothing was changed`);
@@ -201,7 +199,7 @@ export async function runChange(options: ChangeOptions, io: CliIo): Promise<void
       const recorded = await Promise.all(stack.hosts.map((h) => readHistory(clients.get(h.name)!, stack.name).catch(() => [])));
       const revision = Math.max(nextRevision(observations, stack.name), ...recorded.flat().map((r) => r.revision + 1));
       const result = await executeStackPlan(stackPlan, stack, {
-        clients, revision, secrets: secrets.get(stack.name)!, imageSecrets: passwords.get(stack.name)!, projectDir, emit: (event) => output.event(event), stopRequested: interrupts.requested, parallelism,
+        clients, revision, secrets: secrets.get(stack.name)!, imageSecrets: imageSecrets.get(stack.name)!, projectDir, emit: (event) => output.event(event), stopRequested: interrupts.requested, parallelism,
       });
       results.push({ stack: stack.name, revision, result });
       if (!result.outcomes.every((o) => o.ok) || result.interrupted) break;
@@ -257,7 +255,7 @@ async function pruneAfterApply(graph: GraphDocument, clients: ReadonlyMap<string
   const removed: string[] = [];
   for (const stack of graph.stacks) {
     if (!stack.resources.some((r) => r.kind === 'image' && 'policy' in r && r.policy)) continue;
-    const names = [...new Set([...stack.hosts, ...(stack.builders ?? [])].map((h) => h.name))];
+    const names = hostsAndBuildersOf(stack).map((h) => h.name);
     await Promise.all(names.map(async (name) => {
       const client = clients.get(name);
       if (!client) return;

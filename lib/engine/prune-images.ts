@@ -1,6 +1,7 @@
 import type { ImageResource, StackGraph } from '../graph/graph-document';
 import type { EngineClient } from './engine-client';
-import { IMAGE_LABEL, imageKeyOf } from './read-build-state';
+import { IMAGE_LABEL } from './read-build-state';
+import { resourceKeyOf } from '../graph/resource-id';
 import { compareStrings as cmp } from '../values/compare-strings';
 
 /** One image version Hoist built that a host keeps or removes. */
@@ -21,7 +22,7 @@ export interface PrunableImage {
 export async function imagesToPrune(client: EngineClient, stack: StackGraph, keepDefault = 3): Promise<PrunableImage[]> {
   const keep = new Map<string, number>();
   for (const r of stack.resources) {
-    if (r.kind === 'image' && (r as ImageResource).policy) keep.set(imageKeyOf(r.id), (r as ImageResource).policy!.keepVersions);
+    if (r.kind === 'image' && (r as ImageResource).policy) keep.set(resourceKeyOf(r.id), (r as ImageResource).policy!.keepVersions);
   }
   const [images, containers] = await Promise.all([
     client.docker.listImages({ filters: JSON.stringify({ label: [`${IMAGE_LABEL.stack}=${stack.name}`] }) }),

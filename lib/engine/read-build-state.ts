@@ -1,5 +1,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { ImageResource } from '../graph/graph-document';
+import { contentTag } from '../images/build-context';
+import { resourceKeyOf } from '../graph/resource-id';
 import type { EngineClient } from './engine-client';
 import { compareStrings as cmp } from '../values/compare-strings';
 
@@ -41,28 +43,22 @@ export function buildsOn(builder: string, resources: readonly ImageResource[]): 
   const seen = new Map<string, ImageResource>();
   for (const r of resources) {
     if (r.spec.source !== 'build' || r.policy?.builder !== builder) continue;
-    const key = imageKeyOf(r.id);
+    const key = resourceKeyOf(r.id);
     if (!seen.has(key)) seen.set(key, r);
   }
   return [...seen.values()].sort((a, b) => cmp(a.id, b.id));
 }
 
-/** `image:shop/web@host-1` -> `image:shop/web`. */
-export function imageKeyOf(id: string): string {
-  const at = id.lastIndexOf('@');
-  return at < 0 ? id : id.slice(0, at);
-}
-
 /** The reference containers run a built image by. */
 export function builtReference(resource: ImageResource): string {
   if (resource.spec.source !== 'build') return resource.spec.reference;
-  return `${resource.spec.repository}:${resource.spec.identity.replace(/^sha256:/, '').slice(0, 16)}`;
+  return `${resource.spec.repository}:${contentTag(resource.spec.identity)}`;
 }
 
 /** Reads, on a builder, whether each image is built with its current identity, with its layers. */
 export async function readBuildState(client: EngineClient, images: readonly ImageResource[]): Promise<ObservedBuild[]> {
   return Promise.all(images.map(async (resource): Promise<ObservedBuild> => {
-    const key = imageKeyOf(resource.id);
+    const key = resourceKeyOf(resource.id);
     const reference = builtReference(resource);
     const built = await inspectBuilt(client, reference);
     let previousInputs: Record<string, string> | null = null;

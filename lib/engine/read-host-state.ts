@@ -1,4 +1,5 @@
 import type { ContainerSpec, NetworkSpec, VolumeSpec } from '../graph/graph-document';
+import { resourceKeyOf } from '../graph/resource-id';
 import type { EngineClient } from './engine-client';
 import { ImageDefaults, imageDefaultsFrom, normalizeContainer } from './normalize-container';
 import { familiarImageReference } from '../values/image-reference';
@@ -198,9 +199,4 @@ export async function readHostLayers(client: EngineClient): Promise<string[]> {
 
 function userLabels(labels: Record<string, string> | null | undefined): Record<string, string> {
   return Object.fromEntries(Object.entries(labels ?? {}).filter(([k]) => !k.startsWith('hoist.')));
-}
-
-/** `network:shop/backend@h1` -> `network:shop/backend`. */
-function resourceKeyOf(id: string): string {
-  return id.slice(0, id.lastIndexOf('@'));
 }

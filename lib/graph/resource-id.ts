@@ -12,3 +12,9 @@ export function resourceKey(kind: ResourceKind, constructPath: string): string {
 export function resourceId(kind: ResourceKind, constructPath: string, host: string, slot?: number): string {
   return `${resourceKey(kind, constructPath)}${slot === undefined ? '' : '#' + slot}@${host}`;
 }
+
+/** A resource id without its host: `image:shop/web@h1` -> `image:shop/web` (a resource shared by hosts). */
+export function resourceKeyOf(id: string): string {
+  const at = id.lastIndexOf('@');
+  return at < 0 ? id : id.slice(0, at);
+}

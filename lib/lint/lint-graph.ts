@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ContainerResource, GraphDocument, ImageResource } from '../graph/graph-document';
+import { resourceKeyOf } from '../graph/resource-id';
 import { type LintFinding, type LintSeverity, lintDockerfile } from './dockerfile-rules';
 
 /** The lint result of one built image. */
@@ -26,7 +27,7 @@ export function lintGraph(graph: GraphDocument, projectDir: string, severities: 
     for (const resource of stack.resources) {
       if (resource.kind !== 'image') continue;
       const image = resource as ImageResource;
-      const key = image.id.slice(0, image.id.lastIndexOf('@'));
+      const key = resourceKeyOf(image.id);
       if (image.spec.source !== 'build' || seen.has(key) || (only && !only.has(key))) continue;
       seen.add(key);
       const contextDir = path.resolve(projectDir, image.spec.context);

@@ -1,5 +1,6 @@
 import type { GraphDocument } from '../graph/graph-document';
 import { specHash } from '../graph/spec-hash';
+import { hostsAndBuildersOf } from '../graph/stack-hosts';
 import type { ObservedBuild } from '../engine/read-build-state';
 import type { ObservedHostState } from '../engine/read-host-state';
 import { PlanOptions, planStack } from './plan-stack';
@@ -19,7 +20,7 @@ export function buildPlan(graph: GraphDocument, observations: ReadonlyMap<string
       observed.set(host.name, state);
     }
     const builds = new Map<string, ObservedBuild>();
-    for (const builder of [...stack.hosts, ...(stack.builders ?? [])]) {
+    for (const builder of hostsAndBuildersOf(stack)) {
       for (const build of observations.get(builder.name)?.builds?.get(stack.name) ?? []) builds.set(build.image, build);
     }
     const layers = new Map<string, ReadonlySet<string>>();

@@ -7,7 +7,8 @@ import type { ObservedHostState } from '../engine/read-host-state';
 import { familiarImageReference } from '../values/image-reference';
 import { compareContainer, updatableInPlace } from './compare-container';
 import type { Cause, PlanConflict, PlannedAction, PlannedDelivery, StackPlan } from './plan-types';
-import { builtReference, imageKeyOf, type ObservedBuild } from '../engine/read-build-state';
+import { builtReference, type ObservedBuild } from '../engine/read-build-state';
+import { resourceKeyOf } from '../graph/resource-id';
 import { inputChanges } from '../images/build-context';
 import { compareStrings as cmp } from '../values/compare-strings';
 
@@ -90,7 +91,7 @@ export function planStack(stack: StackGraph, observed: ReadonlyMap<string, Obser
         drafts.push(infra(want, 'create', [{ type: 'missing' }]));
         continue;
       }
-      const key = imageKeyOf(want.id);
+      const key = resourceKeyOf(want.id);
       const build = images.builds.get(key);
       if (!build?.built && !builds.has(key)) {
         builds.add(key);
@@ -215,7 +216,7 @@ function selectTargets(drafts: Draft[], resources: GraphResource[], targets: str
     for (const dep of resources.find((r) => r.id === id)?.dependsOn ?? []) wanted.add(dep.id);
   }
   // A targeted image's build goes with its delivery.
-  for (const id of [...wanted]) if (id.startsWith('image:')) wanted.add(imageKeyOf(id));
+  for (const id of [...wanted]) if (id.startsWith('image:')) wanted.add(resourceKeyOf(id));
   return drafts.filter((d) => wanted.has(d.resource));
 }
 

@@ -142,6 +142,13 @@ export function synthStack(stack: Stack, ctx: StackSynthContext): StackGraph {
   const images = new Map<Image, RenderedImage & { policy?: BuildImagePolicy }>();
   const imageKeys = new Map<string, Image>();
   const builderSpecs = new Map<string, HostSpec>();
+  /** A Secret of this stack as images refer to it (fingerprint and origin, never the value); undefined for anything else. */
+  const secretReference = (secret: unknown): SecretReference | undefined => {
+    if (!Secret.isSecret(secret)) return undefined;
+    const known = secretFingerprints.get(secret);
+    if (!known) return undefined;
+    return { secret: resourceKey('secret', secret.node.path), name: secret.secretName, fingerprint: known.fingerprint, origin: known.origin };
+  };
   /** Where and how a built image is built and delivered; problems are reported on the service using it. */
   const buildPolicyOf = (image: Image, user: Service): BuildImagePolicy | undefined => {
     const source = image._source;
@@ -185,12 +192,8 @@ export function synthStack(stack: Stack, ctx: StackSynthContext): StackGraph {
       }
       let password: Extract<ImageDeliverySpec, { mode: 'registry' }>['password'] = null;
       if (registry.password !== undefined) {
-        const known = Secret.isSecret(registry.password) ? secretFingerprints.get(registry.password) : undefined;
-        if (!known) {
-          problems.add(path, 'image: delivery.password: must be a Secret defined in this stack (its value is read when pushing and pulling)');
-        } else {
-          password = { secret: resourceKey('secret', registry.password.node.path), name: registry.password.secretName, fingerprint: known.fingerprint, origin: known.origin };
-        }
+        password = secretReference(registry.password) ?? null;
+        if (!password) problems.add(path, 'image: delivery.password: must be a Secret defined in this stack (its value is read when pushing and pulling)');
       }
       if ((registry.username === undefined) !== (registry.password === undefined)) {
         problems.add(path, 'image: delivery: set both username and password, or neither (an open registry)');
@@ -199,12 +202,9 @@ export function synthStack(stack: Stack, ctx: StackSynthContext): StackGraph {
     }
     const buildSecrets: SecretReference[] = [];
     for (const secret of options.buildSecrets ?? []) {
-      const known = Secret.isSecret(secret) ? secretFingerprints.get(secret) : undefined;
-      if (!known) {
-        problems.add(path, 'image: buildSecrets: each must be a Secret defined in this stack (its value is read when building)');
-        continue;
-      }
-      buildSecrets.push({ secret: resourceKey('secret', secret.node.path), name: secret.secretName, fingerprint: known.fingerprint, origin: known.origin });
+      const reference = secretReference(secret);
+      if (reference) buildSecrets.push(reference);
+      else problems.add(path, 'image: buildSecrets: each must be a Secret defined in this stack (its value is read when building)');
     }
     if (builder && builder.engine === 'podman' && buildSecrets.length) {
       problems.add(path, `image: buildSecrets: the builder ${builder.name} runs Podman, whose API cannot serve build secrets; build on a Docker Engine host`);

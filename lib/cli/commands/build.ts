@@ -5,11 +5,13 @@ import type * as BuildStateModule from '../../engine/read-build-state';
 import type * as PlanLintModule from '../../lint/plan-lint';
 import type * as OpenHostModule from '../../transport/open-host';
 import type * as FingerprintModule from '../../synth/secret-fingerprint';
-import type { HostSpec, ImageResource } from '../../graph/graph-document';
+import type { ImageResource } from '../../graph/graph-document';
+import { resourceKeyOf } from '../../graph/resource-id';
+import type * as CollectModule from '../../plan/collect-observations';
 import type { StackPlan } from '../../plan/plan-types';
 import { CliError } from '../cli-error';
 import type { CliIo } from '../cli-io';
-import { loadGraph } from '../load-graph';
+import { loadGraph, withGraphSource } from '../load-graph';
 
 interface BuildFlags {
   readonly graph?: string;
@@ -25,36 +27,28 @@ interface BuildFlags {
  * done. Images with lint errors are refused, as apply refuses them.
  */
 export function registerBuild(program: Command, io: CliIo): void {
-  program.command('build')
-    .description('Build the images whose inputs have no build yet on their builders (hosts are not changed); a later plan then shows the bytes each host will be sent')
-    .option('--graph <file>', 'use a saved graph instead of synthesizing the program')
-    .option('-a, --app <file>', 'program to run (default: "app" in hoist.json, else main.ts)')
-    .option('-C, --project <dir>', 'project directory', '.')
+  withGraphSource(program.command('build')
+    .description('Build the images whose inputs have no build yet on their builders (hosts are not changed); a later plan then shows the bytes each host will be sent'))
     .option('--trust-new-hosts', 'accept and record host keys not yet in known_hosts (never a changed key)', false)
     .action(async (flags: BuildFlags) => {
       const { openAllHosts } = require('../../transport/open-host') as typeof OpenHostModule;
-      const { buildsOn, imageKeyOf, readBuildState } = require('../../engine/read-build-state') as typeof BuildStateModule;
+      const { hostsToRead } = require('../../plan/collect-observations') as typeof CollectModule;
+      const { buildsOn, readBuildState } = require('../../engine/read-build-state') as typeof BuildStateModule;
       const { buildImage } = require('../../apply/build-image') as typeof BuildModule;
       const { readImageSecrets } = require('../../apply/secret-values') as typeof SecretValuesModule;
       const { lintBuilds, lintLines, lintBlockers } = require('../../lint/plan-lint') as typeof PlanLintModule;
       const { loadFingerprintKey } = require('../../synth/secret-fingerprint') as typeof FingerprintModule;
       const { graph, projectDir } = await loadGraph(flags, io);
 
-      const builders = new Map<string, HostSpec>();
-      for (const stack of graph.stacks) {
-        for (const r of stack.resources) {
-          const builder = r.kind === 'image' ? (r as ImageResource).policy?.builder : undefined;
-          const spec = builder ? [...stack.hosts, ...(stack.builders ?? [])].find((h) => h.name === builder) : undefined;
-          if (spec) builders.set(spec.name, spec);
-        }
-      }
-      if (builders.size === 0) {
+      const names = new Set(graph.stacks.flatMap((s) => s.resources.map((r) => (r.kind === 'image' ? (r as ImageResource).policy?.builder : undefined))));
+      const builders = hostsToRead(graph).filter((h) => names.has(h.name));
+      if (builders.length === 0) {
         io.out('No images are built by these stacks.');
         return;
       }
       let opened: OpenHostModule.OpenHost[];
       try {
-        opened = await openAllHosts([...builders.values()], { projectDir, trustNewHosts: flags.trustNewHosts });
+        opened = await openAllHosts(builders, { projectDir, trustNewHosts: flags.trustNewHosts });
       } catch (error) {
         throw new CliError(`cannot build: not every builder can be reached:\n${(error as Error).message.split('\n').map((l) => `  ${l}`).join('\n')}`);
       }
@@ -71,7 +65,7 @@ export function registerBuild(program: Command, io: CliIo): void {
           }
           if (todo.length === 0) continue;
           // The same checks apply makes: lint errors and secrets, before anything is built.
-          const keys = todo.map(({ resource }) => imageKeyOf(resource.id));
+          const keys = todo.map(({ resource }) => resourceKeyOf(resource.id));
           const linted = lintBuilds(new Set(keys), graph, projectDir);
           for (const line of lintLines(linted)) io.err(line);
           const blockers = lintBlockers(linted);
@@ -83,7 +77,7 @@ export function registerBuild(program: Command, io: CliIo): void {
           if (blockers.length) throw new CliError(`cannot build; nothing was built:\n${blockers.map((b) => `  ${b}`).join('\n')}`);
           for (const { resource, client } of todo) {
             const started = Date.now();
-            io.out(`${client.host}  building ${resource.id.slice(0, resource.id.lastIndexOf('@')).slice('image:'.length)}`);
+            io.out(`${client.host}  building ${resourceKeyOf(resource.id).slice('image:'.length)}`);
             await buildImage(client, stack.name, resource, projectDir, (message) => io.out(`${client.host}  ${message}`), secrets.values);
             io.out(`${client.host}  built in ${((Date.now() - started) / 1000).toFixed(1)}s`);
             built++;

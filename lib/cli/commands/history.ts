@@ -3,7 +3,7 @@ import type * as HistoryModule from '../../engine/host-history';
 import type * as OpenHostModule from '../../transport/open-host';
 import { CliError } from '../cli-error';
 import type { CliIo } from '../cli-io';
-import { loadGraph } from '../load-graph';
+import { loadGraph, withGraphSource } from '../load-graph';
 import { positiveIntegerFlag } from '../parse-flags';
 
 interface HistoryFlags {
@@ -30,14 +30,11 @@ interface RunEntry {
 
 /** `hoist history`: the apply and destroy runs recorded on the stacks' hosts, newest first. */
 export function registerHistory(program: Command, io: CliIo): void {
-  program.command('history')
+  withGraphSource(program.command('history')
     .description('Show the applies and destroys recorded on the stacks\' hosts (who, when, revision, outcome per host), newest first')
     .option('--json', 'machine-readable output', false)
     .option('-n, --limit <n>', 'show this many runs per stack', '20')
-    .option('--stack <name>', 'only this stack')
-    .option('--graph <file>', 'use a saved graph instead of synthesizing the program')
-    .option('-a, --app <file>', 'program to run (default: "app" in hoist.json, else main.ts)')
-    .option('-C, --project <dir>', 'project directory', '.')
+    .option('--stack <name>', 'only this stack'))
     .option('--trust-new-hosts', 'accept and record host keys not yet in known_hosts (never a changed key)', false)
     .action(async (flags: HistoryFlags) => {
       const limit = positiveIntegerFlag(flags.limit, '--limit');

@@ -3,7 +3,7 @@ import type * as LintGraphModule from '../../lint/lint-graph';
 import { LINT_RULES, type LintSeverity } from '../../lint/dockerfile-rules';
 import { CliError } from '../cli-error';
 import type { CliIo } from '../cli-io';
-import { loadGraph } from '../load-graph';
+import { loadGraph, withGraphSource } from '../load-graph';
 
 interface LintFlags {
   readonly json: boolean;
@@ -15,13 +15,10 @@ interface LintFlags {
 
 /** `hoist lint`: the pitfalls of the images the program builds. */
 export function registerLint(program: Command, io: CliIo): void {
-  program.command('lint')
+  withGraphSource(program.command('lint')
     .description('Check the images the stacks build for common pitfalls (root user, floating bases, secrets in layers, cache-killing COPY, ...); exit 1 on an error')
     .option('--json', 'machine-readable output', false)
-    .option('--rule <rule=severity>', 'change a rule\'s severity for this run: error, warning, info or off (repeatable)', (value: string, all: string[]) => [...all, value], [])
-    .option('--graph <file>', 'use a saved graph instead of synthesizing the program')
-    .option('-a, --app <file>', 'program to run (default: "app" in hoist.json, else main.ts)')
-    .option('-C, --project <dir>', 'project directory', '.')
+    .option('--rule <rule=severity>', 'change a rule\'s severity for this run: error, warning, info or off (repeatable)', (value: string, all: string[]) => [...all, value], []))
     .action(async (flags: LintFlags) => {
       const severities: Record<string, LintSeverity> = {};
       for (const setting of flags.rule) {

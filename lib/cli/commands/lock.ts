@@ -8,7 +8,7 @@ import type { GraphDocument, StackGraph } from '../../graph/graph-document';
 import { parseDuration } from '../../values/duration';
 import { CliError } from '../cli-error';
 import type { CliIo } from '../cli-io';
-import { loadGraph } from '../load-graph';
+import { loadGraph, withGraphSource } from '../load-graph';
 
 interface LockOptions {
   readonly graph?: string;
@@ -26,11 +26,8 @@ interface LockOptions {
 /** `hoist lock status|acquire|release`: the per-host locks that keep two applies apart. */
 export function registerLock(program: Command, io: CliIo): void {
   const lock = program.command('lock').description('Show, take or release the locks that keep runs on a stack\'s hosts apart');
-  const common = (command: Command) => command
-    .option('--stack <name>', 'only this stack')
-    .option('--graph <file>', 'use a saved graph instead of synthesizing the program')
-    .option('-a, --app <file>', 'program to run (default: "app" in hoist.json, else main.ts)')
-    .option('-C, --project <dir>', 'project directory', '.')
+  const common = (command: Command) => withGraphSource(command
+    .option('--stack <name>', 'only this stack'))
     .option('--trust-new-hosts', 'accept and record host keys not yet in known_hosts (never a changed key)', false);
 
   common(lock.command('status').description('Show who holds each stack\'s lock on each host'))

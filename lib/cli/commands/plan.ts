@@ -8,7 +8,7 @@ import type * as PlanLintModule from '../../lint/plan-lint';
 import { canonicalJsonPretty } from '../../graph/canonical-json';
 import { CliError } from '../cli-error';
 import type { CliIo } from '../cli-io';
-import { loadGraph } from '../load-graph';
+import { loadGraph, withGraphSource } from '../load-graph';
 import { positiveIntegerFlag } from '../parse-flags';
 
 interface PlanCommandOptions {
@@ -28,7 +28,7 @@ interface PlanCommandOptions {
 
 /** `hoist plan`: diff the graph against every host into an exact, reviewable, saveable plan. */
 export function registerPlan(program: Command, io: CliIo): void {
-  program.command('plan')
+  withGraphSource(program.command('plan')
     .description('Compare the graph with what runs on every host and show what apply would do')
     .option('--json', 'print the versioned plan document', false)
     .option('--markdown', 'print Markdown for a pull-request comment', false)
@@ -38,10 +38,7 @@ export function registerPlan(program: Command, io: CliIo): void {
     .option('--delete-volumes', 'delete volumes that left the graph, and their data', false)
     .option('--parallelism <n>', 'hosts read at once', '10')
     .option('--connect-timeout <seconds>', 'give up on a host after this long', '10')
-    .option('--trust-new-hosts', 'accept and record host keys not yet in known_hosts (never a changed key)', false)
-    .option('--graph <file>', 'use a saved graph instead of synthesizing the program')
-    .option('-a, --app <file>', 'program to run (default: "app" in hoist.json, else main.ts)')
-    .option('-C, --project <dir>', 'project directory', '.')
+    .option('--trust-new-hosts', 'accept and record host keys not yet in known_hosts (never a changed key)', false))
     .action(async (options: PlanCommandOptions) => {
       if (options.json && options.markdown) throw new CliError('--json and --markdown exclude each other; pick one');
       const parallelism = positiveIntegerFlag(options.parallelism, '--parallelism');

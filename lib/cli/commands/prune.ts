@@ -4,12 +4,11 @@ import type * as CollectModule from '../../plan/collect-observations';
 import type * as LockModule from '../../lock/lock-hosts';
 import type * as OpenHostModule from '../../transport/open-host';
 import type { EngineClient } from '../../engine/engine-client';
-import { isLockContainer } from '../../engine/host-lock';
-import { LABEL } from '../../engine/ownership-labels';
-import { isRolloutCopy } from '../../engine/rollout-names';
+import type * as ReadStateModule from '../../engine/read-host-state';
+import { hostsAndBuildersOf } from '../../graph/stack-hosts';
 import { CliError } from '../cli-error';
 import type { CliIo } from '../cli-io';
-import { loadGraph } from '../load-graph';
+import { loadGraph, withGraphSource } from '../load-graph';
 
 interface PruneFlags {
   readonly dryRun: boolean;
@@ -34,13 +33,10 @@ interface StoppedContainer {
  * so it cannot take an image an apply is about to use.
  */
 export function registerPrune(program: Command, io: CliIo): void {
-  program.command('prune')
+  withGraphSource(program.command('prune')
     .description('Remove the stacks\' stopped containers that left the graph and built image versions beyond keepVersions (only objects with the stack\'s labels; never volumes)')
     .option('--dry-run', 'only list what would be removed', false)
-    .option('--json', 'machine-readable output', false)
-    .option('--graph <file>', 'use a saved graph instead of synthesizing the program')
-    .option('-a, --app <file>', 'program to run (default: "app" in hoist.json, else main.ts)')
-    .option('-C, --project <dir>', 'project directory', '.')
+    .option('--json', 'machine-readable output', false))
     .option('--trust-new-hosts', 'accept and record host keys not yet in known_hosts (never a changed key)', false)
     .action(async (flags: PruneFlags) => {
       const { openAllHosts } = require('../../transport/open-host') as typeof OpenHostModule;
@@ -64,7 +60,7 @@ export function registerPrune(program: Command, io: CliIo): void {
             });
           try {
             const desired = new Set(stack.resources.map((r) => r.id));
-            const names = [...new Set([...stack.hosts, ...(stack.builders ?? [])].map((h) => h.name))];
+            const names = hostsAndBuildersOf(stack).map((h) => h.name);
             const entry = { stack: stack.name, containers: [] as StoppedContainer[], images: [] as PruneModule.PrunableImage[], skipped: [] as string[] };
             await Promise.all(names.map(async (name) => {
               const client = clients.get(name)!;
@@ -100,14 +96,12 @@ export function registerPrune(program: Command, io: CliIo): void {
     });
 }
 
+/** The stack's stopped containers the graph no longer has, and rollout copies a killed apply left. */
 async function stoppedLeftovers(client: EngineClient, stack: string, desired: ReadonlySet<string>): Promise<StoppedContainer[]> {
-  const containers = await client.docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${LABEL.stack}=${stack}`] }) });
+  const { readHostState } = require('../../engine/read-host-state') as typeof ReadStateModule;
+  const { containers } = await readHostState(client, stack, { inspect: false });
   return containers
-    .filter((c) => c.State !== 'running' && c.State !== 'restarting' && c.State !== 'paused')
-    .filter((c) => c.Labels?.[LABEL.resource] && !isLockContainer(c.Labels))
-    .filter((c) => {
-      const name = (c.Names?.[0] ?? '').replace(/^\//, '');
-      return isRolloutCopy(name) || !desired.has(c.Labels![LABEL.resource]);
-    })
-    .map((c) => ({ host: client.host, name: (c.Names?.[0] ?? '').replace(/^\//, ''), state: c.State }));
+    .filter((c) => !['running', 'restarting', 'paused'].includes(c.state.status))
+    .filter((c) => c.resourceId !== null && (c.rolloutCopy || !desired.has(c.resourceId)))
+    .map((c) => ({ host: client.host, name: c.name, state: c.state.status }));
 }

@@ -3,7 +3,7 @@ import type * as CollectStatusModule from '../../status/collect-status';
 import type * as StackStatusModule from '../../status/stack-status';
 import { CliError } from '../cli-error';
 import type { CliIo } from '../cli-io';
-import { loadGraph } from '../load-graph';
+import { loadGraph, withGraphSource } from '../load-graph';
 import { positiveIntegerFlag } from '../parse-flags';
 
 interface StatusOptions {
@@ -19,12 +19,9 @@ interface StatusOptions {
 
 /** `hoist status`: what runs on every host of the stacks, read live. */
 export function registerStatus(program: Command, io: CliIo): void {
-  program.command('status')
+  withGraphSource(program.command('status')
     .description('Show what runs on every host of the stacks: state, health, image, created, revision (read live over SSH)')
-    .option('--json', 'machine-readable output (versioned document)', false)
-    .option('--graph <file>', 'use a saved graph instead of synthesizing the program')
-    .option('-a, --app <file>', 'program to run (default: "app" in hoist.json, else main.ts)')
-    .option('-C, --project <dir>', 'project directory', '.')
+    .option('--json', 'machine-readable output (versioned document)', false))
     .option('--stack <name>', 'only this stack')
     .option('--parallelism <n>', 'hosts read at once', '10')
     .option('--connect-timeout <seconds>', 'give up on a host after this long', '10')
