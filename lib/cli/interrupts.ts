@@ -1,3 +1,6 @@
+/** Exit code of a run stopped by the user (128 + SIGINT), as shells report it. */
+export const INTERRUPTED_EXIT_CODE = 130;
+
 /**
  * Ctrl-C during a run that changes hosts. The first SIGINT (or SIGTERM, as CI runners send on
  * cancel) asks the run to stop: nothing new starts, what is running finishes or is undone,

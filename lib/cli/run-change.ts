@@ -17,6 +17,7 @@ import type * as OpenHostModule from '../transport/open-host';
 import type * as FingerprintModule from '../synth/secret-fingerprint';
 import type { GraphDocument } from '../graph/graph-document';
 import { hostsAndBuildersOf, hostsOfStacks } from '../graph/stack-hosts';
+import { newLockId } from '../engine/host-lock';
 import type { HostObservation, PlanDocument, PlannedAction } from '../plan/plan-types';
 import { PLAN_FORMAT_VERSION } from '../plan/plan-types';
 import { parseDuration } from '../values/duration';
@@ -24,7 +25,7 @@ import { familiarImageReference } from '../values/image-reference';
 import { createApplyOutput, describeAction, outputMode, type ApplyOutput } from './apply-output';
 import { CliError } from './cli-error';
 import type { CliIo } from './cli-io';
-import { watchInterrupts } from './interrupts';
+import { INTERRUPTED_EXIT_CODE, watchInterrupts } from './interrupts';
 import { loadGraph, withGraphSource } from './load-graph';
 import { positiveIntegerFlag } from './parse-flags';
 
@@ -56,15 +57,6 @@ export function withChangeOptions(command: Command): Command {
     .option('--parallelism <n>', 'hosts changed at once within a step', '10'));
 }
 
-/** Exit code of a run stopped by the user (128 + SIGINT), as shells report it. */
-export const INTERRUPTED_EXIT_CODE = 130;
-
-/**
- * A lock outlives a run only if the run is killed; after this long others may take it over.
- * Locks cannot be renewed in place (labels are fixed at creation), so this is far longer
- * than any apply should take.
- */
-const LOCK_TTL_MS = 4 * 60 * 60_000;
 
 /**
  * Changes hosts: plan (or a saved plan, checked for staleness), locks on every host, secrets
@@ -80,7 +72,7 @@ export async function runChange(options: ChangeOptions, io: CliIo): Promise<void
   const { observeHost, readsOnHost, hostsToRead } = require('../plan/collect-observations') as typeof CollectModule;
   const { buildPlan, hasChanges, observationFingerprint } = require('../plan/build-plan') as typeof BuildPlanModule;
   const { renderPlanText } = require('../plan/render-plan') as typeof RenderModule;
-  const { lockHosts } = require('../lock/lock-hosts') as typeof LockModule;
+  const { lockHosts, LockWaitInterruptedError, RUN_LOCK_RENEW_MS, RUN_LOCK_TTL_MS } = require('../lock/lock-hosts') as typeof LockModule;
   const { executeStackPlan, unsupportedActions } = require('../apply/execute-plan') as typeof ExecuteModule;
   const { readSecretsForPlan, readImageSecrets } = require('../apply/secret-values') as typeof SecretValuesModule;
   const { loadFingerprintKey } = require('../synth/secret-fingerprint') as typeof FingerprintModule;
@@ -112,21 +104,39 @@ export async function runChange(options: ChangeOptions, io: CliIo): Promise<void
   }
   const clients = new Map(opened.map((o) => [o.spec.name, o.engine]));
   const locks = new Map<string, LockModule.HeldLocks>();
+  // One lock id for the whole run, known before the first lock is taken, so every message
+  // (even one printed while a lock is half taken) can name the command that releases it.
+  const lockId = newLockId();
+  const stopLocking = new AbortController();
+  let lockLost: string | undefined;
   const interrupts = watchInterrupts(
-    () => io.err(`Stopping: no new step starts; the running one finishes (or is undone), then locks are released. Press Ctrl-C again to exit at once.`),
     () => {
-      const release = [...locks.values()].map((held) => `hoist lock release --id ${held.id}`).join(' and ') || 'hoist lock release --id <id> (see hoist lock status)';
-      io.err(`Exiting at once: work may be half done and the locks stay held. Run hoist plan to see each host's state; release the locks with ${release}.`);
+      stopLocking.abort();
+      io.err(`Stopping: no new step starts; the running one finishes (or is undone), then locks are released. Press Ctrl-C again to exit at once.`);
+    },
+    () => {
+      io.err(`Exiting at once: work may be half done and the locks stay held. Run hoist plan to see each host's state; release the locks with hoist lock release --id ${lockId}.`);
       process.exit(INTERRUPTED_EXIT_CODE);
     },
   );
+  const stopRequested = () => interrupts.requested() || lockLost !== undefined;
   try {
     for (const stack of graph.stacks) {
+      // Every host the run may change: the stack's hosts, and for apply its builders too.
+      const lockedHosts = (verb === 'destroy' ? stack.hosts : hostsAndBuildersOf(stack)).filter((h) => clients.has(h.name));
       try {
-        const held = await lockHosts(stack.hosts.map((h) => clients.get(h.name)!), { stack: stack.name, ttlMs: LOCK_TTL_MS, timeoutMs: lockTimeout.ms, plan: saved?.graph_hash, message: `hoist ${verb}` });
+        const held = await lockHosts([...new Set(lockedHosts.map((h) => clients.get(h.name)!))], {
+          stack: stack.name, id: lockId, ttlMs: RUN_LOCK_TTL_MS, renewEveryMs: RUN_LOCK_RENEW_MS, timeoutMs: lockTimeout.ms, plan: saved?.graph_hash, message: `hoist ${verb}`,
+          signal: stopLocking.signal,
+          onLost: (host, error) => {
+            lockLost ??= host;
+            io.err(`warning: ${error.message.split('\n')[0]}; stopping: no new step starts`);
+          },
+        });
         locks.set(stack.name, held);
         for (const old of held.tookOver) io.err(`warning: took over the expired lock of ${old.user}@${old.machine} (id ${old.id}, expired ${old.expires}) on ${old.host}`);
       } catch (error) {
+        if (error instanceof LockWaitInterruptedError) throw new CliError(`${verb} stopped while waiting for the locks; nothing was changed (${error.message})`, INTERRUPTED_EXIT_CODE);
         throw new CliError(`cannot ${verb}: ${(error as Error).message}; nothing was changed`);
       }
     }
@@ -189,6 +199,7 @@ export async function runChange(options: ChangeOptions, io: CliIo): Promise<void
     }
     if (secretProblems.length) throw new CliError(`cannot ${verb}: secrets cannot be delivered; nothing was changed:\n${indent(secretProblems.join('\n'))}`);
     if (!saved && !(await confirmed(options.yes, verb, io, interrupts.requested))) throw new CliError(`${verb} cancelled; nothing was changed`);
+    if (lockLost) throw new CliError(`${verb} stopped before any change: the lock on ${lockLost} was lost; nothing was changed`);
     if (interrupts.requested()) throw new CliError(`${verb} stopped before any change; nothing was changed`, INTERRUPTED_EXIT_CODE);
 
     const results: { stack: string; revision: number; result: ExecuteModule.StackApplyResult }[] = [];
@@ -199,7 +210,7 @@ export async function runChange(options: ChangeOptions, io: CliIo): Promise<void
       const recorded = await Promise.all(stack.hosts.map((h) => readHistory(clients.get(h.name)!, stack.name).catch(() => [])));
       const revision = Math.max(nextRevision(observations, stack.name), ...recorded.flat().map((r) => r.revision + 1));
       const result = await executeStackPlan(stackPlan, stack, {
-        clients, revision, secrets: secrets.get(stack.name)!, imageSecrets: imageSecrets.get(stack.name)!, projectDir, emit: (event) => output.event(event), stopRequested: interrupts.requested, parallelism,
+        clients, revision, secrets: secrets.get(stack.name)!, imageSecrets: imageSecrets.get(stack.name)!, projectDir, emit: (event) => output.event(event), stopRequested, parallelism,
       });
       results.push({ stack: stack.name, revision, result });
       if (!result.outcomes.every((o) => o.ok) || result.interrupted) break;
@@ -209,7 +220,7 @@ export async function runChange(options: ChangeOptions, io: CliIo): Promise<void
     reportVersions(plan, after, output);
     for (const u of unreachable) output.message(`  ${u.host}: did not answer after the ${verb} (${u.error}); its state is unknown`);
     const failed = results.flatMap((r) => r.result.outcomes.filter((o) => !o.ok));
-    const interrupted = results.some((r) => r.result.interrupted) || interrupts.requested();
+    const interrupted = results.some((r) => r.result.interrupted) || stopRequested();
     const notStarted = plan.stacks.flatMap((s) => s.actions.filter((a) => !results.some((r) => r.stack === s.stack && r.result.outcomes.some((o) => o.action === a))));
     await recordHistory(appendHistory, opened, results, graph, verb, locks, io);
 
@@ -222,6 +233,7 @@ export async function runChange(options: ChangeOptions, io: CliIo): Promise<void
       ];
       output.message(lines.join('\n'));
       if (!failed.length && unreachable.length) throw new CliError(`${verb} could not check its result: ${unreachable.map((u) => u.host).join(', ')} did not answer; run hoist plan once they do`);
+      if (interrupted && !failed.length && lockLost) throw new CliError(`${verb} stopped: its lock on ${lockLost} was lost (another run may be changing the hosts); run hoist plan to see what is left`);
       if (interrupted && !failed.length) throw new CliError(`${verb} stopped on request; run hoist plan to see what is left`, INTERRUPTED_EXIT_CODE);
       throw new CliError(`${verb} failed: ${failed.map((f) => `${f.action.name}@${f.action.host}`).join(', ')} (see above); run hoist plan to see where each host stands`);
     }

@@ -18,6 +18,12 @@ export interface EngineClient {
   details(): Promise<EngineDetails>;
   /** The log driver of containers created without one (what reads back as "the default"). */
   defaultLogDriver(): Promise<string>;
+  /**
+   * The engine's clock, in milliseconds since the epoch (from the Date header of a /_ping,
+   * so to the second). Lock expiry is measured against it rather than this machine's clock,
+   * so two machines whose clocks disagree still agree on when a lock expires.
+   */
+  now(): Promise<number>;
   close(): void;
 }
 
@@ -69,6 +75,7 @@ export async function connectEngine(connection: IHostConnection, options: Engine
         // Podman's compatible API reports json-file for such containers and leaves /info's
         // LoggingDriver empty; asking it costs over a second, so only Docker is asked.
         defaultLogDriver: async () => (info.kind === 'podman' ? 'json-file' : (await loadDetails()).loggingDriver),
+        now: () => engineClock(agent, connection.host, pingTimeout),
         close: () => agent.destroy(),
       };
     } catch (error) {
@@ -79,6 +86,22 @@ export async function connectEngine(connection: IHostConnection, options: Engine
   }
   if (lastError instanceof HostError) throw lastError;
   throw new HostError(connection.host, 'engine', `the engine at ${candidates.join(' or ')} did not answer (${(lastError as Error)?.message}); is it an Engine API socket?`);
+}
+
+/** The engine's time from the Date header every answer of its HTTP server carries. */
+function engineClock(agent: http.Agent, host: string, timeout: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = http.get({ agent, host: 'engine', path: '/_ping', timeout }, (response) => {
+      response.resume();
+      response.on('end', () => {
+        const time = Date.parse(String(response.headers.date ?? ''));
+        if (Number.isFinite(time)) resolve(time);
+        else reject(new HostError(host, 'engine', `the engine's answer to /_ping has no Date header, so its clock cannot be read for lock expiry`));
+      });
+    });
+    request.on('timeout', () => request.destroy(new HostError(host, 'timeout', `the engine did not answer /_ping within ${timeout} ms`)));
+    request.on('error', reject);
+  });
 }
 
 function ping(agent: http.Agent, host: string, socketPath: string, timeout: number): Promise<EngineInfo> {

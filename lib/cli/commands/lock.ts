@@ -9,6 +9,7 @@ import { parseDuration } from '../../values/duration';
 import { CliError } from '../cli-error';
 import type { CliIo } from '../cli-io';
 import { loadGraph, withGraphSource } from '../load-graph';
+import { INTERRUPTED_EXIT_CODE, watchInterrupts } from '../interrupts';
 
 interface LockOptions {
   readonly graph?: string;
@@ -35,15 +36,23 @@ export function registerLock(program: Command, io: CliIo): void {
     .action(async (options: LockOptions) => {
       const { lockStatus } = require('../../lock/lock-hosts') as typeof LockModule;
       await withStacks(options, io, async (stack, clients) => {
-        const holders = await lockStatus(clients, stack.name);
+        const states = await lockStatus(clients, stack.name);
         if (options.json) {
-          io.out(JSON.stringify({ stack: stack.name, locks: holders }, null, 2));
+          io.out(JSON.stringify({
+            stack: stack.name,
+            locks: states.flatMap((s) => ('holder' in s ? [s.holder] : [])),
+            invalid: states.flatMap((s) => ('corrupt' in s ? [{ host: s.host, name: s.corrupt.containerName, problems: s.corrupt.problems }] : [])),
+          }, null, 2));
           return;
         }
-        if (holders.length === 0) io.out(`Stack ${stack.name}: not locked on any of ${clients.length} host(s)`);
-        for (const h of holders) {
-          const state = Date.parse(h.expires) < Date.now() ? 'EXPIRED' : 'held';
-          io.out(`Stack ${stack.name} on ${h.host}: ${state} by ${h.user}@${h.machine} (pid ${h.pid}) since ${h.created}, until ${h.expires}, id ${h.id}${h.message ? `: ${h.message}` : ''}`);
+        if (states.length === 0) io.out(`Stack ${stack.name}: not locked on any of ${clients.length} host(s)`);
+        for (const s of states) {
+          if ('corrupt' in s) {
+            io.out(`Stack ${stack.name} on ${s.host}: INVALID lock object ${s.corrupt.containerName} (${s.corrupt.problems.join('; ')}); Hoist will not use or remove it`);
+            continue;
+          }
+          const h = s.holder;
+          io.out(`Stack ${stack.name} on ${h.host}: ${h.expired ? 'EXPIRED' : 'held'} by ${h.user}@${h.machine} (pid ${h.pid}) since ${h.created}, until ${h.expires}, id ${h.id}${h.message ? `: ${h.message}` : ''}`);
         }
       });
     });
@@ -56,11 +65,16 @@ export function registerLock(program: Command, io: CliIo): void {
       const { lockHosts } = require('../../lock/lock-hosts') as typeof LockModule;
       const ttlMs = durationMs(options.ttl!, '--ttl');
       const timeoutMs = durationMs(options.lockTimeout!, '--lock-timeout');
+      // Ctrl-C while waiting releases the locks already taken (never leaves some hosts locked).
+      const stop = new AbortController();
+      const interrupts = watchInterrupts(() => stop.abort(), () => process.exit(INTERRUPTED_EXIT_CODE));
       await withStacks(options, io, async (stack, clients) => {
-        const held = await lockHosts(clients, { stack: stack.name, ttlMs, timeoutMs, message: options.message });
+        const held = await lockHosts(clients, { stack: stack.name, ttlMs, timeoutMs, message: options.message, signal: stop.signal }).catch((error: Error) => {
+          throw error.name === 'LockWaitInterruptedError' ? new CliError(error.message, INTERRUPTED_EXIT_CODE) : error;
+        });
         for (const old of held.tookOver) io.err(`warning: took over an expired lock on ${old.host} (id ${old.id}, ${old.user}@${old.machine}, expired ${old.expires})`);
         io.out(`Locked stack ${stack.name} on ${held.holders.length} host(s) until ${held.holders[0]?.expires}; release with: hoist lock release --id ${held.id}`);
-      });
+      }).finally(() => interrupts.dispose());
     });
 
   common(lock.command('release').description('Release a stack\'s lock on all its hosts; needs the lock\'s id (see hoist lock status)'))
@@ -93,7 +107,7 @@ async function withStacks(options: LockOptions, io: CliIo, work: (stack: StackGr
       try {
         await work(stack, clients);
       } catch (error) {
-        throw new CliError((error as Error).message);
+        throw error instanceof CliError ? error : new CliError((error as Error).message);
       }
     }
   } finally {

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import type * as PruneModule from '../../engine/prune-images';
 import type * as CollectModule from '../../plan/collect-observations';
-import type * as LockModule from '../../lock/lock-hosts';
 import type * as OpenHostModule from '../../transport/open-host';
 import type { EngineClient } from '../../engine/engine-client';
 import type * as ReadStateModule from '../../engine/read-host-state';
@@ -9,6 +8,7 @@ import { hostsAndBuildersOf } from '../../graph/stack-hosts';
 import { CliError } from '../cli-error';
 import type { CliIo } from '../cli-io';
 import { loadGraph, withGraphSource } from '../load-graph';
+import { withStackLocks } from '../with-stack-locks';
 
 interface PruneFlags {
   readonly dryRun: boolean;
@@ -42,7 +42,6 @@ export function registerPrune(program: Command, io: CliIo): void {
       const { openAllHosts } = require('../../transport/open-host') as typeof OpenHostModule;
       const { hostsToRead } = require('../../plan/collect-observations') as typeof CollectModule;
       const { imagesToPrune, removeImages } = require('../../engine/prune-images') as typeof PruneModule;
-      const { lockHosts } = require('../../lock/lock-hosts') as typeof LockModule;
       const { graph, projectDir } = await loadGraph(flags, io);
       let opened: OpenHostModule.OpenHost[];
       try {
@@ -54,13 +53,9 @@ export function registerPrune(program: Command, io: CliIo): void {
       const report: { stack: string; containers: StoppedContainer[]; images: PruneModule.PrunableImage[]; skipped: string[] }[] = [];
       try {
         for (const stack of graph.stacks) {
-          const held = flags.dryRun ? undefined : await lockHosts(stack.hosts.map((h) => clients.get(h.name)!), { stack: stack.name, ttlMs: 10 * 60_000, timeoutMs: 0, message: 'hoist prune' })
-            .catch((error: Error) => {
-              throw new CliError(`cannot prune ${stack.name}: ${error.message}; nothing was removed`);
-            });
-          try {
+          const names = hostsAndBuildersOf(stack).map((h) => h.name);
+          const prune = async () => {
             const desired = new Set(stack.resources.map((r) => r.id));
-            const names = hostsAndBuildersOf(stack).map((h) => h.name);
             const entry = { stack: stack.name, containers: [] as StoppedContainer[], images: [] as PruneModule.PrunableImage[], skipped: [] as string[] };
             await Promise.all(names.map(async (name) => {
               const client = clients.get(name)!;
@@ -75,9 +70,10 @@ export function registerPrune(program: Command, io: CliIo): void {
               entry.images.push(...images);
             }));
             report.push(entry);
-          } finally {
-            if (held) for (const failure of await held.release()) io.err(`warning: the lock on ${failure.host} could not be released (${failure.error}); run: hoist lock release --id ${held.id}`);
-          }
+          };
+          // Removing changes hosts and builders: under the stack's lock on each, like apply.
+          if (flags.dryRun) await prune();
+          else await withStackLocks([...new Set(names)].map((n) => clients.get(n)!), { stack: stack.name, verb: 'prune', message: 'hoist prune', lockTimeoutMs: 0 }, io, prune);
         }
       } finally {
         for (const open of opened) open.close();
