@@ -70,6 +70,8 @@ export const serviceDefaultsFields = {
   readOnlyRootFilesystem: z.boolean().optional(),
   capDrop: z.array(capability).optional(),
   stopGracePeriod: duration.optional(),
+  // Rule ids and severities are checked in synth (lint-rule-settings.ts), like an image's.
+  lintRules: stringMap.optional(),
 };
 
 export const servicePropsSchema = z.strictObject({
