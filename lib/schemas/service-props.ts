@@ -70,8 +70,8 @@ export const serviceDefaultsFields = {
   readOnlyRootFilesystem: z.boolean().optional(),
   capDrop: z.array(capability).optional(),
   stopGracePeriod: duration.optional(),
-  // Rule ids and severities are checked in synth (lint-rule-settings.ts), like an image's.
-  lintRules: stringMap.optional(),
+  // Checked in synth by checkLintRules (lint-rule-settings.ts), the same check as an image's.
+  lintRules: z.unknown().optional(),
 };
 
 export const servicePropsSchema = z.strictObject({
