@@ -96,11 +96,11 @@ export function lintDockerfile(input: LintInput, severities: Readonly<Record<str
   // The built stage (the target, else the last) with the stages of this file it builds on.
   const facts = dockerfileFacts(input.dockerfile, input.target ?? null);
   const instructions = dockerfile.getInstructions();
-  if (input.servicesSetUser) {
-    // Every container runs as the service's user: the image's USER never applies.
-  } else if (facts.user === null) {
-    report('no-user', null, 'the final stage sets no USER, so the container runs as root; add a user and USER it (or set the service\'s user)');
-  } else if (isRootUser(facts.user)) {
+  // When every service sets its own non-root user, the image's USER never applies.
+  const imageUserApplies = !input.servicesSetUser;
+  if (imageUserApplies && facts.user === null) {
+    report('no-user', null, 'the built stage sets no USER, so the container runs as root; add a user and USER it (or set the service\'s user)');
+  } else if (imageUserApplies && facts.user !== null && isRootUser(facts.user)) {
     report('no-user', facts.userLine, `USER ${facts.user} runs the container as root; switch to an unprivileged user`);
   }
 

@@ -1,5 +1,4 @@
 import type { GraphDocument } from '../graph/graph-document';
-import { resourceKeyOf } from '../graph/resource-id';
 import type { PlanDocument } from '../plan/plan-types';
 import { type ImageLint, lintGraph, lintServices, type ServiceLint } from './lint-graph';
 
@@ -18,10 +17,10 @@ export function lintBuilds(keys: ReadonlySet<string>, graph: GraphDocument, proj
  * running container left alone was linted when it was created).
  */
 export function lintPlannedServices(plan: PlanDocument, graph: GraphDocument, projectDir: string): ServiceLint[] {
-  const services = new Set(plan.stacks.flatMap((s) => s.actions
-    .filter((a) => a.kind === 'container' && (a.action === 'create' || a.action === 'replace'))
-    // `container:shop/web#1@h1` -> `shop/web`, the service's construct path.
-    .map((a) => resourceKeyOf(a.resource).slice('container:'.length).replace(/#\d+$/, ''))));
+  const created = new Set(plan.stacks.flatMap((s) => s.actions
+    .filter((a) => a.kind === 'container' && (a.action === 'create' || a.action === 'replace')).map((a) => a.resource)));
+  // A container's source is its service's construct path.
+  const services = new Set(graph.stacks.flatMap((s) => s.resources.filter((r) => r.kind === 'container' && created.has(r.id)).map((r) => r.source)));
   return services.size === 0 ? [] : lintServices(graph, projectDir, {}, services);
 }
 

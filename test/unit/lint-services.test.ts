@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { HealthCheck, Host, Image, Mount, Service, type ServiceProps, Stack, Testing, Volume } from '../../lib';
-import type { ObservedHostState } from '../../lib/engine/read-host-state';
+import { HealthCheck, Host, Image, Mount, Protocol, Service, type ServiceProps, Stack, Testing, Volume } from '../../lib';
+import type { ObservedContainer, ObservedHostState } from '../../lib/engine/read-host-state';
 import { buildCreateContainerRequest } from '../../lib/engine/container-create';
 import type { ContainerResource, GraphDocument } from '../../lib/graph/graph-document';
 import { LINT_RULES, type LintSeverity } from '../../lib/lint/dockerfile-rules';
@@ -12,7 +12,6 @@ import { lintGraph, lintServices } from '../../lib/lint/lint-graph';
 import { lintBlockers, lintLines, lintPlannedServices } from '../../lib/lint/plan-lint';
 import { SERVICE_LINT_RULES } from '../../lib/lint/service-rules';
 import { buildPlan } from '../../lib/plan/build-plan';
-import type { ObservedContainer } from '../../lib/engine/read-host-state';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 
@@ -140,8 +139,8 @@ describe('lintServices: each rule trips on its pitfall and not on the fix', () =
     },
     {
       rule: 'all-interfaces', severity: 'info', says: /^shop\/web publishes an engine-chosen port\/udp, 8080\/tcp on all of the host's interfaces;.*bindAddress: "127\.0\.0\.1"/,
-      trips: () => ({ image: registry(), ...CLEAN, ports: [{ container: 8080, host: 8080 }, { container: 53, protocol: 'udp', bindAddress: '::' }] }),
-      passes: () => ({ image: registry(), ...CLEAN, ports: [{ container: 8080, host: 8080, bindAddress: '10.9.0.1' }, { container: 53, protocol: 'udp', bindAddress: '::1' }] }),
+      trips: () => ({ image: registry(), ...CLEAN, ports: [{ container: 8080, host: 8080 }, { container: 53, protocol: Protocol.UDP, bindAddress: '::' }] }),
+      passes: () => ({ image: registry(), ...CLEAN, ports: [{ container: 8080, host: 8080, bindAddress: '10.9.0.1' }, { container: 53, protocol: Protocol.UDP, bindAddress: '::1' }] }),
     },
     {
       rule: 'floating-tag', severity: 'warning', says: /^shop\/web runs busybox:latest, a tag that can move.*pin its digest \(busybox:latest@sha256:\.\.\.\)/,
@@ -233,7 +232,7 @@ describe('privileged (5.4) and the host namespaces (5.9, 5.15, 5.16) cannot be e
 });
 
 describe('service lint severities: the construct, the stack and the run', () => {
-  const loose = (stack: Stack): ServiceProps => ({ image: registry(), ...CLEAN, readOnlyRootFilesystem: false, mounts: [Mount.bind('/var/run/docker.sock', '/var/run/docker.sock')] });
+  const loose = (_stack: Stack): ServiceProps => ({ image: registry(), ...CLEAN, readOnlyRootFilesystem: false, mounts: [Mount.bind('/var/run/docker.sock', '/var/run/docker.sock')] });
 
   it('lintRules on the Service changes a rule\'s severity or turns it off', () => {
     const p = project((stack) => ({ ...loose(stack), lintRules: { 'writable-rootfs': 'error', 'engine-socket': 'off' } }));
@@ -281,7 +280,7 @@ describe('service lint severities: the construct, the stack and the run', () => 
 });
 
 describe('service lint in plan and apply', () => {
-  const agent = (stack: Stack): ServiceProps => ({ image: registry(), ...CLEAN, readOnlyRootFilesystem: false, mounts: [Mount.bind('/var/run/docker.sock', '/var/run/docker.sock')] });
+  const agent = (_stack: Stack): ServiceProps => ({ image: registry(), ...CLEAN, readOnlyRootFilesystem: false, mounts: [Mount.bind('/var/run/docker.sock', '/var/run/docker.sock')] });
   const empty = (host: string): ObservedHostState => ({ host, engine: 'docker', containers: [], images: [], networks: [], volumes: [], foreign: [] });
   /** h1 running exactly the graph's containers. */
   const running = (graph: GraphDocument): ObservedHostState => ({
