@@ -171,8 +171,10 @@ export async function runChange(options: ChangeOptions, io: CliIo): Promise<void
       return;
     }
     const blockers = plan.stacks.flatMap((s) => unsupportedActions(s, graph.stacks.find((g) => g.name === s.stack)!));
-    const { lintPlannedBuilds, lintLines, lintBlockers } = require('../lint/plan-lint') as typeof PlanLintModule;
-    const linted = lintPlannedBuilds(plan, graph, projectDir);
+    const { lintPlannedBuilds, lintPlannedServices, lintLines, lintBlockers } = require('../lint/plan-lint') as typeof PlanLintModule;
+    // Services too, on apply only: a rollback puts back what ran before (its Dockerfiles are no
+    // longer the ones on disk), and a destroy creates nothing.
+    const linted = [...lintPlannedBuilds(plan, graph, projectDir), ...(verb === 'apply' ? lintPlannedServices(plan, graph, projectDir) : [])];
     if (!options.json) for (const line of lintLines(linted)) io.err(line);
     blockers.push(...lintBlockers(linted));
     if (verb === 'rollback') {

@@ -63,4 +63,12 @@ export interface ServiceDefaults {
    * @default "10s"
    */
   readonly stopGracePeriod?: string;
+
+  /**
+   * Default severities of the service lint rules, by rule id, e.g. { "no-cpu-limit": "off" };
+   * a service's own `lintRules` win rule by rule.
+   *
+   * @default - each rule's default severity
+   */
+  readonly lintRules?: Record<string, string>;
 }

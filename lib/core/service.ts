@@ -207,6 +207,17 @@ export interface ServiceProps {
    * @default - none
    */
   readonly labels?: Record<string, string>;
+
+  /**
+   * Severities of the service lint rules for this service ("error", "warning", "info" or
+   * "off"), by rule id, e.g. { "writable-rootfs": "off" }; they win over the stack's
+   * `defaults.lintRules`, and `hoist lint --rule` overrides both for one run. Image rules
+   * (such as "no-user") are set on the image instead. An error-level finding stops
+   * `hoist apply` from creating or replacing the service's containers.
+   *
+   * @default - the stack's default, else each rule's default severity (see the README's lint rules)
+   */
+  readonly lintRules?: Record<string, string>;
 }
 
 /**

@@ -310,4 +310,9 @@ export interface ContainerPolicy {
     readonly failureAction: 'rollback' | 'pause';
     readonly healthTimeoutMs: number;
   };
+  /**
+   * Lint severities set on the service and the stack's defaults (the service's win), by rule
+   * id. Absent when neither sets any, and in graphs from before service lint: each rule's default.
+   */
+  readonly lint?: Record<string, 'error' | 'warning' | 'info' | 'off'>;
 }

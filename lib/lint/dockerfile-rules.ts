@@ -1,5 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { dockerfileFacts } from './dockerfile-facts';
+import { isRootUser } from '../values/root-user';
 
 /** How much a finding matters; `off` silences a rule. */
 export type LintSeverity = 'error' | 'warning' | 'info' | 'off';
@@ -20,19 +22,34 @@ export interface LintInput {
   readonly contextDir: string | null;
   /** Whether the service running the image defines its own health check. */
   readonly serviceHasHealthCheck: boolean;
+  /**
+   * Whether every service running the image sets a user other than root, so the image's own
+   * USER never applies (default false).
+   */
+  readonly servicesSetUser?: boolean;
+  /** The stage the build stops at; default: the last one. */
+  readonly target?: string | null;
   /** How messages name the context (e.g. project-relative); default: contextDir. */
   readonly contextName?: string;
 }
 
-/** The rules, their default severities and what each is about. */
-export const LINT_RULES: Readonly<Record<string, { readonly severity: Exclude<LintSeverity, 'off'>; readonly summary: string }>> = {
-  'no-user': { severity: 'warning', summary: 'the image runs as root (no USER, or USER root, in the final stage)' },
-  'floating-base': { severity: 'warning', summary: 'a base image by floating tag or latest rather than by digest' },
-  'secret-in-build': { severity: 'error', summary: 'a secret-looking ENV or ARG: it stays in the image\'s layers and history' },
-  'copy-before-install': { severity: 'warning', summary: 'the whole source is copied before dependencies are installed, so any change re-installs them' },
-  'full-base': { severity: 'info', summary: 'a full base image where a slim variant exists' },
-  'no-dockerignore': { severity: 'warning', summary: 'the build context has no .dockerignore (.git, node_modules and secrets get sent)' },
-  'no-healthcheck': { severity: 'info', summary: 'neither the image nor the service defines a health check' },
+/** A lint rule's registration: default severity, CIS Docker Benchmark number, what trips it. */
+export interface LintRuleInfo {
+  readonly severity: Exclude<LintSeverity, 'off'>;
+  /** The check's number in the CIS Docker Benchmark as docker-bench-security numbers it; null when the benchmark has none. */
+  readonly cis: string | null;
+  readonly summary: string;
+}
+
+/** The rules checked on a built image's Dockerfile, their default severities and what each is about. */
+export const LINT_RULES: Readonly<Record<string, LintRuleInfo>> = {
+  'no-user': { severity: 'warning', cis: '4.1', summary: 'the image runs as root (no USER, or USER root, in the built stage) and a service running it sets no user' },
+  'floating-base': { severity: 'warning', cis: null, summary: 'a base image by floating tag or latest rather than by digest' },
+  'secret-in-build': { severity: 'error', cis: '4.10', summary: 'a secret-looking ENV or ARG: it stays in the image\'s layers and history' },
+  'copy-before-install': { severity: 'warning', cis: null, summary: 'the whole source is copied before dependencies are installed, so any change re-installs them' },
+  'full-base': { severity: 'info', cis: null, summary: 'a full base image where a slim variant exists' },
+  'no-dockerignore': { severity: 'warning', cis: null, summary: 'the build context has no .dockerignore (.git, node_modules and secrets get sent)' },
+  'no-healthcheck': { severity: 'info', cis: '4.6', summary: 'neither the image nor every service running it defines a health check' },
 };
 
 const SECRET_NAME = /(pass(word|wd)?|secret|token|api[_-]?key|private[_-]?key|credentials?)$/i;
@@ -76,16 +93,15 @@ export function lintDockerfile(input: LintInput, severities: Readonly<Record<str
     }
   }
 
-  // The final stage: from the last FROM on.
-  const lastFrom = froms.length ? froms[froms.length - 1].getRange().start.line : -1;
+  // The built stage (the target, else the last) with the stages of this file it builds on.
+  const facts = dockerfileFacts(input.dockerfile, input.target ?? null);
   const instructions = dockerfile.getInstructions();
-  const finalStage = instructions.filter((i) => i.getRange().start.line >= lastFrom);
-  const users = finalStage.filter((i) => i.getKeyword() === 'USER');
-  const lastUser = users.length ? users[users.length - 1].getArgumentsContent()?.trim() ?? '' : null;
-  if (lastUser === null) {
-    report('no-user', null, 'the final stage sets no USER, so the container runs as root; add a user and USER it (or set the service\'s user)');
-  } else if (/^(root|0)(:.*)?$/.test(lastUser)) {
-    report('no-user', users[users.length - 1].getRange().start.line + 1, `USER ${lastUser} runs the container as root; switch to an unprivileged user`);
+  // When every service sets its own non-root user, the image's USER never applies.
+  const imageUserApplies = !input.servicesSetUser;
+  if (imageUserApplies && facts.user === null) {
+    report('no-user', null, 'the built stage sets no USER, so the container runs as root; add a user and USER it (or set the service\'s user)');
+  } else if (imageUserApplies && facts.user !== null && isRootUser(facts.user)) {
+    report('no-user', facts.userLine, `USER ${facts.user} runs the container as root; switch to an unprivileged user`);
   }
 
   for (const instruction of instructions) {
@@ -118,7 +134,7 @@ export function lintDockerfile(input: LintInput, severities: Readonly<Record<str
   if (input.contextDir !== null && !fs.existsSync(path.join(input.contextDir, '.dockerignore'))) {
     report('no-dockerignore', null, `${input.contextName ?? input.contextDir} has no .dockerignore: everything in it (.git, node_modules, local secrets) is sent to the build`);
   }
-  if (!input.serviceHasHealthCheck && !finalStage.some((i) => i.getKeyword() === 'HEALTHCHECK')) {
+  if (!input.serviceHasHealthCheck && !facts.healthcheck) {
     report('no-healthcheck', null, 'no HEALTHCHECK in the image and none on the service: rollouts can only check that the container keeps running');
   }
   return findings;

@@ -70,6 +70,8 @@ export const serviceDefaultsFields = {
   readOnlyRootFilesystem: z.boolean().optional(),
   capDrop: z.array(capability).optional(),
   stopGracePeriod: duration.optional(),
+  // Checked in synth by checkLintRules (lint-rule-settings.ts), the same check as an image's.
+  lintRules: z.unknown().optional(),
 };
 
 export const servicePropsSchema = z.strictObject({

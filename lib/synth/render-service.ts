@@ -8,6 +8,8 @@ import type {
   ContainerPolicy, ContainerSecret, ContainerSpec, DependencyConditionName, MountSpec, NetworkAttachmentSpec, PortSpec,
 } from '../graph/graph-document';
 import { resourceKey } from '../graph/resource-id';
+import type { LintSeverity } from '../lint/dockerfile-rules';
+import { checkLintRules } from '../lint/lint-rule-settings';
 import { servicePropsSchema } from '../schemas/service-props';
 import { zodProblems } from '../schemas/zod-problems';
 import { normalizeCapability } from '../values/capabilities';
@@ -214,6 +216,11 @@ export function renderService(service: Service, defaults: ServiceDefaults, names
   }
   const healthTimeout = parseDuration(update.healthTimeout ?? '60s');
 
+  const lint = checkLintRules(props.lintRules, 'service');
+  problems.push(...lint.problems);
+  // The stack's defaults (already checked) under the service's own, rule by rule.
+  const lintSettings = { ...(defaults.lintRules ?? {}), ...lint.settings } as Record<string, LintSeverity>;
+
   const dependencies = (props.dependsOn ?? []).map((d) => ({ service: d.dependencyService, condition: d.dependencyCondition as DependencyConditionName }));
   dependencies.forEach((d, i) => {
     if (d.service === service) problems.push(`dependsOn[${i}]: a service cannot depend on itself`);
@@ -264,6 +271,7 @@ export function renderService(service: Service, defaults: ServiceDefaults, names
           failureAction: update.failureAction ?? 'rollback',
           healthTimeoutMs: healthTimeout.ok ? healthTimeout.ms : 60_000,
         },
+        ...(Object.keys(lintSettings).length ? { lint: lintSettings } : {}),
       },
       volumes: unique(volumes),
       networks,

@@ -8,7 +8,7 @@ import { Service } from '../core/service';
 import type { ServiceDefaults } from '../core/service-defaults';
 import { Stack } from '../core/stack';
 import { Volume } from '../core/volume';
-import { LINT_RULES } from '../lint/dockerfile-rules';
+import { checkLintRules } from '../lint/lint-rule-settings';
 import { parseImageReference } from '../values/image-reference';
 import type {
   BuildImagePolicy, ImageDeliverySpec, SecretReference, ContainerResource, Dependency, GraphResource, HostSpec, ImageResource, NetworkResource, SecretOrigin, SecretResource, StackGraph, VolumeResource,
@@ -52,6 +52,8 @@ export function synthStack(stack: Stack, ctx: StackSynthContext): StackGraph {
   const stackProps = stackPropsSchema.safeParse(stack._props);
   if (!stackProps.success) problems.addAll(stackPath, zodProblems(stackProps.error));
   const defaults: ServiceDefaults = stackProps.success ? stack.defaults : {};
+  const defaultLint = checkLintRules(defaults.lintRules, 'service');
+  for (const problem of defaultLint.problems) problems.add(stackPath, `defaults.${problem}`);
   const stackName = stack.stackName;
   // The stack name prefixes engine names (each checked in full below) and labels.
   if (stackProps.success && !IDENTIFIER_PATTERN.test(stackName)) {
@@ -175,12 +177,8 @@ export function synthStack(stack: Stack, ctx: StackSynthContext): StackGraph {
       }
       builderSpecs.set(builder.name, builder);
     }
-    const lint: BuildImagePolicy['lint'] = {};
-    for (const [rule, severity] of Object.entries(options.lintRules ?? {})) {
-      if (!(rule in LINT_RULES)) problems.add(path, `image: lintRules: no lint rule is called "${rule}" (rules: ${Object.keys(LINT_RULES).join(', ')})`);
-      else if (!['error', 'warning', 'info', 'off'].includes(severity)) problems.add(path, `image: lintRules.${rule}: "${severity}" is not a severity (error, warning, info or off)`);
-      else lint[rule] = severity as BuildImagePolicy['lint'][string];
-    }
+    const { settings: lint, problems: lintProblems } = checkLintRules(options.lintRules, 'image');
+    for (const problem of lintProblems) problems.add(path, `image: ${problem}`);
     const keepVersions = options.keepVersions ?? 3;
     if (!Number.isInteger(keepVersions) || keepVersions < 1) problems.add(path, `image: keepVersions: expected a whole number of at least 1 (the running version counts), got ${keepVersions}`);
     let delivery: ImageDeliverySpec = { mode: 'direct' };
@@ -232,7 +230,7 @@ export function synthStack(stack: Stack, ctx: StackSynthContext): StackGraph {
   const services = members.filter(Service.isService).sort((a, b) => compareStrings(a.node.path, b.node.path));
   const rendered = new Map<Service, RenderedService>();
   for (const service of services) {
-    const result = renderService(service, defaults, names);
+    const result = renderService(service, { ...defaults, lintRules: defaultLint.settings }, names);
     problems.addAll(service.node.path, result.problems);
     if (!result.rendered) {
       // Still check the image, so its problems show in the same run as the props'.

@@ -7,7 +7,7 @@ const WEBAPP = path.join(REPO_ROOT, 'examples', 'webapp');
 const env = { SHOP_DB_PASSWORD: 'lint-test' };
 
 describe('hoist lint', () => {
-  it('lints every built image of the example once, naming rule, line and fix; warnings exit 0', () => {
+  it('lints every built image of the example once and every service once, naming rule, line and fix; warnings exit 0', () => {
     const r = runHoist(['lint', '-C', WEBAPP], { env });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, [
@@ -16,8 +16,28 @@ describe('hoist lint', () => {
       '  warning no-dockerignore: db has no .dockerignore: everything in it (.git, node_modules, local secrets) is sent to the build',
       'shop/web (web/Dockerfile): 1 finding(s)',
       '  warning floating-base (line 2): FROM debian:bookworm-slim can change under the same tag; pin its digest (debian:bookworm-slim@sha256:...)',
+      'shop/db (service): 2 finding(s)',
+      '  warning writable-rootfs: shop/db has a writable root filesystem; set readOnlyRootFilesystem: true (or the stack\'s defaults) and mount a Volume or Mount.tmpfs where the process writes',
+      '  info    no-cpu-limit: shop/db has no CPU limit, so it can starve its neighbours; set resources.cpus (or the stack\'s defaults.resources.cpus)',
+      'shop/web (service): 2 finding(s)',
+      '  info    no-cpu-limit: shop/web has no CPU limit, so it can starve its neighbours; set resources.cpus (or the stack\'s defaults.resources.cpus)',
+      '  info    all-interfaces: shop/web publishes 8081/tcp on all of the host\'s interfaces; if only clients on the host (or a proxy there) need it, set bindAddress: "127.0.0.1" on the port',
       '',
     ].join('\n'));
+  });
+
+  it('--rule changes a service rule\'s severity too: hoist lint --rule writable-rootfs=error exits 1 and --json lists services next to images', () => {
+    const r = runHoist(['lint', '-C', WEBAPP, '--rule', 'writable-rootfs=error', '--rule', 'no-cpu-limit=off', '--json'], { env });
+    assert.equal(r.status, 1);
+    const services = JSON.parse(r.stdout).services as { service: string; image: string; findings: { rule: string; severity: string; line: number | null }[] }[];
+    assert.deepEqual(services.map((s) => `${s.service} ${s.image}: ${s.findings.map((f) => `${f.rule}=${f.severity}`).join(',')}`), [
+      'shop/db image:shop/postgres: writable-rootfs=error',
+      'shop/web image:shop/web: all-interfaces=info',
+    ]);
+    const text = runHoist(['lint', '-C', WEBAPP, '--rule', 'writable-rootfs=error'], { env });
+    assert.equal(text.status, 1);
+    assert.match(text.stdout, /^  error   writable-rootfs: shop\/db has a writable root filesystem/m);
+    assert.match(text.stderr, /1 error\(s\); fix them or change the rule's severity with --rule/);
   });
 
   it('--rule changes severities: an error fails the run, off drops the rule; unknown rules are refused', () => {
@@ -27,6 +47,6 @@ describe('hoist lint', () => {
     assert.deepEqual(images.map((i) => `${i.image}:${i.findings.map((f) => `${f.rule}=${f.severity}`).join(',')}`), ['image:shop/postgres:floating-base=error', 'image:shop/web:floating-base=error']);
     const unknown = runHoist(['lint', '-C', WEBAPP, '--rule', 'no-such=off'], { env });
     assert.equal(unknown.status, 1);
-    assert.match(unknown.stderr, /--rule no-such=off: no rule named no-such; rules: no-user, floating-base/);
+    assert.match(unknown.stderr, /--rule no-such=off: no rule named no-such; rules: no-user, floating-base, .*, no-healthcheck, engine-socket, .*, anonymous-volume/);
   });
 });

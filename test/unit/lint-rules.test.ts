@@ -66,6 +66,14 @@ describe('Dockerfile lint rules', () => {
     assert.deepEqual(tuned.map((f) => `${f.rule}:${f.severity}`), ['floating-base:warning', 'no-user:error']);
   });
 
+  it('lintDockerfile reads USER and HEALTHCHECK from the target stage and the stages of the file it builds on', () => {
+    const dockerfile = 'FROM debian:12-slim@sha256:' + 'c'.repeat(64) + ' AS base\nUSER 10001\nHEALTHCHECK CMD ["true"]\nFROM base AS runtime\nCMD ["app"]\nFROM debian:12-slim@sha256:' + 'c'.repeat(64) + ' AS debug\n';
+    const rulesFor = (target: string | null, servicesSetUser = false) => lintDockerfile({ dockerfile, contextDir: contextWithIgnore(), serviceHasHealthCheck: false, target, servicesSetUser }).map((f) => f.rule);
+    assert.deepEqual(rulesFor('runtime'), [], 'runtime inherits base\'s USER and HEALTHCHECK');
+    assert.deepEqual(rulesFor(null), ['no-user', 'no-healthcheck'], 'without a target the last stage is built');
+    assert.deepEqual(rulesFor(null, true), ['no-healthcheck'], 'every service sets its own non-root user: no-user does not apply');
+  });
+
   it('every rule has a default severity and a summary', () => {
     assert.deepEqual(Object.keys(LINT_RULES).sort(), ['copy-before-install', 'floating-base', 'full-base', 'no-dockerignore', 'no-healthcheck', 'no-user', 'secret-in-build']);
   });

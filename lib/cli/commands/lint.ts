@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type * as LintGraphModule from '../../lint/lint-graph';
-import { LINT_RULES, type LintSeverity } from '../../lint/dockerfile-rules';
+import type { LintFinding, LintSeverity } from '../../lint/dockerfile-rules';
+import { ALL_LINT_RULE_IDS, isLintSeverity, lintRuleScope } from '../../lint/lint-rule-settings';
 import { CliError } from '../cli-error';
 import type { CliIo } from '../cli-io';
 import { loadGraph, withGraphSource } from '../load-graph';
@@ -13,33 +14,37 @@ interface LintFlags {
   readonly project?: string;
 }
 
-/** `hoist lint`: the pitfalls of the images the program builds. */
+/** `hoist lint`: the pitfalls of the images the program builds and the services it runs. */
 export function registerLint(program: Command, io: CliIo): void {
   withGraphSource(program.command('lint')
-    .description('Check the images the stacks build for common pitfalls (root user, floating bases, secrets in layers, cache-killing COPY, ...); exit 1 on an error')
+    .description('Check the images the stacks build (root user, floating bases, secrets in layers, cache-killing COPY, ...) and the services they run (engine socket, capabilities, limits, writable root, anonymous volumes, ...); exit 1 on an error')
     .option('--json', 'machine-readable output', false)
     .option('--rule <rule=severity>', 'change a rule\'s severity for this run: error, warning, info or off (repeatable)', (value: string, all: string[]) => [...all, value], []))
     .action(async (flags: LintFlags) => {
       const severities: Record<string, LintSeverity> = {};
       for (const setting of flags.rule) {
         const [rule, severity] = setting.split('=');
-        if (!(rule in LINT_RULES)) throw new CliError(`--rule ${setting}: no rule named ${rule}; rules: ${Object.keys(LINT_RULES).join(', ')}`);
-        if (!['error', 'warning', 'info', 'off'].includes(severity)) throw new CliError(`--rule ${setting}: severity must be error, warning, info or off`);
-        severities[rule] = severity as LintSeverity;
+        if (lintRuleScope(rule) === undefined) throw new CliError(`--rule ${setting}: no rule named ${rule}; rules: ${ALL_LINT_RULE_IDS.join(', ')}`);
+        if (!isLintSeverity(severity)) throw new CliError(`--rule ${setting}: severity must be error, warning, info or off`);
+        severities[rule] = severity;
       }
-      const { lintGraph } = require('../../lint/lint-graph') as typeof LintGraphModule;
+      const { lintGraph, lintServices } = require('../../lint/lint-graph') as typeof LintGraphModule;
       const { graph, projectDir } = await loadGraph(flags, io);
-      const results = lintGraph(graph, projectDir, severities);
-      const errors = results.flatMap((r) => r.findings).filter((f) => f.severity === 'error').length;
+      const images = lintGraph(graph, projectDir, severities);
+      const services = lintServices(graph, projectDir, severities);
+      const errors = [...images, ...services].flatMap((r) => r.findings).filter((f) => f.severity === 'error').length;
       if (flags.json) {
-        io.out(JSON.stringify({ images: results }, null, 2));
+        io.out(JSON.stringify({ images, services }, null, 2));
       } else {
-        if (results.length === 0) io.out('No images are built by these stacks: nothing to lint.');
-        for (const r of results) {
-          io.out(`${r.image.slice('image:'.length)} (${r.dockerfile}): ${r.findings.length === 0 ? 'no findings' : `${r.findings.length} finding(s)`}`);
-          for (const f of r.findings) io.out(`  ${f.severity.padEnd(7)} ${f.rule}${f.line === null ? '' : ` (line ${f.line})`}: ${f.message}`);
-        }
+        if (images.length === 0 && services.length === 0) io.out('These stacks build no images and run no services: nothing to lint.');
+        for (const r of images) printResult(io, `${r.image.slice('image:'.length)} (${r.dockerfile})`, r.findings);
+        for (const r of services) printResult(io, `${r.service} (service)`, r.findings);
       }
-      if (errors) throw new CliError(flags.json ? '' : `${errors} error(s); fix them or change the rule's severity with --rule`);
+      if (errors) throw new CliError(flags.json ? '' : `${errors} error(s); fix them or change the rule's severity with --rule (or lintRules on the construct)`);
     });
+}
+
+function printResult(io: CliIo, subject: string, findings: readonly LintFinding[]): void {
+  io.out(`${subject}: ${findings.length === 0 ? 'no findings' : `${findings.length} finding(s)`}`);
+  for (const f of findings) io.out(`  ${f.severity.padEnd(7)} ${f.rule}${f.line === null ? '' : ` (line ${f.line})`}: ${f.message}`);
 }

@@ -58,9 +58,10 @@ export function registerPlan(program: Command, io: CliIo): void {
       if (options.json) io.out(JSON.stringify(plan, null, 2));
       else if (options.markdown) for (const line of renderPlanMarkdown(plan)) io.out(line);
       else for (const line of renderPlanText(plan, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR })) io.out(line);
-      // Images about to be built are linted here too, so a pull request's plan shows their pitfalls.
-      const { lintPlannedBuilds, lintLines } = require('../../lint/plan-lint') as typeof PlanLintModule;
-      for (const line of lintLines(lintPlannedBuilds(plan, graph, projectDir))) io.err(line);
+      // Images about to be built and services about to be (re)created are linted here too, so a
+      // pull request's plan shows their pitfalls.
+      const { lintPlannedBuilds, lintPlannedServices, lintLines } = require('../../lint/plan-lint') as typeof PlanLintModule;
+      for (const line of lintLines([...lintPlannedBuilds(plan, graph, projectDir), ...lintPlannedServices(plan, graph, projectDir)])) io.err(line);
 
       const conflicts = plan.stacks.flatMap((s) => s.conflicts);
       if (conflicts.length) {

@@ -1,0 +1,54 @@
+import { describe } from '../schemas/common';
+import { LINT_RULES, type LintSeverity } from './dockerfile-rules';
+import { SERVICE_LINT_RULES } from './service-rules';
+
+/** What a rule is checked on: an image's Dockerfile, or a service's containers. */
+export type LintRuleScope = 'image' | 'service';
+
+const SEVERITIES: readonly string[] = ['error', 'warning', 'info', 'off'];
+
+/** Every rule id, image rules first: what `hoist lint --rule` accepts. */
+export const ALL_LINT_RULE_IDS: readonly string[] = [...Object.keys(LINT_RULES), ...Object.keys(SERVICE_LINT_RULES)];
+
+/** The scope of a rule id, or undefined when no rule has that id. */
+export function lintRuleScope(rule: string): LintRuleScope | undefined {
+  if (Object.prototype.hasOwnProperty.call(LINT_RULES, rule)) return 'image';
+  if (Object.prototype.hasOwnProperty.call(SERVICE_LINT_RULES, rule)) return 'service';
+  return undefined;
+}
+
+/** Whether `value` is a severity name. */
+export function isLintSeverity(value: unknown): value is LintSeverity {
+  return typeof value === 'string' && SEVERITIES.includes(value);
+}
+
+/**
+ * Checks a construct's `lintRules` (rule id -> severity) for rules of `scope`. Problems are
+ * relative to the field (`lintRules: ...`, `lintRules.<rule>: ...`); the caller adds the
+ * construct path. A rule of the other scope is refused with where it belongs, since it would
+ * otherwise be silently ignored.
+ */
+export function checkLintRules(value: unknown, scope: LintRuleScope): { settings: Record<string, LintSeverity>; problems: string[] } {
+  const settings: Record<string, LintSeverity> = {};
+  const problems: string[] = [];
+  if (value === undefined) return { settings, problems };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { settings, problems: [`lintRules: expected an object of rule ids and severities, got ${describe(value)}`] };
+  }
+  const own = Object.keys(scope === 'image' ? LINT_RULES : SERVICE_LINT_RULES);
+  for (const [rule, severity] of Object.entries(value as Record<string, unknown>)) {
+    const ruleScope = lintRuleScope(rule);
+    if (ruleScope === undefined) {
+      problems.push(`lintRules: no lint rule is called "${rule}" (rules: ${own.join(', ')})`);
+    } else if (ruleScope !== scope) {
+      problems.push(ruleScope === 'service'
+        ? `lintRules: "${rule}" is checked on services, not images; set it in the Service's lintRules (or the stack's defaults.lintRules)`
+        : `lintRules: "${rule}" is checked on the image's Dockerfile; set it in the image's lintRules (the options of Image.fromDockerfile or Image.fromBuildSteps)`);
+    } else if (!isLintSeverity(severity)) {
+      problems.push(`lintRules.${rule}: ${describe(severity)} is not a severity (error, warning, info or off)`);
+    } else {
+      settings[rule] = severity;
+    }
+  }
+  return { settings, problems };
+}
