@@ -1,9 +1,11 @@
 import type { ContainerResource } from '../graph/graph-document';
 import type { EngineClient } from '../engine/engine-client';
-import { buildCreateContainerRequest } from '../engine/container-create';
+import { buildCreateContainerRequest, type CarriedVolume } from '../engine/container-create';
+import { volumesToCarry } from '../engine/carried-volumes';
 import { ownershipLabels } from '../engine/ownership-labels';
+import { removeOwnedContainer } from '../engine/remove-container';
 import { nextName, previousName } from '../engine/rollout-names';
-import { writeSecretFiles } from '../engine/secret-files';
+import { createSecretVolumes, newSecretVolumes, writeSecretFiles } from '../engine/secret-files';
 import type { SecretValues } from './secret-values';
 import { waitCompleted, waitReady } from './wait-ready';
 
@@ -29,14 +31,20 @@ export interface ParkedPrevious {
   readonly name: string;
   readonly client: EngineClient;
   readonly resource: ContainerResource;
+  readonly stack: string;
 }
 
-/** Creates the container (after clearing any rollout copies a killed run left), starts it, waits until ready. */
+/**
+ * Creates the container (after clearing any rollout copies a killed run left, whose
+ * anonymous data volumes it takes over), starts it, waits until ready.
+ */
 export async function createContainer(target: ContainerTarget): Promise<void> {
   const name = target.resource.spec.name;
-  await removeIfPresent(target.client, nextName(name));
-  await removeIfPresent(target.client, previousName(name));
-  await createAndStart(target, name);
+  // A run killed mid-replacement may have left the old version parked: its data carries on.
+  const carried = (await carriedFrom(target, previousName(name))) ?? (await carriedFrom(target, nextName(name))) ?? [];
+  await removeRolloutCopy(target, nextName(name));
+  await removeRolloutCopy(target, previousName(name));
+  await createAndStart(target, name, carried);
   await waitUntilReady(target, name);
 }
 
@@ -50,19 +58,21 @@ export async function replaceStartFirst(target: ContainerTarget): Promise<Parked
   const { client, resource } = target;
   const name = resource.spec.name;
   const next = nextName(name);
-  await removeIfPresent(client, next);
-  await removeIfPresent(client, previousName(name));
+  await removeRolloutCopy(target, next);
+  await removeRolloutCopy(target, previousName(name));
+  // The new container shares the old one's anonymous data volumes from the start.
+  const carried = (await carriedFrom(target, name)) ?? [];
   try {
-    await createAndStart(target, next);
+    await createAndStart(target, next, carried);
     await waitUntilReady(target, next);
   } catch (error) {
-    await removeIfPresent(client, next);
+    await removeRolloutCopy(target, next);
     throw new Error(`${(error as Error).message}\n  the new container was removed; the old one kept serving`);
   }
   await client.docker.getContainer(name).stop({ t: resource.spec.stopTimeoutSeconds }).catch(ignoreNotRunning);
   await client.docker.getContainer(name).rename({ name: previousName(name) });
   await client.docker.getContainer(next).rename({ name });
-  return { host: client.host, name, client, resource };
+  return { host: client.host, name, client, resource, stack: target.stack };
 }
 
 /**
@@ -74,27 +84,28 @@ export async function replaceStopFirst(target: ContainerTarget): Promise<ParkedP
   const { client, resource } = target;
   const name = resource.spec.name;
   const previous = previousName(name);
-  await removeIfPresent(client, nextName(name));
-  await removeIfPresent(client, previous);
+  await removeRolloutCopy(target, nextName(name));
+  await removeRolloutCopy(target, previous);
   await client.docker.getContainer(name).stop({ t: resource.spec.stopTimeoutSeconds }).catch(ignoreNotRunning);
   await client.docker.getContainer(name).rename({ name: previous });
   try {
-    await createAndStart(target, name);
+    await createAndStart(target, name, (await carriedFrom(target, previous)) ?? []);
     await waitUntilReady(target, name);
   } catch (error) {
-    await removeIfPresent(client, name);
+    await removeRolloutCopy(target, name);
     await client.docker.getContainer(previous).rename({ name });
     await client.docker.getContainer(name).start().catch(ignoreNotRunning);
     throw new Error(`${(error as Error).message}\n  the new container was removed; the previous one runs again`);
   }
-  return { host: client.host, name, client, resource };
+  return { host: client.host, name, client, resource, stack: target.stack };
 }
 
 /** Brings a parked previous version back in place of the new one (rollback of a finished replacement). */
 export async function restorePrevious(parked: ParkedPrevious): Promise<void> {
   const { client, name, resource } = parked;
   await client.docker.getContainer(name).stop({ t: resource.spec.stopTimeoutSeconds }).catch(ignoreNotRunning);
-  await removeIfPresent(client, name);
+  // The anonymous data volumes it shared with the previous version stay with that one.
+  await removeOwnedContainer(client, name, { stack: parked.stack, resource: resource.id });
   await client.docker.getContainer(previousName(name)).rename({ name });
   await client.docker.getContainer(name).start().catch(ignoreNotRunning);
   await waitReady(client.docker, name, resource.policy.update.healthTimeoutMs, client.info.kind);
@@ -102,7 +113,7 @@ export async function restorePrevious(parked: ParkedPrevious): Promise<void> {
 
 /** Removes a parked previous version once its service's rollout is through. */
 export async function discardPrevious(parked: ParkedPrevious): Promise<void> {
-  await removeIfPresent(parked.client, previousName(parked.name));
+  await removeOwnedContainer(parked.client, previousName(parked.name), { stack: parked.stack, resource: parked.resource.id });
 }
 
 /** Starts a stopped container of the stack again (and applies changed limits where the engine can). */
@@ -122,23 +133,51 @@ export async function updateContainer(target: ContainerTarget, changeLimits: boo
   await waitUntilReady(target, spec.name);
 }
 
-/** Removes a container and its anonymous volumes (the secret files with them); absent is fine. */
-export async function removeIfPresent(client: EngineClient, name: string): Promise<void> {
-  try {
-    await client.docker.getContainer(name).remove({ force: true, v: true });
-  } catch (error) {
-    if ((error as { statusCode?: number }).statusCode !== 404) throw error;
-  }
+/**
+ * Removes a leftover of this resource under a rollout name (or a half-made new container):
+ * only if it carries the stack's and the resource's labels, else the apply stops with the
+ * object named. Its anonymous data volumes are kept: the live version may share them.
+ */
+async function removeRolloutCopy(target: ContainerTarget, name: string): Promise<void> {
+  await removeOwnedContainer(target.client, name, { stack: target.stack, resource: target.resource.id });
 }
 
-async function createAndStart(target: ContainerTarget, name: string): Promise<void> {
+/**
+ * The anonymous data volumes a new version takes over from `from` (the version it
+ * replaces, or one a killed run parked), for the paths the new image declares as VOLUME;
+ * undefined when there is no such container of this resource.
+ */
+async function carriedFrom(target: ContainerTarget, from: string): Promise<CarriedVolume[] | undefined> {
+  const { client, resource } = target;
+  let previous: { Config: { Labels?: Record<string, string> | null }; Mounts?: { Type?: string; Name?: string; Destination?: string }[] };
+  try {
+    previous = await client.docker.getContainer(from).inspect() as never;
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+    throw error;
+  }
+  const labels = previous.Config.Labels ?? {};
+  if (labels['hoist.stack'] !== target.stack || labels['hoist.resource'] !== resource.id) return undefined;
+  const image = await client.docker.getImage(resource.spec.image.reference).inspect() as { Config?: { Volumes?: Record<string, unknown> | null } };
+  return volumesToCarry(previous.Mounts, Object.keys(image.Config?.Volumes ?? {}), resource.spec);
+}
+
+async function createAndStart(target: ContainerTarget, name: string, carried: readonly CarriedVolume[] = []): Promise<void> {
   const { client, resource } = target;
   const secretEnv = new Map<string, string>();
   for (const secret of resource.spec.secrets) {
     if (secret.env !== null) secretEnv.set(secret.env, target.secrets.get(secret.resource)?.toString('utf8') ?? missingValue(secret.resource));
   }
-  const request = buildCreateContainerRequest(resource.spec, ownershipLabels(target.stack, resource, target.revision), secretEnv);
-  const container = await client.docker.createContainer({ name, ...request.body } as never);
+  const secretVolumes = newSecretVolumes(resource.spec);
+  const request = buildCreateContainerRequest(resource.spec, ownershipLabels(target.stack, resource, target.revision), secretEnv, { secret: secretVolumes, carried });
+  await createSecretVolumes(client.docker, target.stack, name, secretVolumes);
+  let container;
+  try {
+    container = await client.docker.createContainer({ name, ...request.body } as never);
+  } catch (error) {
+    for (const v of secretVolumes) await client.docker.getVolume(v.name).remove().catch(() => undefined);
+    throw error;
+  }
   try {
     await writeSecretFiles(container, resource.spec, target.secrets);
     for (const extra of request.connectAfter) {
@@ -147,7 +186,7 @@ async function createAndStart(target: ContainerTarget, name: string): Promise<vo
     await container.start();
   } catch (error) {
     // Half made (no secret files, a network missing): never leave it to be started later.
-    await removeIfPresent(client, name).catch(() => undefined);
+    await removeRolloutCopy(target, name).catch(() => undefined);
     throw error;
   }
 }

@@ -1,13 +1,14 @@
 import type { ContainerResource, GraphResource, ImageResource, NetworkResource, StackGraph, VolumeResource } from '../graph/graph-document';
 import type { EngineClient } from '../engine/engine-client';
 import { ownershipLabels } from '../engine/ownership-labels';
+import { removeOwnedContainer } from '../engine/remove-container';
 import type { PlannedAction, StackPlan } from '../plan/plan-types';
 import type { ApplyEventSink, ImageSent } from './apply-events';
 import { buildImage } from './build-image';
 import { resourceKeyOf } from '../graph/resource-id';
 import { ImageShipping, type ImageSecretValues } from './ship-image';
 import {
-  type ContainerTarget, createContainer, discardPrevious, type ParkedPrevious, removeIfPresent, replaceStartFirst, replaceStopFirst,
+  type ContainerTarget, createContainer, discardPrevious, type ParkedPrevious, replaceStartFirst, replaceStopFirst,
   restorePrevious, updateContainer,
 } from './container-steps';
 import { pullImage } from './pull-image';
@@ -195,7 +196,10 @@ async function executeAction(action: PlannedAction, stack: StackGraph, options: 
     return undefined;
   }
   if (action.action === 'delete') {
-    if (action.kind === 'container') await removeIfPresent(client, action.name);
+    if (action.kind === 'container') {
+      // Anonymous data volumes go only where the plan said so (destroy --remove-volumes).
+      await removeOwnedContainer(client, action.name, { stack: stack.name, deleteVolumes: (action.anonymousVolumes ?? []).filter((v) => !v.kept).map((v) => v.volume) });
+    }
     else if (action.kind === 'network') await docker.getNetwork(action.name).remove().catch(notFoundIsDone);
     else if (action.kind === 'volume') await docker.getVolume(action.name).remove().catch(notFoundIsDone);
     return undefined;

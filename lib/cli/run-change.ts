@@ -225,6 +225,7 @@ export async function runChange(options: ChangeOptions, io: CliIo): Promise<void
     const interrupted = results.some((r) => r.result.interrupted) || stopRequested();
     const notStarted = plan.stacks.flatMap((s) => s.actions.filter((a) => !results.some((r) => r.stack === s.stack && r.result.outcomes.some((o) => o.action === a))));
     await recordHistory(appendHistory, opened, results, graph, verb, locks, io);
+    await removeLeftoverSecrets(graph, clients, io);
 
     if (failed.length || interrupted || unreachable.length) {
       const rolledBack = results.flatMap((r) => r.result.rolledBack);
@@ -258,6 +259,22 @@ export async function runChange(options: ChangeOptions, io: CliIo): Promise<void
     }
     for (const open of opened) open.close();
   }
+}
+
+/**
+ * Removes the secret volumes of the stacks that no container uses any more: only a run
+ * killed between removing a container and its secret volumes leaves any. Still under the
+ * locks, so no create of this stack is between making a volume and mounting it.
+ */
+async function removeLeftoverSecrets(graph: GraphDocument, clients: ReadonlyMap<string, OpenHostModule.OpenHost['engine']>, io: CliIo): Promise<void> {
+  const { removeLeftoverSecretVolumes } = require('../engine/secret-files') as typeof import('../engine/secret-files');
+  await Promise.all(graph.stacks.flatMap((stack) => stack.hosts.map(async (host) => {
+    const client = clients.get(host.name);
+    if (!client) return;
+    await removeLeftoverSecretVolumes(client.docker, stack.name).catch((error: Error) => {
+      io.err(`warning: could not remove leftover secret volumes on ${host.name}: ${error.message.split('\n')[0]}; the next apply retries`);
+    });
+  })));
 }
 
 /**

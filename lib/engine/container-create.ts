@@ -1,5 +1,5 @@
 import type { ContainerSpec } from '../graph/graph-document';
-import { secretVolumeMounts } from './secret-files';
+import { secretDirectories, type SecretVolume, secretVolumeMounts } from './secret-files';
 
 /** The Engine API body of POST /containers/create, and the networks to connect after it. */
 export interface CreateContainerRequest {
@@ -9,6 +9,21 @@ export interface CreateContainerRequest {
   readonly connectAfter: { readonly network: string; readonly aliases: string[] }[];
 }
 
+/** A volume a replacement takes over from the container it replaces, at the same path. */
+export interface CarriedVolume {
+  /** The volume's name on the host (an anonymous volume's is 64 hex digits). */
+  readonly volume: string;
+  readonly target: string;
+}
+
+/** Volumes a new container gets besides the spec's own mounts. */
+export interface ExtraVolumes {
+  /** One per directory of file secrets (secret-files.ts); required when the spec has file secrets. */
+  readonly secret?: readonly SecretVolume[];
+  /** The anonymous volumes of the container this one replaces, for the paths its image declares. */
+  readonly carried?: readonly CarriedVolume[];
+}
+
 /**
  * Builds the create request for a container spec: plain data, no I/O, compared exactly in
  * tests. Fields the spec leaves null are left out, so the image's and engine's defaults apply
@@ -16,7 +31,7 @@ export interface CreateContainerRequest {
  * variables (variable -> value); file secrets get their volumes here and their files later
  * (secret-files.ts).
  */
-export function buildCreateContainerRequest(spec: ContainerSpec, labels: Record<string, string>, secretEnv: ReadonlyMap<string, string> = new Map()): CreateContainerRequest {
+export function buildCreateContainerRequest(spec: ContainerSpec, labels: Record<string, string>, secretEnv: ReadonlyMap<string, string> = new Map(), volumes: ExtraVolumes = {}): CreateContainerRequest {
   const [first, ...rest] = spec.networks;
   const exposed: Record<string, object> = {};
   const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
@@ -34,7 +49,13 @@ export function buildCreateContainerRequest(spec: ContainerSpec, labels: Record<
       mounts.push({ Type: mount.type, Source: mount.source, Target: mount.target, ReadOnly: mount.readOnly });
     }
   }
-  mounts.push(...secretVolumeMounts(spec));
+  const directories = secretDirectories(spec);
+  const secretVolumes = volumes.secret ?? [];
+  if (directories.join('\n') !== secretVolumes.map((v) => v.directory).join('\n')) {
+    throw new Error(`the secret volumes of ${spec.name} (${secretVolumes.map((v) => v.directory).join(', ') || 'none'}) do not match its secret directories (${directories.join(', ')}) (a bug in Hoist)`);
+  }
+  mounts.push(...secretVolumeMounts(secretVolumes));
+  for (const carried of volumes.carried ?? []) mounts.push({ Type: 'volume', Source: carried.volume, Target: carried.target, ReadOnly: false });
   const env = Object.entries(spec.env).map(([k, v]) => `${k}=${v}`);
   for (const secret of spec.secrets) {
     if (secret.env === null) continue;

@@ -2,7 +2,7 @@ import type { ContainerSpec, HealthCheckSpec, MountSpec, PortSpec, RestartPolicy
 import { normalizeCapability } from '../values/capabilities';
 import { effectiveCapabilities, FIELD_EQUIVALENCE, same } from './engine-equivalence';
 import { isHoistLabel, LABEL } from './ownership-labels';
-import { secretDirectories } from './secret-files';
+import { isSecretVolumeName, secretDirectories } from './secret-files';
 import { compareStrings as cmp } from '../values/compare-strings';
 
 /** What an image gives a container by default; the fields a spec leaves null fall back to these. */
@@ -122,8 +122,8 @@ function deriveContainerSpec(inspect: Record<string, any>, image: ImageDefaults,
     if (m.Type === 'volume') {
       // Anonymous volumes for the image's VOLUME lines are the engine's doing, not the spec's.
       if (image.volumes.includes(target) && /^[0-9a-f]{64}$/.test(String(m.Name))) continue;
-      // So are the anonymous volumes that hold the secret files.
-      if (secretVolumeTargets.has(target) && /^[0-9a-f]{64}$/.test(String(m.Name))) continue;
+      // So are the volumes that hold the secret files (named, or anonymous before they were).
+      if (secretVolumeTargets.has(target) && isSecretVolumeName(String(m.Name))) continue;
       const source = String(m.Name);
       mounts.push({ type: 'volume', source, volume: context.volumeResources.get(source) ?? '', target, readOnly: m.RW === false });
     } else if (m.Type === 'bind') {

@@ -7,6 +7,8 @@ import { isLockContainer, LOCK_IMAGE } from './host-lock';
 import { compareStrings as cmp } from '../values/compare-strings';
 import { HELPER_LABEL, LABEL } from './ownership-labels';
 import { isRolloutCopy } from './rollout-names';
+import { anonymousDataVolumes } from './carried-volumes';
+import type { CarriedVolume } from './container-create';
 
 /** A container's run state, from the engine's list answer. */
 export interface ContainerRunState {
@@ -34,6 +36,11 @@ export interface ObservedContainer {
   readonly imageDefaults?: ImageDefaults;
   /** A rollout's extra copy (`-hoist-next`, `-hoist-prev`) left by an apply that did not finish. */
   readonly rolloutCopy: boolean;
+  /**
+   * Anonymous volumes holding data at paths the image declares and the spec does not mount;
+   * present when read with `inspect: true`. Replacements carry them over; deletions keep them.
+   */
+  readonly anonymousVolumes?: CarriedVolume[];
 }
 
 export interface ObservedNetwork {
@@ -119,7 +126,7 @@ export async function readHostState(client: EngineClient, stack: string, options
   }));
 
   const ownedContainers = containers.filter((c) => owned(c.Labels));
-  let details: { spec: ContainerSpec; imageDefaults: ImageDefaults }[] | undefined;
+  let details: { spec: ContainerSpec; imageDefaults: ImageDefaults; anonymousVolumes: CarriedVolume[] }[] | undefined;
   if (options.inspect && ownedContainers.length > 0) {
     const loggingDriver = await client.defaultLogDriver();
     const networkResources = new Map(ownedNetworks.filter((n) => n.resourceId).map((n) => [n.spec.name, resourceKeyOf(n.resourceId!)]));
@@ -129,10 +136,8 @@ export async function readHostState(client: EngineClient, stack: string, options
     const images = new Map(await Promise.all(imageIds.map(async (id) => [id, imageDefaultsFrom(await client.docker.getImage(id).inspect() as unknown as Record<string, any>)] as const)));
     details = inspects.map((inspect) => {
       const imageDefaults = images.get(inspect.Image)!;
-      return {
-        imageDefaults,
-        spec: normalizeContainer(inspect as unknown as Record<string, any>, imageDefaults, { engine: client.info.kind, loggingDriver, networkResources, volumeResources }),
-      };
+      const spec = normalizeContainer(inspect as unknown as Record<string, any>, imageDefaults, { engine: client.info.kind, loggingDriver, networkResources, volumeResources });
+      return { imageDefaults, spec, anonymousVolumes: anonymousDataVolumes(inspect.Mounts as never, imageDefaults.volumes, spec) };
     });
   }
   return {

@@ -6,16 +6,19 @@ import type { ContainerSpec } from '../graph/graph-document';
  * How secrets reach a container as files.
  *
  * Docker Engine has no secrets outside Swarm, and the same mechanism has to work on Podman,
- * so Hoist gives each directory that holds secret files its own anonymous volume (labelled
- * {@link SECRET_VOLUME_LABEL}) and writes the files into it through the Engine API's archive
- * endpoint after the container is created and before it starts. That way:
+ * so Hoist gives each directory that holds secret files its own volume, named
+ * `hoist-secrets-<random>` and labelled {@link SECRET_VOLUME_LABEL} with the stack and the
+ * container, and writes the files into it through the Engine API's archive endpoint after
+ * the container is created and before it starts. That way:
  * - the value travels inside the SSH connection as tar data, never on a command line;
  * - the files exist before the program starts, mode 0600, owned by the container's user;
  * - it works with a read-only root filesystem (Docker refuses archive writes to the rootfs
  *   then, but not to volumes), and `docker commit`/`export` never capture the files;
- * - removing the container with `v: true` removes the volume and the files with it (so every
- *   removal of a stack's container passes `v: true`; Podman does not label anonymous volumes,
- *   so the label is a hint on Docker, never what cleanup relies on).
+ * - removing the container removes its secret volumes with it, by name (remove-container.ts);
+ *   containers are never removed with `v: true`, which would also take the anonymous volumes
+ *   an image declares (a database's data directory). The volumes are named and labelled,
+ *   rather than anonymous, so that one a killed run left behind is still found and removed
+ *   on both engines (Podman does not label anonymous volumes).
  * A tmpfs would keep the files off the host's disk, but Docker's archive endpoint cannot
  * write into a tmpfs mount, so the files rest in the engine's volume directory (root only).
  */
@@ -24,18 +27,69 @@ export const SECRET_VOLUME_LABEL = 'hoist.secret-files';
 /** File mode of every secret file in a container. */
 export const SECRET_FILE_MODE = 0o600;
 
+/** Names of secret volumes: not under any stack's name prefix, so never taken for a stack's own. */
+export const SECRET_VOLUME_PREFIX = 'hoist-secrets-';
+
+/** Whether a volume name is one of Hoist's secret volumes (or, for containers made before they were named, an anonymous one). */
+export function isSecretVolumeName(name: string): boolean {
+  return name.startsWith(SECRET_VOLUME_PREFIX) || /^[0-9a-f]{64}$/.test(name);
+}
+
+/** The label value of a secret volume: which stack's container it serves. */
+export function secretVolumeOwner(stack: string, container: string): string {
+  return `${stack}/${container}`;
+}
+
 /** The directories of a spec's file secrets, each needing one secret volume; sorted. */
 export function secretDirectories(spec: Pick<ContainerSpec, 'secrets'>): string[] {
   return [...new Set(spec.secrets.filter((s) => s.target !== null).map((s) => path.dirname(s.target!)))].sort();
 }
 
+/** A secret volume to create before the container: its name and the directory it is mounted at. */
+export interface SecretVolume {
+  readonly name: string;
+  readonly directory: string;
+}
+
+/** New secret volume names for a spec's secret directories (random, so a replacement never shares one). */
+export function newSecretVolumes(spec: Pick<ContainerSpec, 'secrets'>): SecretVolume[] {
+  const { randomBytes } = require('node:crypto') as typeof import('node:crypto');
+  return secretDirectories(spec).map((directory) => ({ name: `${SECRET_VOLUME_PREFIX}${randomBytes(8).toString('hex')}`, directory }));
+}
+
 /** The Engine API mounts of a container's secret volumes. */
-export function secretVolumeMounts(spec: Pick<ContainerSpec, 'secrets' | 'name'>): Record<string, unknown>[] {
-  return secretDirectories(spec).map((directory) => ({
-    Type: 'volume',
-    Target: directory,
-    VolumeOptions: { Labels: { [SECRET_VOLUME_LABEL]: spec.name } },
-  }));
+export function secretVolumeMounts(volumes: readonly SecretVolume[]): Record<string, unknown>[] {
+  return volumes.map((v) => ({ Type: 'volume', Source: v.name, Target: v.directory }));
+}
+
+/** Creates a container's secret volumes, labelled with the stack and container they serve. */
+export async function createSecretVolumes(docker: Docker, stack: string, container: string, volumes: readonly SecretVolume[]): Promise<void> {
+  const { LABEL, MANAGED_BY } = require('./ownership-labels') as typeof import('./ownership-labels');
+  for (const volume of volumes) {
+    await docker.createVolume({ Name: volume.name, Labels: { [LABEL.managedBy]: MANAGED_BY, [SECRET_VOLUME_LABEL]: secretVolumeOwner(stack, container) } });
+  }
+}
+
+/**
+ * Removes the stack's secret volumes that no container uses any more: what a run killed
+ * between removing a container and removing its secret volumes left behind. The engine
+ * refuses to remove a volume in use, so a live container's files are never touched.
+ */
+export async function removeLeftoverSecretVolumes(docker: Docker, stack: string): Promise<string[]> {
+  const answer = (await docker.listVolumes({ filters: JSON.stringify({ label: [SECRET_VOLUME_LABEL] }) } as never)) as unknown as { Volumes?: { Name: string; Labels?: Record<string, string> | null }[] | null };
+  const removed: string[] = [];
+  for (const volume of answer.Volumes ?? []) {
+    if (!String(volume.Labels?.[SECRET_VOLUME_LABEL] ?? '').startsWith(`${stack}/`)) continue;
+    try {
+      await docker.getVolume(volume.Name).remove();
+      removed.push(volume.Name);
+    } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode;
+      // 409: in use by a container (Podman may say 500 "volume is being used"); 404: gone already.
+      if (status !== 409 && status !== 404 && !(status === 500 && /in use|being used/.test((error as Error).message))) throw error;
+    }
+  }
+  return removed;
 }
 
 /** Who owns the secret files: the uid/gid written into the tar headers. */

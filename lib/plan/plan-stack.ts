@@ -3,10 +3,11 @@ import { specHash } from '../graph/spec-hash';
 import type {
   ContainerResource, GraphResource, ImageResource, NetworkResource, StackGraph, VolumeResource,
 } from '../graph/graph-document';
-import type { ObservedHostState } from '../engine/read-host-state';
+import type { ObservedContainer, ObservedHostState } from '../engine/read-host-state';
+import { nextName, previousName } from '../engine/rollout-names';
 import { familiarImageReference } from '../values/image-reference';
 import { compareContainer, updatableInPlace } from './compare-container';
-import type { Cause, PlanConflict, PlannedAction, PlannedDelivery, StackPlan } from './plan-types';
+import type { Cause, PlanConflict, PlannedAction, PlannedAnonymousVolume, PlannedDelivery, StackPlan } from './plan-types';
 import { builtReference, type ObservedBuild } from '../engine/read-build-state';
 import { resourceKeyOf } from '../graph/resource-id';
 import { inputChanges } from '../images/build-context';
@@ -109,8 +110,11 @@ export function planStack(stack: StackGraph, observed: ReadonlyMap<string, Obser
     for (const want of desired.filter((r): r is ContainerResource => r.kind === 'container')) {
       const have = observedContainers.get(want.id);
       const base = { host: host.name, kind: 'container' as const, resource: want.id, name: want.spec.name, service: want.spec.service, phase: 'container' as const };
+      // A rollout puts the new or the old version under these names: they must be free of foreign objects too.
+      const foreignCopy = [nextName(want.spec.name), previousName(want.spec.name)].find((n) => foreignNamed('container', n));
       if (!have) {
         if (foreignNamed('container', want.spec.name)) clash('container', want.spec.name);
+        else if (foreignCopy) clash('container', foreignCopy);
         else drafts.push({ ...base, action: 'create', causes: [{ type: 'missing' }] });
         continue;
       }
@@ -136,18 +140,29 @@ export function planStack(stack: StackGraph, observed: ReadonlyMap<string, Obser
         causes.push({ type: 'not-running', state: have.state.status, exitCode: have.state.exitCode });
       }
       if (causes.length === 0) continue;
+      if (mustReplace && foreignCopy) {
+        clash('container', foreignCopy);
+        continue;
+      }
       drafts.push(mustReplace
-        ? { ...base, action: 'replace', order: want.policy.update.order, causes }
+        ? { ...base, action: 'replace', order: want.policy.update.order, causes, ...anonymousVolumes(have, true) }
         : { ...base, action: 'update', causes });
     }
 
     const desiredIds = new Set(desired.map((r) => r.id));
     for (const c of state.containers) {
       if (c.rolloutCopy) {
-        drafts.push({ host: host.name, kind: 'container', resource: c.resourceId ?? c.name, name: c.name, action: 'delete', causes: [{ type: 'rollout-leftover' }], phase: 'delete' });
+        // Its data volumes are the live version's too: always kept.
+        drafts.push({ host: host.name, kind: 'container', resource: c.resourceId ?? c.name, name: c.name, action: 'delete', causes: [{ type: 'rollout-leftover' }], phase: 'delete', ...anonymousVolumes(c, true) });
         continue;
       }
-      if (c.resourceId && !desiredIds.has(c.resourceId)) drafts.push({ host: host.name, kind: 'container', resource: c.resourceId, name: c.name, action: 'delete', causes: [{ type: 'removed-from-graph' }], phase: 'delete' });
+      if (c.resourceId && !desiredIds.has(c.resourceId)) {
+        const volumes = anonymousVolumes(c, !options.deleteVolumes);
+        drafts.push({
+          host: host.name, kind: 'container', resource: c.resourceId, name: c.name, action: 'delete', causes: [{ type: 'removed-from-graph' }], phase: 'delete',
+          ...volumes, ...(volumes.anonymousVolumes && options.deleteVolumes ? { dataLoss: true } : {}),
+        });
+      }
     }
     for (const n of state.networks) {
       if (n.resourceId && !desiredIds.has(n.resourceId)) drafts.push({ host: host.name, kind: 'network', resource: n.resourceId, name: n.spec.name, action: 'delete', causes: [{ type: 'removed-from-graph' }], phase: 'delete' });
@@ -164,6 +179,12 @@ export function planStack(stack: StackGraph, observed: ReadonlyMap<string, Obser
 
   const targeted = options.targets ? selectTargets(drafts, stack.resources, options.targets) : drafts;
   return { stack: stack.name, actions: order(targeted, stack), conflicts, kept };
+}
+
+/** The anonymous data volumes of an observed container as a replacement or deletion treats them. */
+function anonymousVolumes(container: ObservedContainer, kept: boolean): { anonymousVolumes?: PlannedAnonymousVolume[] } {
+  const volumes = container.anonymousVolumes ?? [];
+  return volumes.length ? { anonymousVolumes: volumes.map((v) => ({ path: v.target, volume: v.volume, kept })) } : {};
 }
 
 /** How much of a built image goes to a host: known once the builder has it. */

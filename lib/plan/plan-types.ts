@@ -46,6 +46,21 @@ export interface PlannedAction {
   readonly dataLoss?: boolean;
   /** For a built image sent to a host: how, and how much. */
   readonly delivery?: PlannedDelivery;
+  /**
+   * For a replaced or deleted container: the anonymous volumes holding data at paths its
+   * image declares (VOLUME) and no mount of the spec covers. A replacement carries them over
+   * to the new container; a deletion keeps them unless volumes are deleted (`kept: false`).
+   */
+  readonly anonymousVolumes?: PlannedAnonymousVolume[];
+}
+
+/** An anonymous data volume of a container that a replacement or deletion keeps, or deletes. */
+export interface PlannedAnonymousVolume {
+  /** The path in the container (the image's VOLUME). */
+  readonly path: string;
+  /** The volume's name on the host. */
+  readonly volume: string;
+  readonly kept: boolean;
 }
 
 /** How a built image reaches a host. */

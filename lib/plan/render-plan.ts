@@ -60,6 +60,9 @@ export function renderPlanText(plan: PlanDocument, options: RenderOptions): stri
       for (const action of stack.actions.filter((a) => a.host === host)) {
         lines.push(`    ${paint(colorOf[action.action], symbolOf(action).padEnd(3))} ${action.kind} ${action.name} ${describe(action)}  [step ${action.step}]`);
         for (const cause of action.causes) lines.push(...renderCause(cause).map((l) => `          ${l}`));
+        for (const v of action.anonymousVolumes ?? []) {
+          lines.push(`          ${v.kept ? `keeps anonymous volume for ${v.path}` : `DELETES anonymous volume for ${v.path}, with its data`} (${v.volume.slice(0, 12)})${v.kept && action.action === 'delete' ? '; deleted only with plan --delete-volumes or destroy --remove-volumes' : ''}`);
+        }
       }
     }
     for (const k of stack.kept) lines.push(`  kept: ${k.kind} ${k.name} on ${k.host}: ${k.reason}`);

@@ -1,5 +1,6 @@
 import { HealthCheck, Image, Inventory, Mount, Network, RestartPolicy, Service, Stack, Testing, Volume } from '../../lib';
 import { buildCreateContainerRequest } from '../../lib/engine/container-create';
+import { createSecretVolumes, newSecretVolumes } from '../../lib/engine/secret-files';
 import { ownershipLabels } from '../../lib/engine/ownership-labels';
 import type { ContainerResource, GraphDocument, NetworkResource, StackGraph, VolumeResource } from '../../lib/graph/graph-document';
 import * as fs from 'node:fs';
@@ -55,7 +56,9 @@ export async function createOnHost(open: OpenHost, stack: StackGraph): Promise<v
     await docker.createVolume({ Name: r.spec.name, Driver: r.spec.driver, DriverOpts: r.spec.options, Labels: { ...r.spec.labels, ...ownershipLabels(STACK, r, 1) } });
   }
   for (const r of mine.filter((x): x is ContainerResource => x.kind === 'container')) {
-    const request = buildCreateContainerRequest(r.spec, ownershipLabels(STACK, r, 1));
+    const secret = newSecretVolumes(r.spec);
+    await createSecretVolumes(docker, STACK, r.spec.name, secret);
+    const request = buildCreateContainerRequest(r.spec, ownershipLabels(STACK, r, 1), new Map(), { secret });
     const container = await docker.createContainer({ name: request.name, ...request.body } as never);
     for (const extra of request.connectAfter) await docker.getNetwork(extra.network).connect({ Container: container.id, EndpointConfig: { Aliases: extra.aliases } });
     await container.start();
@@ -71,7 +74,7 @@ export async function removeStack(open: OpenHost, STACK: string): Promise<void> 
   for (const n of await docker.listNetworks()) if (n.Name.startsWith(`${STACK}-`)) await docker.getNetwork(n.Id).remove();
   for (const v of (await docker.listVolumes()).Volumes ?? []) {
     // The stack's named volumes, and secret volumes an earlier run's containers left.
-    if (v.Name.startsWith(`${STACK}-`) || v.Labels?.['hoist.secret-files']?.startsWith(`${STACK}-`)) await docker.getVolume(v.Name).remove({ force: true }).catch(() => undefined);
+    if (v.Name.startsWith(`${STACK}-`) || v.Labels?.['hoist.secret-files']?.startsWith(`${STACK}/`)) await docker.getVolume(v.Name).remove({ force: true }).catch(() => undefined);
   }
 }
 

@@ -8,7 +8,7 @@ import { readSecretsForPlan } from '../../lib/apply/secret-values';
 import { buildCreateContainerRequest } from '../../lib/engine/container-create';
 import { normalizeContainer } from '../../lib/engine/normalize-container';
 import { ownershipLabels } from '../../lib/engine/ownership-labels';
-import { secretArchive, secretDirectories, secretFileOwner, secretVolumeMounts } from '../../lib/engine/secret-files';
+import { newSecretVolumes, secretArchive, secretDirectories, secretFileOwner, secretVolumeMounts } from '../../lib/engine/secret-files';
 import type { ContainerResource, StackGraph } from '../../lib/graph/graph-document';
 import type { StackPlan } from '../../lib/plan/plan-types';
 import { fingerprintKeyOf } from '../../lib/synth/secret-fingerprint';
@@ -39,13 +39,15 @@ function createPlan(stack: StackGraph): StackPlan {
 describe('secret delivery', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hoist-delivery-'));
 
-  it('one volume per directory of file secrets, labelled with the container', () => {
+  it('newSecretVolumes: one named volume per directory of file secrets, a new name each time, mounted by name', () => {
     const c = stackWithSecrets(dir, Buffer.from('pw')).resources.find((r): r is ContainerResource => r.kind === 'container')!;
     assert.deepEqual(secretDirectories(c.spec), ['/etc/app', '/run/secrets']);
-    assert.deepEqual(secretVolumeMounts(c.spec), [
-      { Type: 'volume', Target: '/etc/app', VolumeOptions: { Labels: { 'hoist.secret-files': 'shop-app-1' } } },
-      { Type: 'volume', Target: '/run/secrets', VolumeOptions: { Labels: { 'hoist.secret-files': 'shop-app-1' } } },
-    ]);
+    const volumes = newSecretVolumes(c.spec);
+    assert.deepEqual(volumes.map((v) => v.directory), ['/etc/app', '/run/secrets']);
+    for (const v of volumes) assert.match(v.name, /^hoist-secrets-[0-9a-f]{16}$/);
+    assert.notEqual(newSecretVolumes(c.spec)[0].name, volumes[0].name, 'a replacement never shares its predecessor\'s secret volume');
+    assert.deepEqual(secretVolumeMounts(volumes), volumes.map((v) => ({ Type: 'volume', Source: v.name, Target: v.directory })));
+    assert.throws(() => buildCreateContainerRequest(c.spec, {}, new Map([['TOKEN', 'x']])), /secret volumes of shop-app-1 .* do not match its secret directories/);
   });
 
   it('file owners: numeric users as given, names looked up in the image\'s own account files, root by default', () => {
@@ -89,16 +91,17 @@ describe('secret delivery', () => {
     const stack = stackWithSecrets(dir, Buffer.from('pw'));
     const c = stack.resources.find((r): r is ContainerResource => r.kind === 'container')!;
     const labels = ownershipLabels('shop', c, 1);
-    const request = buildCreateContainerRequest(c.spec, labels, new Map([['TOKEN', 'tok $x "y"\nz']]));
+    const secret = newSecretVolumes(c.spec);
+    const request = buildCreateContainerRequest(c.spec, labels, new Map([['TOKEN', 'tok $x "y"\nz']]), { secret });
     assert.ok((request.body.Env as string[]).includes('TOKEN=tok $x "y"\nz'));
     assert.ok(!labels['hoist.spec'].includes('tok $x'), 'the recorded spec has no value');
-    assert.throws(() => buildCreateContainerRequest(c.spec, labels), /value for TOKEN .* was not read/);
-    // What an engine reports for that container: the variable and two anonymous volumes.
+    assert.throws(() => buildCreateContainerRequest(c.spec, labels, new Map(), { secret }), /value for TOKEN .* was not read/);
+    // What an engine reports for that container: the variable, its named secret volume and a legacy anonymous one.
     const inspect = {
       Id: 'a'.repeat(64), Name: '/shop-app-1',
       Config: { Image: 'busybox:latest', Env: ['TOKEN=tok $x "y"\nz'], Labels: labels, Cmd: null, Entrypoint: null, User: '', WorkingDir: '', StopTimeout: 10 },
       HostConfig: { RestartPolicy: { Name: 'unless-stopped', MaximumRetryCount: 0 }, PortBindings: {}, Tmpfs: {}, CapAdd: null, CapDrop: null, SecurityOpt: null, LogConfig: { Type: 'json-file', Config: {} } },
-      Mounts: ['/etc/app', '/run/secrets'].map((target, i) => ({ Type: 'volume', Name: String(i).repeat(64), Destination: target, RW: true })),
+      Mounts: [{ Type: 'volume', Name: secret[0].name, Destination: '/etc/app', RW: true }, { Type: 'volume', Name: '1'.repeat(64), Destination: '/run/secrets', RW: true }],
       NetworkSettings: { Networks: {} },
     };
     const spec = normalizeContainer(inspect, { entrypoint: null, command: ['sh'], env: {}, user: null, workingDir: null, healthcheck: null, labels: {}, volumes: [] },

@@ -5,6 +5,8 @@ import type * as OpenHostModule from '../../transport/open-host';
 import type { EngineClient } from '../../engine/engine-client';
 import type * as ReadStateModule from '../../engine/read-host-state';
 import { hostsAndBuildersOf } from '../../graph/stack-hosts';
+import { removeOwnedContainer } from '../../engine/remove-container';
+import { removeLeftoverSecretVolumes } from '../../engine/secret-files';
 import { CliError } from '../cli-error';
 import type { CliIo } from '../cli-io';
 import { loadGraph, withGraphSource } from '../load-graph';
@@ -12,6 +14,7 @@ import { withStackLocks } from '../with-stack-locks';
 
 interface PruneFlags {
   readonly dryRun: boolean;
+  readonly removeVolumes: boolean;
   readonly json: boolean;
   readonly graph?: string;
   readonly app?: string;
@@ -24,18 +27,21 @@ interface StoppedContainer {
   readonly host: string;
   readonly name: string;
   readonly state: string;
+  /** Anonymous data volumes: kept unless --remove-volumes (never for a rollout copy, whose live version shares them). */
+  readonly anonymousVolumes: { readonly path: string; readonly volume: string }[];
 }
 
 /**
  * `hoist prune`: removes, on the stacks' hosts and builders, the stack's stopped containers
  * that are not in the graph and the built image versions beyond each image's keepVersions.
- * Only objects carrying this stack's labels; never volumes. Holds the stack's lock meanwhile
+ * Only objects carrying this stack's labels; the containers' anonymous data volumes only with --remove-volumes, named volumes never. Holds the stack's lock meanwhile
  * so it cannot take an image an apply is about to use.
  */
 export function registerPrune(program: Command, io: CliIo): void {
   withGraphSource(program.command('prune')
-    .description('Remove the stacks\' stopped containers that left the graph and built image versions beyond keepVersions (only objects with the stack\'s labels; never volumes)')
+    .description('Remove the stacks\' stopped containers that left the graph and built image versions beyond keepVersions (only objects with the stack\'s labels; data volumes kept unless --remove-volumes)')
     .option('--dry-run', 'only list what would be removed', false)
+    .option('--remove-volumes', 'also delete the anonymous data volumes of the removed containers (data loss)', false)
     .option('--json', 'machine-readable output', false))
     .option('--trust-new-hosts', 'accept and record host keys not yet in known_hosts (never a changed key)', false)
     .action(async (flags: PruneFlags) => {
@@ -62,7 +68,11 @@ export function registerPrune(program: Command, io: CliIo): void {
               const containers = stack.hosts.some((h) => h.name === name) ? await stoppedLeftovers(client, stack.name, desired) : [];
               const images = await imagesToPrune(client, stack);
               if (!flags.dryRun) {
-                for (const c of containers) await client.docker.getContainer(c.name).remove({ v: true }).catch((error: Error) => entry.skipped.push(`container ${c.name}@${name}: ${error.message.split('\n')[0]}`));
+                for (const c of containers) {
+                  await removeOwnedContainer(client, c.name, { stack: stack.name, deleteVolumes: flags.removeVolumes ? c.anonymousVolumes.map((v) => v.volume) : [] })
+                    .catch((error: Error) => entry.skipped.push(`container ${c.name}@${name}: ${error.message.split('\n')[0]}`));
+                }
+                await removeLeftoverSecretVolumes(client.docker, stack.name);
                 const result = await removeImages(client, images);
                 entry.skipped.push(...result.skipped.map((s) => `image ${s.image.references[0] ?? s.image.id}@${name}: ${s.reason}`));
               }
@@ -85,7 +95,10 @@ export function registerPrune(program: Command, io: CliIo): void {
       const verb = flags.dryRun ? 'would remove' : 'removed';
       for (const r of report) {
         io.out(`Stack ${r.stack}: ${verb} ${r.containers.length} stopped container(s), ${r.images.length} old image version(s)`);
-        for (const c of r.containers.sort((a, b) => (a.host + a.name < b.host + b.name ? -1 : 1))) io.out(`  container ${c.name}@${c.host} (${c.state})`);
+        for (const c of r.containers.sort((a, b) => (a.host + a.name < b.host + b.name ? -1 : 1))) {
+          io.out(`  container ${c.name}@${c.host} (${c.state})`);
+          for (const v of c.anonymousVolumes) io.out(`    ${flags.removeVolumes ? (flags.dryRun ? 'would delete' : 'deleted') : 'kept'} anonymous volume for ${v.path} (${v.volume.slice(0, 12)})${flags.removeVolumes ? '' : '; --remove-volumes deletes it'}`);
+        }
         for (const i of r.images.sort((a, b) => (a.host + a.created < b.host + b.created ? -1 : 1))) io.out(`  image ${i.references[0] ?? i.id.slice(7, 19)}@${i.host} (built ${i.created})`);
         for (const s of r.skipped) io.out(`  kept ${s}`);
       }
@@ -95,9 +108,9 @@ export function registerPrune(program: Command, io: CliIo): void {
 /** The stack's stopped containers the graph no longer has, and rollout copies a killed apply left. */
 async function stoppedLeftovers(client: EngineClient, stack: string, desired: ReadonlySet<string>): Promise<StoppedContainer[]> {
   const { readHostState } = require('../../engine/read-host-state') as typeof ReadStateModule;
-  const { containers } = await readHostState(client, stack, { inspect: false });
+  const { containers } = await readHostState(client, stack, { inspect: true });
   return containers
     .filter((c) => !['running', 'restarting', 'paused'].includes(c.state.status))
     .filter((c) => c.resourceId !== null && (c.rolloutCopy || !desired.has(c.resourceId)))
-    .map((c) => ({ host: client.host, name: c.name, state: c.state.status }));
+    .map((c) => ({ host: client.host, name: c.name, state: c.state.status, anonymousVolumes: c.rolloutCopy ? [] : (c.anonymousVolumes ?? []).map((v) => ({ path: v.target, volume: v.volume })) }));
 }
