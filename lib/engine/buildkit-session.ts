@@ -166,15 +166,20 @@ function serveCall(stream: http2.ServerHttp2Stream, path: string, secrets: Reado
   const reply = (status: number, message?: Buffer, error?: string) => {
     if (answered || stream.destroyed) return;
     answered = true;
-    stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
-    stream.once('wantTrailers', () => {
-      stream.sendTrailers({ 'grpc-status': String(status), ...(error ? { 'grpc-message': encodeURIComponent(error) } : {}) });
-      // Answered before the engine finished sending (an oversized or malformed request): the
-      // rest is not read, so end the stream rather than leave it open.
-      if (!stream.readableEnded) stream.close(http2.constants.NGHTTP2_NO_ERROR);
-    });
-    if (message) stream.write(encodeGrpcFrame(message));
-    stream.end();
+    const grpcStatus = { 'grpc-status': String(status), ...(error ? { 'grpc-message': encodeURIComponent(error) } : {}) };
+    if (stream.readableEnded) {
+      stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+      stream.once('wantTrailers', () => stream.sendTrailers(grpcStatus));
+      if (message) stream.write(encodeGrpcFrame(message));
+      stream.end();
+      return;
+    }
+    // Answered before the engine finished sending (an oversized or malformed request): the
+    // rest is not read, so the call ends here. A trailers-only answer is one HEADERS frame
+    // with the end of the stream; gRPC then allows a reset with NO_ERROR to stop the sender.
+    // (Trailers sent after headers could be dropped by that reset.)
+    stream.respond({ ':status': 200, 'content-type': 'application/grpc', ...grpcStatus }, { endStream: true });
+    stream.close(http2.constants.NGHTTP2_NO_ERROR);
   };
   const refuse = (error: unknown) => {
     const tooLarge = error instanceof WireFormatError && error.reason === 'too-large';
