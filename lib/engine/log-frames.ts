@@ -124,17 +124,30 @@ export class LogFrameDecoder {
 
   private keep(bytes: Uint8Array): void {
     if (bytes.length === 0 || this.maxBytes <= 0) return;
-    this.ring ??= Buffer.alloc(this.maxBytes);
     this.written += bytes.length;
     if (bytes.length >= this.maxBytes) {
-      this.ring.set(bytes.subarray(bytes.length - this.maxBytes));
+      this.room(this.maxBytes).set(bytes.subarray(bytes.length - this.maxBytes));
       this.ringAt = 0;
       return;
     }
+    const ring = this.room(Math.min(this.written, this.maxBytes));
     const first = Math.min(bytes.length, this.maxBytes - this.ringAt);
-    this.ring.set(bytes.subarray(0, first), this.ringAt);
-    this.ring.set(bytes.subarray(first), 0);
+    ring.set(bytes.subarray(0, first), this.ringAt);
+    ring.set(bytes.subarray(first), 0);
     this.ringAt = (this.ringAt + bytes.length) % this.maxBytes;
+  }
+
+  /**
+   * The ring, at least `size` bytes long: it grows (doubling, up to maxBytes) while the output
+   * is shorter than the limit, so a short log costs little however high the limit. Output only
+   * wraps around once the ring has its full size.
+   */
+  private room(size: number): Buffer {
+    if (this.ring && this.ring.length >= size) return this.ring;
+    const grown = Buffer.allocUnsafe(Math.min(this.maxBytes, Math.max(size, 2 * (this.ring?.length ?? 0), 4096)));
+    if (this.ring) this.ring.copy(grown);
+    this.ring = grown;
+    return grown;
   }
 }
 
