@@ -44,8 +44,7 @@ export function readContainerLogs(container: Docker.Container, options: Containe
         reject(error);
         return;
       }
-      const result = decoder.end();
-      resolve(cut ? { ...result, truncated: true } : result);
+      resolve(decoder.end(cut));
     };
     const stop = () => {
       cut = true;

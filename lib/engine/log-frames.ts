@@ -94,11 +94,15 @@ export class LogFrameDecoder {
     }
   }
 
-  /** The kept output, once the stream has ended. */
-  public end(): LogText {
+  /**
+   * The kept output, once the stream has ended, or once the reader stopped reading it early
+   * (`stoppedEarly`: its byte or time limit): a frame cut short then is the reader's doing,
+   * not damage, and the result is marked truncated.
+   */
+  public end(stoppedEarly = false): LogText {
     // The stream ended inside a header or a payload. Part of a header at the very start is
     // taken as such too: text does not begin with a control byte and zeros.
-    if (this.headerBytes > 0 || this.remaining > 0) this.damaged = true;
+    if (!stoppedEarly && (this.headerBytes > 0 || this.remaining > 0)) this.damaged = true;
     const dropped = this.written > this.maxBytes;
     let bytes = !this.ring ? Buffer.alloc(0)
       : dropped ? Buffer.concat([this.ring.subarray(this.ringAt), this.ring.subarray(0, this.ringAt)]) : this.ring.subarray(0, this.written);
@@ -109,7 +113,7 @@ export class LogFrameDecoder {
       bytes = bytes.subarray(skip);
     }
     let text = bytes.toString('utf8');
-    let truncated = dropped;
+    let truncated = dropped || stoppedEarly;
     const body = text.endsWith('\n') ? text.length - 1 : text.length;
     let newlines = 0;
     for (let i = body - 1; i >= 0; i--) {
