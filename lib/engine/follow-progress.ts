@@ -71,8 +71,8 @@ export function followProgress(client: EngineClient, stream: NodeJS.ReadableStre
     };
     const onAbort = () => finish(signal!.reason instanceof Error ? signal!.reason : new Error(`${what}: stopped`));
     // Unref'd: the stream's own connection keeps the process alive while it is open.
-    const idle = setTimeout(() => finish(new Error(`${what}: the engine sent nothing for ${Math.round(idleTimeoutMs / 1000)} s; check the engine on ${client.host} and run the command again`)), idleTimeoutMs).unref();
-    const deadline = setTimeout(() => finish(new Error(`${what}: the engine's progress stream did not end within ${Math.round(maxDurationMs / 60000)} min; stopped`)), maxDurationMs).unref();
+    const idle = setTimeout(() => finish(new Error(`${what}: the engine sent nothing for ${duration(idleTimeoutMs)}; check the engine on ${client.host} and run the command again`)), idleTimeoutMs).unref();
+    const deadline = setTimeout(() => finish(new Error(`${what}: the engine's progress stream did not end within ${duration(maxDurationMs)}; stopped`)), maxDurationMs).unref();
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
     stream.on('data', onData);
@@ -88,6 +88,10 @@ export function followProgress(client: EngineClient, stream: NodeJS.ReadableStre
     stream.on('error', (error: Error) => finish(new Error(`${what}: the stream from the engine failed (${error.message})`)));
     stream.on('close', () => finish(new Error(`${what}: the engine closed the stream before its end`)));
   });
+}
+
+function duration(ms: number): string {
+  return ms < 60_000 ? `${+(ms / 1000).toFixed(1)} s` : `${+(ms / 60_000).toFixed(1)} min`;
 }
 
 /** The error an engine reports inside a progress stream (`errorDetail.message`, else `error`), if the event is one. */
