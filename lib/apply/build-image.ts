@@ -5,20 +5,31 @@ import type { EngineClient } from '../engine/engine-client';
 import { builtReference, encodeInputs, IMAGE_LABEL } from '../engine/read-build-state';
 import { resourceKeyOf } from '../graph/resource-id';
 import { type ContextFile, contextFiles, imageIdentity } from '../images/build-context';
-import { type BuildkitSession, openBuildkitSession } from '../engine/buildkit-session';
+import { type BuildkitSession, type BuildkitSessionOptions, openBuildkitSession } from '../engine/buildkit-session';
+import { followProgress, progressError } from '../engine/follow-progress';
 import { packContext } from '../images/context-tar';
 
 /** Where a Dockerfile rendered from typed steps goes in the context sent to the engine. */
 const INLINE_DOCKERFILE = '.hoist.Dockerfile';
+
+/** Options for {@link buildImage}. */
+export interface BuildImageOptions {
+  /** Limits of the BuildKit session that serves build secrets. @default the session's own defaults */
+  readonly session?: BuildkitSessionOptions;
+}
 
 /**
  * Builds one image on its builder through the engine's build endpoint: the context goes up
  * as a tar stream (only what .dockerignore lets through), the result is tagged with its
  * content tag and labelled with its identity and inputs. The context is read again here and
  * must still have the identity the graph recorded: a file edited after planning would
- * otherwise be built under the old tag.
+ * otherwise be built under the old tag. A build with secrets stops, with the session's
+ * error, when the session serving them fails (the engine went silent or broke the protocol).
  */
-export async function buildImage(client: EngineClient, stack: string, resource: ImageResource, projectDir: string, progress: (message: string) => void, secretValues: ReadonlyMap<string, Buffer> = new Map()): Promise<string> {
+export async function buildImage(
+  client: EngineClient, stack: string, resource: ImageResource, projectDir: string, progress: (message: string) => void,
+  secretValues: ReadonlyMap<string, Buffer> = new Map(), options: BuildImageOptions = {},
+): Promise<string> {
   const spec = resource.spec as BuildImageSpec;
   const contextDir = path.resolve(projectDir, spec.context);
   const dockerfileText = spec.dockerfileInline ?? fs.readFileSync(path.join(contextDir, spec.dockerfile!), 'utf8');
@@ -43,7 +54,7 @@ export async function buildImage(client: EngineClient, stack: string, resource: 
       if (!value) throw new Error(`the build secret ${ref.name} was not read before the apply (a bug in Hoist)`);
       byId.set(ref.name, value);
     }
-    session = await openBuildkitSession(client, byId);
+    session = await openBuildkitSession(client, byId, options.session);
   }
   try {
     return await runBuild(client, stack, resource, spec, contextDir, files, extra, dockerfileName, reference, progress, session);
@@ -75,6 +86,7 @@ async function runBuild(
   // Straight through the modem, not dockerode's buildImage: for a BuildKit build (version 2)
   // that opens a session of its own and puts its id in the request, so the engine would ask
   // that session, which serves no secrets, and mount nothing.
+  const signal = session?.signal;
   const stream = await new Promise<NodeJS.ReadableStream>((resolve, reject) => {
     (client.docker.modem as unknown as { dial(options: object, callback: (error: Error | null, data: NodeJS.ReadableStream) => void): void }).dial({
       path: '/build?',
@@ -83,25 +95,27 @@ async function runBuild(
       options: query,
       isStream: true,
       statusCodes: { 200: true, 500: 'server error' },
-    }, (error, data) => (error ? reject(error) : resolve(data)));
+      abortSignal: signal,
+    }, (error, data) => (error ? reject(signal?.aborted ? signal.reason : error) : resolve(data)));
   });
   const tail: string[] = [];
   let failure: string | undefined;
   let lastTrace = 0;
-  await new Promise<void>((resolve, reject) => {
-    client.docker.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve()), (event: { stream?: string; error?: string; errorDetail?: { message?: string }; id?: string }) => {
-      if (event.error || event.errorDetail) failure = event.errorDetail?.message ?? event.error;
+  await followProgress(client, stream, `building ${reference} on ${client.host}`, {
+    signal,
+    onEvent: (event) => {
+      failure ??= progressError(event);
       if (event.id === 'moby.buildkit.trace' && Date.now() - lastTrace > 2000) {
         lastTrace = Date.now();
         progress('building with BuildKit');
       }
-      for (const line of (event.stream ?? '').split('\n').map((l) => l.trimEnd()).filter(Boolean)) {
+      for (const line of (typeof event.stream === 'string' ? event.stream : '').split('\n').map((l) => l.trimEnd()).filter(Boolean)) {
         tail.push(line);
         if (tail.length > 15) tail.shift();
         // Hoist's own LABEL steps (the inputs label is long) say nothing to the reader.
         if (/^Step \d+\/\d+ :|^STEP \d+\/\d+:/.test(line) && !/LABEL hoist\.image\./.test(line)) progress(line);
       }
-    });
+    },
   });
   if (failure) {
     throw new Error(`building ${reference} on ${client.host} failed: ${failure}${tail.length ? `\nlast build output:\n${tail.map((l) => `  ${l}`).join('\n')}` : ''}`);

@@ -1,4 +1,5 @@
 import type { EngineClient } from '../engine/engine-client';
+import { followProgress, progressError } from '../engine/follow-progress';
 
 /**
  * Pulls an image by reference (tag or digest) onto a host through its engine, reporting
@@ -8,15 +9,16 @@ import type { EngineClient } from '../engine/engine-client';
 export async function pullImage(client: EngineClient, reference: string, progress: (message: string) => void, auth?: object): Promise<void> {
   const stream = await client.docker.pull(reference, auth ? { authconfig: auth } : {});
   let lastReport = 0;
-  const output = await new Promise<Array<{ status?: string; error?: string; errorDetail?: { message?: string } }>>((resolve, reject) => {
-    client.docker.modem.followProgress(stream, (error: Error | null, result: unknown[]) => (error ? reject(error) : resolve(result as never)), (event: { status?: string; id?: string }) => {
+  let failure: string | undefined;
+  await followProgress(client, stream, `pulling ${reference} on ${client.host}`, {
+    onEvent: (event) => {
+      failure ??= progressError(event);
       // Layer-by-layer events arrive many times a second; one line every 2 s is enough.
-      if (Date.now() - lastReport > 2000 && event.status) {
+      if (Date.now() - lastReport > 2000 && typeof event.status === 'string' && event.status) {
         lastReport = Date.now();
-        progress(`${event.status}${event.id ? ` ${event.id}` : ''}`);
+        progress(`${event.status}${typeof event.id === 'string' && event.id ? ` ${event.id}` : ''}`);
       }
-    });
+    },
   });
-  const failed = output.find((e) => e.error || e.errorDetail);
-  if (failed) throw new Error(`pulling ${reference} on ${client.host} failed: ${failed.errorDetail?.message ?? failed.error}`);
+  if (failure) throw new Error(`pulling ${reference} on ${client.host} failed: ${failure}`);
 }

@@ -7,6 +7,7 @@ import { archiveForHost, type SpooledImage, spoolImageArchive } from '../images/
 import { parseImageReference } from '../values/image-reference';
 import type { ImageSent } from './apply-events';
 import { pullImage } from './pull-image';
+import { followProgress, progressError } from '../engine/follow-progress';
 
 type RegistryDelivery = Extract<ImageDeliverySpec, { mode: 'registry' }>;
 
@@ -42,8 +43,14 @@ export class ImageShipping {
     const archive = archiveForHost(spool, present);
     progress(`sending ${archive.layersSent} of ${spool.layers.length} layers`);
     const response = await host.docker.loadImage(archive.stream as unknown as NodeJS.ReadableStream, { quiet: true });
-    const answer = await readAll(response as NodeJS.ReadableStream);
-    const failure = engineError(answer);
+    let failure: string | undefined;
+    // The answer mixes JSON lines with plain progress text; only the JSON can say it failed.
+    await followProgress(host, response as NodeJS.ReadableStream, `loading ${reference} on ${host.host}`, {
+      invalidLines: 'skip',
+      onEvent: (event) => {
+        failure ??= progressError(event) ?? (typeof event.cause === 'string' && event.cause && typeof event.message === 'string' ? event.message : undefined);
+      },
+    });
     if (failure) throw new Error(`loading ${reference} on ${host.host} failed: ${failure}`);
     await checkArrived(host, reference, spool.id);
     return { mode: 'direct', bytes: await archive.bytes, layers: archive.layersSent, totalLayers: spool.layers.length };
@@ -96,12 +103,17 @@ export class ImageShipping {
           .catch((error: Error) => {
             throw new Error(`pushing ${target} from ${builder.host} failed: ${error.message}`);
           });
-        const events = await new Promise<Array<{ status?: string; error?: string; errorDetail?: { message?: string }; aux?: { Digest?: string } }>>((resolve, reject) => {
-          builder.docker.modem.followProgress(stream, (error: Error | null, result: unknown[]) => (error ? reject(error) : resolve(result as never)));
+        let failure: string | undefined;
+        let digest: string | undefined;
+        await followProgress(builder, stream, `pushing ${target} from ${builder.host}`, {
+          onEvent: (event) => {
+            failure ??= progressError(event);
+            const aux = event.aux as { Digest?: unknown } | undefined;
+            digest ??= typeof aux?.Digest === 'string' && aux.Digest ? aux.Digest
+              : /digest: (sha256:[0-9a-f]{64})/.exec(typeof event.status === 'string' ? event.status : '')?.[1];
+          },
         });
-        const failed = events.find((e) => e.error || e.errorDetail);
-        if (failed) throw new Error(`pushing ${target} from ${builder.host} failed: ${failed.errorDetail?.message ?? failed.error}`);
-        const digest = events.map((e) => e.aux?.Digest ?? /digest: (sha256:[0-9a-f]{64})/.exec(e.status ?? '')?.[1]).find(Boolean);
+        if (failure) throw new Error(`pushing ${target} from ${builder.host} failed: ${failure}`);
         if (!digest) throw new Error(`pushing ${target} from ${builder.host}: the engine did not report the pushed digest`);
         return { digest, id };
       })();
@@ -132,27 +144,4 @@ async function checkArrived(host: EngineClient, reference: string, expectedId: s
   const arrived = await host.docker.getImage(reference).inspect().catch(() => null);
   if (!arrived) throw new Error(`${reference} is not on ${host.host} after loading it`);
   if (arrived.Id !== expectedId) throw new Error(`${reference} on ${host.host} is image ${arrived.Id}, not the built ${expectedId}`);
-}
-
-function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(Buffer.from(c)));
-    stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    stream.on('error', reject);
-  });
-}
-
-/** The error in an engine's JSON-lines answer, if any. */
-function engineError(answer: string): string | undefined {
-  for (const line of answer.split('\n')) {
-    try {
-      const event = JSON.parse(line) as { error?: string; errorDetail?: { message?: string }; message?: string; cause?: string };
-      if (event.error || event.errorDetail) return event.errorDetail?.message ?? event.error;
-      if (event.cause && event.message) return event.message;
-    } catch {
-      // Not JSON: plain progress text.
-    }
-  }
-  return undefined;
 }

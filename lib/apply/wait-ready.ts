@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import { readContainerLogs } from '../engine/container-logs';
 
 /** How long a started container must keep running to count as ready when it has no health check. */
 export const READINESS_DELAY_MS = 2000;
@@ -43,16 +44,7 @@ export async function waitReady(docker: Docker, id: string, timeoutMs: number, e
 
 async function lastLogs(container: Docker.Container): Promise<string> {
   try {
-    const raw = (await container.logs({ stdout: true, stderr: true, tail: 10 })) as unknown as Buffer;
-    // Strip the 8-byte stream headers of non-TTY logs.
-    const lines: string[] = [];
-    let offset = 0;
-    while (offset + 8 <= raw.length) {
-      const size = raw.readUInt32BE(offset + 4);
-      lines.push(raw.subarray(offset + 8, offset + 8 + size).toString('utf8'));
-      offset += 8 + size;
-    }
-    const text = (lines.length ? lines.join('') : raw.toString('utf8')).trimEnd();
+    const text = (await readContainerLogs(container, { tail: 10 })).text.trimEnd();
     return text ? `; last log lines:\n${text.split('\n').map((l) => `    ${l}`).join('\n')}` : '';
   } catch {
     return '';

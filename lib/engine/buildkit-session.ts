@@ -3,6 +3,9 @@ import * as http from 'node:http';
 import * as http2 from 'node:http2';
 import type { Duplex } from 'node:stream';
 import type { EngineClient } from './engine-client';
+import { encodeGrpcFrame, UnaryRequestReader } from './grpc-frame';
+import { encodeBytesField, stringField } from './protobuf-wire';
+import { WireFormatError } from './wire-format-error';
 
 /**
  * A BuildKit session on Docker Engine that serves build secrets (`RUN --mount=type=secret`):
@@ -13,21 +16,106 @@ import type { EngineClient } from './engine-client';
  * the build's arguments, its history or a file on any disk.
  *
  * Kept to exactly these two unary calls (each message one protobuf field), so a gRPC stack
- * is not needed.
+ * is not needed. What the engine sends is read with limits: a malformed or oversized request
+ * gets a gRPC error status, and an engine that goes silent ends the session (see
+ * {@link BuildkitSession.signal}).
  */
 export interface BuildkitSession {
   readonly id: string;
+  /**
+   * Aborted when the session fails: the engine sent nothing for the idle timeout, or broke
+   * the HTTP/2 protocol. Its reason is an Error naming the host, for the build to stop with.
+   * Never aborted by {@link close}.
+   */
+  readonly signal: AbortSignal;
   close(): void;
+}
+
+/** Options for {@link openBuildkitSession}. */
+export interface BuildkitSessionOptions {
+  /**
+   * How long the engine may send nothing before the session is closed as failed. The engine
+   * polls the health check every few seconds (BuildKit: every 1 to 5 s) while a session is
+   * open, so a minute of silence means a stalled engine or a truncated frame, not a slow build.
+   * Also the limit for one call from its first byte to the end of its request.
+   * @default 60000
+   */
+  readonly idleTimeoutMs?: number;
+  /**
+   * How long the engine has to accept the session (answer the upgrade request).
+   * @default 30000
+   */
+  readonly openTimeoutMs?: number;
+  /**
+   * The largest request message accepted; a larger length prefix is refused with
+   * RESOURCE_EXHAUSTED before its bytes are kept. The requests served are a secret id or a
+   * service name, tens of bytes.
+   * @default 65536
+   */
+  readonly maxMessageBytes?: number;
 }
 
 const SECRETS_METHOD = '/moby.buildkit.secrets.v1.Secrets/GetSecret';
 const HEALTH_METHOD = '/grpc.health.v1.Health/Check';
 
+/** gRPC status codes used here (https://grpc.github.io/grpc/core/md_doc_statuscodes.html). */
+const STATUS = { OK: 0, NOT_FOUND: 5, RESOURCE_EXHAUSTED: 8, UNIMPLEMENTED: 12, INTERNAL: 13 } as const;
+
+/** Calls served at once on one session; with the message limit, this bounds what the engine can make Hoist hold. */
+const MAX_CONCURRENT_CALLS = 100;
+
+/** How much of a refusal's body is kept for the error message. */
+const MAX_REFUSAL_BYTES = 64 * 1024;
+
 /** Opens a session serving `secrets` (by id) and resolves once the engine has accepted it. */
-export async function openBuildkitSession(client: EngineClient, secrets: ReadonlyMap<string, Buffer>): Promise<BuildkitSession> {
+export async function openBuildkitSession(client: EngineClient, secrets: ReadonlyMap<string, Buffer>, options: BuildkitSessionOptions = {}): Promise<BuildkitSession> {
+  const idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
+  const maxMessageBytes = options.maxMessageBytes ?? 64 * 1024;
   const id = randomBytes(16).toString('hex');
+  const socket = await upgradeToSession(client, id, options.openTimeoutMs ?? 30_000);
+
+  const controller = new AbortController();
+  const sessions = new Set<http2.ServerHttp2Session>();
+  let closed = false;
+  const server = http2.createServer({ settings: { maxConcurrentStreams: MAX_CONCURRENT_CALLS } });
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    for (const session of sessions) session.destroy();
+    socket.destroy();
+    server.close();
+  };
+  const fail = (cause: string) => {
+    if (closed) return;
+    controller.abort(new Error(`the build session with the engine on ${client.host} failed: ${cause}; the build was stopped. Check the engine on ${client.host} and run the build again`));
+    close();
+  };
+  server.on('session', (session: http2.ServerHttp2Session) => {
+    sessions.add(session);
+    session.setTimeout(idleTimeoutMs, () => fail(`the engine sent nothing for ${seconds(idleTimeoutMs)}`));
+  });
+  server.on('sessionError', (error: Error) => fail(`the engine broke the HTTP/2 protocol (${error.message})`));
+  server.on('stream', (stream, headers) => serveCall(stream, String(headers[':path']), secrets, idleTimeoutMs, maxMessageBytes));
+  server.emit('connection', socket);
+  return { id, signal: controller.signal, close };
+}
+
+/** POST /session, upgraded to h2c: the engine's side of the session starts once it answers 101. */
+function upgradeToSession(client: EngineClient, id: string, timeoutMs: number): Promise<Duplex> {
   const modem = client.docker.modem as unknown as { agent: http.Agent; version?: string };
-  const socket = await new Promise<Duplex>((resolve, reject) => {
+  return new Promise<Duplex>((resolve, reject) => {
+    let settled = false;
+    const settle = (error: Error | null, socket?: Duplex) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (error) {
+        request.destroy();
+        reject(error);
+      } else {
+        resolve(socket!);
+      }
+    };
     const request = http.request({
       agent: modem.agent,
       host: 'engine',
@@ -42,116 +130,101 @@ export async function openBuildkitSession(client: EngineClient, secrets: Readonl
         'X-Docker-Expose-Session-Grpc-Method': [SECRETS_METHOD, HEALTH_METHOD],
       },
     });
+    // A timer, not the socket's idle timeout: the socket lives on as the session, where an
+    // idle timeout left behind would later cut it.
+    const timer = setTimeout(() => settle(new Error(`the engine on ${client.host} did not accept a build session within ${seconds(timeoutMs)}; check the engine on ${client.host} and run the build again`)), timeoutMs);
     request.on('upgrade', (_response, upgraded: Duplex, head: Buffer) => {
+      if (settled) {
+        upgraded.destroy();
+        return;
+      }
       if (head.length) upgraded.unshift(head);
-      resolve(upgraded);
+      settle(null, upgraded);
     });
     request.on('response', (response) => {
       const chunks: Buffer[] = [];
-      response.on('data', (c: Buffer) => chunks.push(c));
-      response.on('end', () => reject(new Error(`the engine on ${client.host} refused a build session (${response.statusCode}): ${Buffer.concat(chunks).toString('utf8').trim()}`)));
+      let kept = 0;
+      response.on('data', (c: Buffer) => {
+        if (kept < MAX_REFUSAL_BYTES) chunks.push(c.subarray(0, MAX_REFUSAL_BYTES - kept));
+        kept += c.length;
+      });
+      response.on('error', (error) => settle(error));
+      response.on('end', () => settle(new Error(`the engine on ${client.host} refused a build session (${response.statusCode}): ${Buffer.concat(chunks).toString('utf8').trim()}`)));
     });
-    request.on('error', reject);
+    request.on('error', (error) => settle(error));
     request.end();
   });
-
-  const server = http2.createServer();
-  server.on('stream', (stream, headers) => {
-    const path = String(headers[':path']);
-    const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('end', () => {
-      const reply = (status: number, message?: Buffer, error?: string) => {
-        stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
-        stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': String(status), ...(error ? { 'grpc-message': encodeURIComponent(error) } : {}) }));
-        if (message) stream.write(grpcFrame(message));
-        stream.end();
-      };
-      if (path === HEALTH_METHOD) return reply(0, Buffer.from([0x08, 0x01])); // status: SERVING
-      if (path !== SECRETS_METHOD) return reply(12, undefined, `${path} is not served`); // UNIMPLEMENTED
-      const request = grpcMessage(Buffer.concat(chunks));
-      const secretId = request ? stringField(request, 1) : undefined;
-      const value = secretId === undefined ? undefined : secrets.get(secretId);
-      if (value === undefined) return reply(5, undefined, `no build secret "${secretId}" was given to this build`); // NOT_FOUND
-      return reply(0, bytesField(1, value));
-    });
-  });
-  server.on('sessionError', () => undefined);
-  server.emit('connection', socket);
-  return {
-    id,
-    close: () => {
-      socket.destroy();
-      server.close();
-    },
-  };
 }
 
-function grpcFrame(message: Buffer): Buffer {
-  const header = Buffer.alloc(5);
-  header.writeUInt32BE(message.length, 1);
-  return Buffer.concat([header, message]);
-}
-
-/** The message of one uncompressed gRPC frame. */
-function grpcMessage(frame: Buffer): Buffer | undefined {
-  if (frame.length < 5 || frame[0] !== 0) return undefined;
-  return frame.subarray(5, 5 + frame.readUInt32BE(1));
-}
-
-/** Encodes a length-delimited protobuf field. */
-function bytesField(field: number, value: Buffer): Buffer {
-  return Buffer.concat([varint((field << 3) | 2), varint(value.length), value]);
-}
-
-/** The first string field `field` of a protobuf message (other fields skipped). */
-export function stringField(message: Buffer, field: number): string | undefined {
-  let offset = 0;
-  while (offset < message.length) {
-    const [key, afterKey] = readVarint(message, offset);
-    const wire = key & 7;
-    const number = key >> 3;
-    if (wire === 2) {
-      const [length, start] = readVarint(message, afterKey);
-      if (number === field) return message.subarray(start, start + length).toString('utf8');
-      offset = start + length;
-    } else if (wire === 0) {
-      offset = readVarint(message, afterKey)[1];
-    } else if (wire === 1) {
-      offset = afterKey + 8;
-    } else if (wire === 5) {
-      offset = afterKey + 4;
-    } else {
-      return undefined;
+/**
+ * Answers one call. The request is read through a bounded reader; whatever goes wrong with it
+ * (malformed, too large, for a method not served) becomes a gRPC status for the engine, and
+ * nothing here throws out of an event handler.
+ */
+function serveCall(stream: http2.ServerHttp2Stream, path: string, secrets: ReadonlyMap<string, Buffer>, idleTimeoutMs: number, maxMessageBytes: number): void {
+  let answered = false;
+  const reply = (status: number, message?: Buffer, error?: string) => {
+    if (answered || stream.destroyed) return;
+    answered = true;
+    const grpcStatus = { 'grpc-status': String(status), ...(error ? { 'grpc-message': encodeURIComponent(error) } : {}) };
+    if (stream.readableEnded) {
+      stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+      stream.once('wantTrailers', () => stream.sendTrailers(grpcStatus));
+      if (message) stream.write(encodeGrpcFrame(message));
+      stream.end();
+      return;
     }
+    // Answered before the engine finished sending (an oversized or malformed request): the
+    // rest is not read, so the call ends here. A trailers-only answer is one HEADERS frame
+    // with the end of the stream; gRPC then allows a reset with NO_ERROR to stop the sender.
+    // (Trailers sent after headers could be dropped by that reset.)
+    stream.respond({ ':status': 200, 'content-type': 'application/grpc', ...grpcStatus }, { endStream: true });
+    stream.close(http2.constants.NGHTTP2_NO_ERROR);
+  };
+  const refuse = (error: unknown) => {
+    const tooLarge = error instanceof WireFormatError && error.reason === 'too-large';
+    reply(tooLarge ? STATUS.RESOURCE_EXHAUSTED : STATUS.INTERNAL, undefined, `${path}: the request could not be read: ${(error as Error).message}`);
+  };
+  // A reset from the engine ends the call; there is nobody left to answer.
+  stream.on('error', () => undefined);
+  stream.setTimeout(idleTimeoutMs, () => stream.close(http2.constants.NGHTTP2_CANCEL));
+  if (path !== HEALTH_METHOD && path !== SECRETS_METHOD) {
+    reply(STATUS.UNIMPLEMENTED, undefined, `${path} is not served`);
+    return;
   }
-  return undefined;
+  const reader = new UnaryRequestReader(maxMessageBytes);
+  stream.on('data', (chunk: Buffer) => {
+    if (answered) return;
+    try {
+      reader.push(chunk);
+    } catch (error) {
+      refuse(error);
+    }
+  });
+  stream.on('end', () => {
+    if (answered) return;
+    try {
+      const request = reader.end();
+      if (path === HEALTH_METHOD) {
+        stringField(request, 1); // HealthCheckRequest.service: read only to check the message
+        reply(STATUS.OK, Buffer.from([0x08, 0x01])); // status: SERVING
+        return;
+      }
+      const secretId = stringField(request, 1) ?? '';
+      const value = secrets.get(secretId);
+      if (value === undefined) reply(STATUS.NOT_FOUND, undefined, `no build secret "${secretId}" was given to this build`);
+      else reply(STATUS.OK, encodeBytesField(1, value));
+    } catch (error) {
+      refuse(error);
+    }
+  });
 }
 
-function varint(value: number): Buffer {
-  const bytes: number[] = [];
-  let v = value;
-  while (v > 0x7f) {
-    bytes.push((v & 0x7f) | 0x80);
-    v = Math.floor(v / 128);
-  }
-  bytes.push(v);
-  return Buffer.from(bytes);
-}
-
-function readVarint(buffer: Buffer, offset: number): [number, number] {
-  let result = 0;
-  let shift = 0;
-  let i = offset;
-  for (;;) {
-    const byte = buffer[i++];
-    result += (byte & 0x7f) * 2 ** shift;
-    if (byte < 0x80) return [result, i];
-    shift += 7;
-  }
+function seconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
 }
 
 /** For tests: a GetSecretRequest for `id`, as the engine sends it. */
 export function encodeSecretRequest(id: string): Buffer {
-  return grpcFrame(bytesField(1, Buffer.from(id, 'utf8')));
+  return encodeGrpcFrame(encodeBytesField(1, Buffer.from(id, 'utf8')));
 }

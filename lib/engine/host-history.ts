@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { byteLimit } from './byte-limit';
 import type { GraphResource, HostSpec } from '../graph/graph-document';
 import type { EngineClient } from './engine-client';
 import { ensureLockImage, LOCK_IMAGE } from './host-lock';
@@ -14,6 +17,10 @@ import { HELPER_LABEL, LABEL, MANAGED_BY } from './ownership-labels';
  */
 export const HISTORY_VOLUME = 'hoist-history';
 const MOUNT = '/history';
+/** A record is a few kilobytes (a few hundred with a large stack's resources); larger is not one Hoist wrote. */
+const MAX_RECORD_BYTES = 16 * 1024 * 1024;
+/** All of a stack's records as one archive: far beyond any real history, short of filling memory. */
+const MAX_HISTORY_BYTES = 512 * 1024 * 1024;
 
 /** One apply (or destroy) of one stack as seen by one host. */
 export interface HistoryRecord {
@@ -68,26 +75,26 @@ export async function readHistory(client: EngineClient, stack: string): Promise<
     const tarStream = require('tar-stream') as typeof import('tar-stream');
     const extract = tarStream.extract();
     const records: HistoryRecord[] = [];
-    const done = new Promise<void>((resolve, reject) => {
-      extract.on('entry', (header, stream, next) => {
-        const chunks: Buffer[] = [];
-        stream.on('data', (c) => chunks.push(c as Buffer));
-        stream.on('end', () => {
-          if (header.type === 'file' && header.name.endsWith('.json')) {
-            try {
-              records.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as HistoryRecord);
-            } catch {
-              // A damaged record is skipped, not fatal: the rest of the history still reads.
-            }
-          }
-          next();
-        });
+    extract.on('entry', (header, stream, next) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      stream.on('data', (c) => {
+        size += (c as Buffer).length;
+        if (size <= MAX_RECORD_BYTES) chunks.push(c as Buffer);
       });
-      extract.on('finish', resolve);
-      extract.on('error', reject);
+      stream.on('end', () => {
+        // A damaged or oversized record is skipped, not fatal: the rest of the history still reads.
+        if (header.type === 'file' && header.name.endsWith('.json') && size <= MAX_RECORD_BYTES) {
+          try {
+            records.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as HistoryRecord);
+          } catch {
+            // not JSON: skipped like an oversized one
+          }
+        }
+        next();
+      });
     });
-    archive.pipe(extract);
-    await done;
+    await pipeline(archive as Readable, byteLimit(MAX_HISTORY_BYTES, `the history of stack ${stack} on ${client.host}`), extract);
     return records.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
   });
 }

@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { HostError } from '../transport/host-error';
 import { currentUser } from '../values/current-user';
 import type { EngineClient } from './engine-client';
+import { followProgress, progressError } from './follow-progress';
 import { LABEL, MANAGED_BY } from './ownership-labels';
 
 /**
@@ -335,7 +336,9 @@ export async function ensureLockImage(client: EngineClient): Promise<void> {
   }
   const emptyTar = Readable.from([Buffer.alloc(1024)]);
   const stream = (await client.docker.importImage(emptyTar, { repo: LOCK_IMAGE })) as unknown as NodeJS.ReadableStream;
-  await new Promise<void>((resolve, reject) => client.docker.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve())));
+  let failure: string | undefined;
+  await followProgress(client, stream, `importing ${LOCK_IMAGE} on ${client.host}`, { onEvent: (event) => (failure ??= progressError(event)) });
+  if (failure) throw new HostError(client.host, 'engine', `importing ${LOCK_IMAGE} failed: ${failure}`);
 }
 
 /**

@@ -1,5 +1,8 @@
 import * as path from 'node:path/posix';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type Docker from 'dockerode';
+import { byteLimit } from './byte-limit';
 import type { ContainerSpec } from '../graph/graph-document';
 
 /**
@@ -173,6 +176,9 @@ export async function writeSecretFiles(container: Docker.Container, spec: Contai
   }
 }
 
+/** /etc/passwd and /etc/group are kilobytes; an archive of them larger than this is not read. */
+const MAX_ACCOUNT_ARCHIVE_BYTES = 4 * 1024 * 1024;
+
 /** A text file of a created container's filesystem (its image's), or "" when it has none. */
 async function readFileIn(container: Docker.Container, file: string): Promise<string> {
   let archive: NodeJS.ReadableStream;
@@ -193,10 +199,6 @@ async function readFileIn(container: Docker.Container, file: string): Promise<st
       next();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    extract.on('finish', () => resolve());
-    extract.on('error', reject);
-    (archive as NodeJS.ReadableStream).pipe(extract);
-  });
+  await pipeline(archive as Readable, byteLimit(MAX_ACCOUNT_ARCHIVE_BYTES, `${file} of the image of ${container.id}`), extract);
   return text;
 }
