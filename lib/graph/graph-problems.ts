@@ -75,8 +75,8 @@ function stackProblems(stack: StackGraph, field: (...path: PropertyKey[]) => str
     if (byId.has(r.id)) problems.push(`${field('resources', i, 'id')}: ${r.id} appears twice`);
     byId.set(r.id, r);
   });
-  /** Whether `key` (a resource id without its host) names a resource of `kind` on `host`. */
-  const placed = (key: string, kind: GraphResource['kind'], host: string) => byId.get(`${key}@${host}`)?.kind === kind;
+  /** Resource keys (ids without their host) by kind, for what containers refer to. */
+  const keys = new Set(stack.resources.map((r) => `${r.kind} ${resourceKeyOf(r.id)}`));
 
   stack.resources.forEach((r, i) => {
     const at = (...path: PropertyKey[]) => field('resources', i, ...path);
@@ -100,7 +100,7 @@ function stackProblems(stack: StackGraph, field: (...path: PropertyKey[]) => str
       const expected = `${stack.name}-${spec.service}-${spec.slot}`;
       if (spec.name !== expected) problems.push(`${at('spec', 'name')}: ${JSON.stringify(spec.name)} is not <stack>-<service>-<slot> (${JSON.stringify(expected)})`);
       const refer = (key: string, kind: GraphResource['kind'], ...path: PropertyKey[]) => {
-        if (!placed(key, kind, r.host)) problems.push(`${at('spec', ...path)}: ${r.id} uses ${kind} ${key}, which is not placed on ${r.host}`);
+        if (!keys.has(`${kind} ${key}`)) problems.push(`${at('spec', ...path)}: ${r.id} uses ${kind} ${key}, which is not a resource of stack ${stack.name}`);
       };
       refer(spec.image.resource, 'image', 'image', 'resource');
       spec.networks.forEach((n, j) => refer(n.resource, 'network', 'networks', j, 'resource'));

@@ -16,7 +16,9 @@ const GRAPH_FILE: RefusedFileKind = { noun: 'graph', remedy: 'run hoist synth ag
  * const graph = readGraphFile('hoist.out/graph.json');
  */
 export function readGraphFile(file: string): GraphDocument {
-  const document = readJsonDocument(file, GRAPH_FILE);
+  // Graphs also come from programs (Testing.synth and JSON.stringify) that end without a
+  // newline; a graph lacking only that has lost nothing, so it is not asked for.
+  const document = readJsonDocument(file, GRAPH_FILE, { finalNewline: false });
   const version = formatVersionProblem((document as { formatVersion?: unknown } | null)?.formatVersion, GRAPH_FORMAT_VERSION);
   if (version) {
     throw new FileRefusedError(file, { ...GRAPH_FILE, remedy: 'synthesize it again with this hoist (hoist synth), or use the hoist version that wrote it' }, version);

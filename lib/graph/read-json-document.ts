@@ -2,12 +2,13 @@ import * as fs from 'node:fs';
 import { FileRefusedError, type RefusedFileKind } from './file-refused-error';
 
 /**
- * Reads a JSON document Hoist wrote (a graph, a saved plan) and parses it, or refuses it with
- * the reason: missing, unreadable, cut short, not JSON. Hoist ends these files with a newline
- * after the closing brace, so a file cut anywhere (even just before that newline, where the
- * rest still parses) is refused. What the document holds is for the caller to check.
+ * Reads a JSON document (a graph, a saved plan) and parses it, or refuses it with the reason:
+ * missing, unreadable, cut short, not JSON. A file cut anywhere before its closing brace does
+ * not parse. With `finalNewline`, for files only Hoist writes (always with a newline after
+ * the closing brace), a file cut just before that newline is refused too, so no cut at all
+ * goes unnoticed. What the document holds is for the caller to check.
  */
-export function readJsonDocument(file: string, kind: RefusedFileKind): unknown {
+export function readJsonDocument(file: string, kind: RefusedFileKind, options: { readonly finalNewline: boolean }): unknown {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -23,7 +24,7 @@ export function readJsonDocument(file: string, kind: RefusedFileKind): unknown {
   } catch (error) {
     throw new FileRefusedError(file, kind, `it is not complete JSON (${(error as Error).message}); it was cut short or damaged`);
   }
-  if (!text.endsWith('\n')) {
+  if (options.finalNewline && !text.endsWith('\n')) {
     throw new FileRefusedError(file, kind, 'it does not end with the newline hoist writes after the document; it was cut short');
   }
   return document;

@@ -19,7 +19,8 @@ export function readSavedPlanFile(file: string): SavedPlan {
     noun: 'saved plan',
     remedy: `make a new plan with hoist plan --out ${file}, review it, and apply that`,
   };
-  const document = readJsonDocument(file, kind);
+  // Only hoist plan --out writes these, always with a final newline: any cut shows.
+  const document = readJsonDocument(file, kind, { finalNewline: true });
   const version = formatVersionProblem((document as { format_version?: unknown } | null)?.format_version, PLAN_FORMAT_VERSION);
   if (version) {
     throw new FileRefusedError(file, { ...kind, remedy: `make a new plan with this hoist (hoist plan --out ${file}), or apply it with the hoist version that made it` }, version);

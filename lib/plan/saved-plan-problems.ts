@@ -92,7 +92,7 @@ function actionProblems(action: PlannedAction, stack: StackGraph, at: (...path: 
     problems.push(`${at('resource')}: ${JSON.stringify(action.resource)} is not a resource of stack ${stack.name}`);
   } else if (resource.kind !== action.kind || resource.host !== action.host) {
     problems.push(`${at('resource')}: ${action.resource} is a ${resource.kind} on ${resource.host}, not a ${action.kind} on ${action.host}`);
-  } else if (resource.kind !== 'image' && resource.spec.name !== action.name) {
+  } else if (resource.kind !== 'image' && !nameProblem && resource.spec.name !== action.name) {
     problems.push(`${at('name')}: ${JSON.stringify(action.name)} is not the name the graph gives ${action.resource} (${JSON.stringify(resource.spec.name)})`);
   }
   return problems;
