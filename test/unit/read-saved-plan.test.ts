@@ -108,6 +108,10 @@ describe('readSavedPlanFile', () => {
       p.host_fingerprints['builder-1'] = p.host_fingerprints['db-1'];
     });
     assert.match(refusal(file).message, /graph_hash: the plan's graph hashes to/);
+    const graph = JSON.parse(exampleGraphText('webapp'));
+    const { builders: _none, ...withoutBuilders } = graph.stacks[0];
+    assert.deepEqual(graph.stacks[0].builders, []);
+    assert.equal(graphHash({ ...graph, stacks: [withoutBuilders] }), graphHash(graph), 'graphs without builders keep the hash they had before builders counted');
   });
 
   it('readSavedPlanFile refuses a hand-edited spec in the plan\'s graph, with its JSON path', () => {
