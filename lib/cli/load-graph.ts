@@ -1,7 +1,8 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { GRAPH_FORMAT_VERSION, GraphDocument } from '../graph/graph-document';
+import { FileRefusedError } from '../graph/file-refused-error';
+import type { GraphDocument } from '../graph/graph-document';
+import { readGraphFile } from '../graph/read-graph-file';
 import { CliError } from './cli-error';
 import type { CliIo } from './cli-io';
 import { plural } from './format-summary';
@@ -37,15 +38,12 @@ export async function loadGraph(source: GraphSource, io: CliIo): Promise<{ graph
     }
     file = report.graphFile!;
   }
+  // Checked in full before any host is contacted: a graph cut short or edited by hand is refused.
   let graph: GraphDocument;
   try {
-    graph = JSON.parse(fs.readFileSync(file, 'utf8')) as GraphDocument;
+    graph = readGraphFile(path.relative(process.cwd(), file) || file);
   } catch (error) {
-    throw new CliError(`cannot read the graph ${file} (${(error as Error).message}); run hoist synth`);
-  }
-  const major = String(graph.formatVersion ?? '').split('.')[0];
-  if (major !== GRAPH_FORMAT_VERSION.split('.')[0]) {
-    throw new CliError(`${file} has graph format ${graph.formatVersion}; this hoist reads ${GRAPH_FORMAT_VERSION}: synthesize it again with this version`);
+    throw error instanceof FileRefusedError ? new CliError(error.message) : error;
   }
   return { graph, projectDir };
 }

@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import { currentUser } from '../values/current-user';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -19,7 +18,8 @@ import type { GraphDocument } from '../graph/graph-document';
 import { hostsAndBuildersOf, hostsOfStacks } from '../graph/stack-hosts';
 import { newLockId } from '../engine/host-lock';
 import type { HostObservation, PlanDocument, PlannedAction } from '../plan/plan-types';
-import { PLAN_FORMAT_VERSION } from '../plan/plan-types';
+import { FileRefusedError } from '../graph/file-refused-error';
+import type * as ReadSavedPlanModule from '../plan/read-saved-plan';
 import { parseDuration } from '../values/duration';
 import { familiarImageReference } from '../values/image-reference';
 import { createApplyOutput, describeAction, outputMode, type ApplyOutput } from './apply-output';
@@ -353,16 +353,13 @@ async function recordHistory(
 
 
 function readSavedPlan(file: string): PlanDocument & { graph: GraphDocument } {
-  let plan: PlanDocument & { graph: GraphDocument };
+  // Checked in full (hashes, names, hosts) before any host is contacted.
+  const { readSavedPlanFile } = require('../plan/read-saved-plan') as typeof ReadSavedPlanModule;
   try {
-    plan = JSON.parse(fs.readFileSync(file, 'utf8'));
+    return readSavedPlanFile(file);
   } catch (error) {
-    throw new CliError(`cannot read the plan ${file} (${(error as Error).message})`);
+    throw error instanceof FileRefusedError ? new CliError(error.message) : error;
   }
-  if (String(plan.format_version).split('.')[0] !== PLAN_FORMAT_VERSION.split('.')[0] || !plan.graph || !plan.host_fingerprints) {
-    throw new CliError(`${file} is not a plan saved by this hoist (hoist plan --out); make a new one`);
-  }
-  return plan;
 }
 
 /** The next revision number of a stack: one more than any object of it carries. */

@@ -58,6 +58,9 @@ export function graphHash(graph: GraphDocument): string {
       name: s.name,
       path: s.path,
       hosts: s.hosts,
+      // Builders decide where images are built and sent from, so a changed one is another
+      // graph; left out when there are none, which keeps the hash of graphs without builders.
+      ...(s.builders?.length ? { builders: s.builders } : {}),
       resources: s.resources.map((r) => ({ id: r.id, kind: r.kind, host: r.host, hash: r.hash, dependsOn: r.dependsOn, policy: 'policy' in r ? r.policy : null })),
     })),
   });

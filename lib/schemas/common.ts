@@ -44,6 +44,9 @@ export const absolutePath = singleLine.refine((value) => value.startsWith('/'), 
   error: (i) => `${describe(i.input)} is not an absolute path`,
 });
 
+/** A subnet in CIDR notation, IPv4 or IPv6. */
+export const cidr = z.union([z.cidrv4(), z.cidrv6()], { error: (i) => `${describe(i.input)} is not a subnet in CIDR notation (e.g. "172.28.0.0/24")` });
+
 export const wholeNumber = (what: string, min: number) =>
   z.number({ error: (i) => `${describe(i.input)} is not ${what}` })
     .int({ error: (i) => `${describe(i.input)} is not ${what}` })

@@ -4,24 +4,42 @@ import { rejectUnknownKeys } from './unknown-keys';
 
 const FINGERPRINT_PATTERN = /^SHA256:[A-Za-z0-9+/]{43}=?$/;
 
+/** An address ssh connects to: one word, never an option. */
+export const hostAddress = singleLine.refine((v) => !/\s/.test(v) && !v.startsWith('-'), {
+  error: (i) => `${describe(i.input)} is not a host address (no spaces, not starting with "-")`,
+});
+
+/** A user name ssh logs in as. */
+export const sshUser = singleLine.regex(/^[a-z_][a-z0-9_.-]*\$?$/i, { error: (i) => `${describe(i.input)} is not a user name` });
+
+/** The name of an environment variable Hoist reads (a passphrase, an agent socket). */
+export const environmentVariableName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: (i) => `${describe(i.input)} is not an environment variable name` });
+
+/** A pinned host key fingerprint as `ssh-keygen -lf` prints it. */
+export const hostKeyFingerprint = z.string().regex(FINGERPRINT_PATTERN, {
+  error: (i) => `${describe(i.input)} is not a host key fingerprint (expected "SHA256:" and 43 base64 characters, as ssh-keygen -lf prints)`,
+});
+
+/** The engine a host runs, or `detect`. */
+export const engineChoice = z.enum(['docker', 'podman', 'detect'], { error: (i) => `${describe(i.input)} is not an engine (docker, podman or detect)` });
+
+/** A platform architecture name. */
+export const architecture = z.string().regex(/^[a-z0-9_]+$/, { error: (i) => `${describe(i.input)} is not an architecture (e.g. amd64, arm64)` });
+
 const hostFields = {
-  address: singleLine.refine((v) => !/\s/.test(v) && !v.startsWith('-'), {
-    error: (i) => `${describe(i.input)} is not a host address (no spaces, not starting with "-")`,
-  }),
+  address: hostAddress,
   hostName: identifier.optional(),
   port: port.optional(),
-  user: singleLine.regex(/^[a-z_][a-z0-9_.-]*\$?$/i, { error: (i) => `${describe(i.input)} is not a user name` }).optional(),
+  user: sshUser.optional(),
   identityFile: singleLine.optional(),
-  identityPassphraseEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: (i) => `${describe(i.input)} is not an environment variable name` }).optional(),
+  identityPassphraseEnv: environmentVariableName.optional(),
   knownHostsFile: singleLine.optional(),
-  hostKeyFingerprint: z.string().regex(FINGERPRINT_PATTERN, {
-    error: (i) => `${describe(i.input)} is not a host key fingerprint (expected "SHA256:" and 43 base64 characters, as ssh-keygen -lf prints)`,
-  }).optional(),
-  engine: z.enum(['docker', 'podman', 'detect'], { error: (i) => `${describe(i.input)} is not an engine (docker, podman or detect)` }).optional(),
+  hostKeyFingerprint: hostKeyFingerprint.optional(),
+  engine: engineChoice.optional(),
   engineSocket: absolutePath.optional(),
   roles: z.array(identifier).optional(),
   labels: stringMap.optional(),
-  arch: z.string().regex(/^[a-z0-9_]+$/, { error: (i) => `${describe(i.input)} is not an architecture (e.g. amd64, arm64)` }).optional(),
+  arch: architecture.optional(),
   local: z.boolean().optional(),
 };
 

@@ -1,9 +1,8 @@
 import { z } from 'zod';
-import { describe, identifier, singleLine, stringMap } from './common';
+import { cidr, describe, identifier, singleLine, stringMap } from './common';
 import { rejectUnknownKeys } from './unknown-keys';
 import { serviceDefaultsSchema } from './service-props';
 
-const cidr = z.union([z.cidrv4(), z.cidrv6()], { error: (i) => `${describe(i.input)} is not a subnet in CIDR notation (e.g. "172.28.0.0/24")` });
 
 export const stackPropsSchema = z.strictObject({
   stackName: identifier.optional(),

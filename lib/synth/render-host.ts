@@ -2,6 +2,7 @@ import type { Host } from '../core/host';
 import type { HostSpec } from '../graph/graph-document';
 import { hostPropsSchema } from '../schemas/host-props';
 import { zodProblems } from '../schemas/zod-problems';
+import { IDENTIFIER_PATTERN } from '../values/docker-name';
 import { compareStrings } from './problems';
 import { projectPath } from './project-path';
 
@@ -19,8 +20,14 @@ export function renderHost(host: Host, projectDir: string): { spec?: HostSpec; p
   if (p.local && (p.identityFile !== undefined || p.hostKeyFingerprint !== undefined)) {
     problems.push('local: a local host is reached without SSH; drop identityFile and hostKeyFingerprint');
   }
+  const name = p.hostName ?? host.node.id;
+  // Explicit hostNames pass the schema; a construct id used as the name gets the same rule,
+  // which readers of the graph check again.
+  if (p.hostName === undefined && !IDENTIFIER_PATTERN.test(name)) {
+    problems.push(`hostName: the construct id ${JSON.stringify(name)} is not a valid host name (letters, digits, "_", "." or "-", starting with a letter or digit); set hostName`);
+  }
   const spec: HostSpec = {
-    name: p.hostName ?? host.node.id,
+    name,
     source: host.node.path,
     address: p.address,
     // Left open, port and user come from ~/.ssh/config at connect time, like ssh itself.

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { App } from '../core/app';
 import { canonicalJsonPretty } from '../graph/canonical-json';
+import { writeFileAtomic } from '../values/write-file-atomic';
 import { synthesize } from './synthesize';
 import { REPORT_FILE_ENV, summarize, SYNTH_MODE_ENV, SynthReport } from './synth-report';
 import { ValidationError } from './validation-error';
@@ -30,9 +31,7 @@ export function runAppSynth(app: App): void {
     const outdir = path.resolve(app.projectDir, app.outdir);
     fs.mkdirSync(outdir, { recursive: true });
     graphFile = path.join(outdir, GRAPH_FILE);
-    const temporary = `${graphFile}.${process.pid}.tmp`;
-    fs.writeFileSync(temporary, canonicalJsonPretty(result.graph));
-    fs.renameSync(temporary, graphFile);
+    writeFileAtomic(graphFile, canonicalJsonPretty(result.graph), { mode: 0o600 });
   }
   writeReport({ ok: true, graphFile, summary: summarize(result.graph) });
 }

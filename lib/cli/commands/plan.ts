@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import type * as BuildPlanModule from '../../plan/build-plan';
@@ -6,6 +5,7 @@ import type * as CollectModule from '../../plan/collect-observations';
 import type * as RenderModule from '../../plan/render-plan';
 import type * as PlanLintModule from '../../lint/plan-lint';
 import { canonicalJsonPretty } from '../../graph/canonical-json';
+import { writeFileAtomic } from '../../values/write-file-atomic';
 import { CliError } from '../cli-error';
 import type { CliIo } from '../cli-io';
 import { loadGraph, withGraphSource } from '../load-graph';
@@ -69,8 +69,8 @@ export function registerPlan(program: Command, io: CliIo): void {
       }
       if (options.out) {
         const file = path.resolve(options.out);
-        fs.writeFileSync(`${file}.tmp`, canonicalJsonPretty({ ...plan, graph }));
-        fs.renameSync(`${file}.tmp`, file);
+        // Saved plans name hosts and users: readable by their owner only.
+        writeFileAtomic(file, canonicalJsonPretty({ ...plan, graph }), { mode: 0o600 });
         io.err(`Saved the plan to ${path.relative(process.cwd(), file) || file}; apply exactly it with: hoist apply ${options.out}`);
       }
       if (options.detailedExitcode && hasChanges(plan)) throw new CliError('', 2);
