@@ -35,6 +35,12 @@ const plannedAction = z.looseObject({
   service: z.string().optional(),
   causes: z.array(cause),
   dataLoss: z.boolean().optional(),
+  // Only anonymous volumes (64 hex digits) are ever listed, and only such names are ever deleted.
+  anonymousVolumes: z.array(z.looseObject({
+    path: z.string().regex(/^\/[^\n\0]*$/, 'an absolute path'),
+    volume: z.string().regex(/^[0-9a-f]{64}$/, 'an anonymous volume name (64 hex digits)'),
+    kept: z.boolean(),
+  })).optional(),
   delivery: z.looseObject({
     mode: z.enum(['direct', 'registry']),
     from: identifier,
