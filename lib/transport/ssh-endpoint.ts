@@ -54,7 +54,8 @@ export function resolveEndpoint(spec: HostSpec, options: EndpointOptions): SshEn
     agent: keyFile === undefined ? process.env[agentEnv] : undefined,
     hostKey: {
       host: spec.name,
-      names: [...new Set([spec.address, address])],
+      // The HostName first: a newly trusted key is recorded under it, as OpenSSH records it.
+      names: [...new Set([address, spec.address])],
       port,
       knownHostsFile,
       fingerprint: spec.hostKey.fingerprint,
@@ -99,13 +100,18 @@ function resolveJump(spec: HostSpec, config: SshConfigEntry, knownHostsFile: str
   const jumpAddress = hostPart.replace(/^\[|\]$/g, '');
   const jumpSpec: HostSpec = {
     ...spec,
-    name: `${spec.name} (via ${jumpAddress})`,
+    // Errors about the bastion (its key above all) must not read as errors about the host behind it.
+    name: `${spec.name}: bastion ${jumpAddress}`,
     address: jumpAddress,
     port: port ? Number(port) : null,
     user: user ?? null,
     identity: spec.identity,
-    hostKey: { knownHostsFile, fingerprint: null },
+    // A fingerprint pinned for the host behind says nothing about the bastion: then the
+    // bastion's key is looked up in ~/.ssh/known_hosts, as for any host without a pin.
+    hostKey: { knownHostsFile: knownHostsFile ?? '~/.ssh/known_hosts', fingerprint: null },
   };
   const jump = resolveEndpoint(jumpSpec, options);
-  return jump;
+  if (jump.address === jumpAddress) return jump;
+  const named = `${jumpSpec.name} (${jump.address})`;
+  return { ...jump, host: named, hostKey: { ...jump.hostKey, host: named } };
 }
