@@ -23,7 +23,7 @@ import { ensureSandbox, IT_SANDBOX } from '../helpers/sandbox';
  */
 
 /** Marks every line and rule this file adds on the sandbox hosts, so cleanup removes exactly those. */
-const TAG = `hoist-it-ssh-config-${process.pid}`;
+const TAG = 'hoist-it-ssh-config';
 const ALIAS_STACK = 'sshca';
 const JUMP_STACK = 'sshcj';
 
@@ -143,7 +143,7 @@ describe('~/.ssh/config, ProxyJump bastions, agent forwarding and legacy algorit
   let work: string;
   let home: string;
   let aliasKey: ReturnType<typeof newKey>;
-  let placed: PlacedStack | undefined;
+  const placements: PlacedStack[] = [];
   let aliasGraph: string;
   let jumpGraph: string;
   let hostKeys: Map<string, string>;
@@ -197,14 +197,13 @@ describe('~/.ssh/config, ProxyJump bastions, agent forwarding and legacy algorit
     // "running" in status proves the run read that very host.
     const local = (h: HostSpec): HostSpec => ({ ...h, local: true, engineSocket: hostPaths(byName(h.name)).engineSocket });
     const both: StackGraph[] = [aliasStack, jumpStack].map((s) => ({ ...s, hosts: s.hosts.map(local) }));
-    const placements = [await placeStack(both[0], work), await placeStack(both[1], work)];
-    placed = { hosts: [], graphFile: '', remove: async () => { for (const p of placements) await p.remove(); } };
+    for (const s of both) placements.push(await placeStack(s, work));
   });
 
   after(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
-    await placed?.remove();
-    fs.rmSync(work, { recursive: true, force: true });
+    for (const p of placements) await p.remove();
+    if (work) fs.rmSync(work, { recursive: true, force: true });
   });
 
   it('hoist status reaches a host by its ~/.ssh/config alias: HostName, Port and the IdentityFile only the config names', async () => {
@@ -221,7 +220,7 @@ describe('~/.ssh/config, ProxyJump bastions, agent forwarding and legacy algorit
     // Nothing listens on 2222 yet: refused at exactly the config's HostName and Port.
     const closed = statusOf(aliasGraph);
     assert.equal(closed.status, 1, closed.stderr);
-    assert.match(closed.hosts[0].error, new RegExp(`^host host-2: connection refused by ${host2.address.replace(/\./g, '\\.')}:2222;`));
+    assert.match(closed.hosts[0].error, new RegExp(`^host host-2: connection refused by ${escape(host2.address)}:2222;`));
 
     // Port 2222 on host-2 now leads to its sshd: the same config reaches it.
     const redirect = hostRule(host2, 'nat', 'PREROUTING', ['-p', 'tcp', '--dport', '2222'], ['-j', 'REDIRECT', '--to-ports', '22']);
@@ -238,7 +237,7 @@ describe('~/.ssh/config, ProxyJump bastions, agent forwarding and legacy algorit
       assert.equal(r.hosts[0].resources.find((x: any) => x.name === `${ALIAS_STACK}-marker-1`)?.state, 'running');
       // sshd says which key it accepted: the one only ~/.ssh/config names, not the inventory's.
       const seen = logSince(sshdLog, offset);
-      assert.match(seen, new RegExp(`Accepted publickey for root from ${state.gateway.replace(/\./g, '\\.')} port \\d+ ssh2: ED25519 ${escape(aliasKey.fingerprint)}`));
+      assert.match(seen, new RegExp(`Accepted publickey for root from ${escape(state.gateway)} port \\d+ ssh2: ED25519 ${escape(aliasKey.fingerprint)}`));
       assert.doesNotMatch(seen, new RegExp(escape(inventoryKeyFingerprint())));
     } finally {
       redirect.remove();
@@ -381,7 +380,7 @@ describe('~/.ssh/config, ProxyJump bastions, agent forwarding and legacy algorit
       for (const [, port, lines] of servers) started.push(await startSshd(host1, keys, port, [...common, ...lines]));
       fs.writeFileSync(path.join(keys, 'known_hosts'), servers.map(([name, port]) =>
         `[${host1.address}]:${port} ${(name.endsWith('hostkey') || name.endsWith('all') ? dss : ed).publicLine.split(' ').slice(0, 2).join(' ')}`).join('\n') + '\n');
-      const app = Testing.app({ projectDir: keys });
+      const app = Testing.app({ projectDir: REPO_ROOT });
       const stack = new Stack(app, 'sshcl');
       for (const [name, port] of servers) {
         const host = new Host(stack, name, { address: host1.address, port, user: 'root', identityFile: aliasKey.file, knownHostsFile: path.join(keys, 'known_hosts'), engine: EngineType.DOCKER });
@@ -429,7 +428,7 @@ describe('~/.ssh/config, ProxyJump bastions, agent forwarding and legacy algorit
       sshd = await startSshd(host1, dir, 2205, [`HostKey ${hostKey.file}`, `AuthorizedKeysFile ${authorized}`, 'AllowAgentForwarding yes',
         'AllowStreamLocalForwarding yes', 'LogLevel DEBUG3']);
       fs.writeFileSync(path.join(dir, 'known_hosts'), `[${host1.address}]:2205 ${hostKey.publicLine.split(' ').slice(0, 2).join(' ')}\n`);
-      const app = Testing.app({ projectDir: dir });
+      const app = Testing.app({ projectDir: REPO_ROOT });
       const stack = new Stack(app, 'sshcf');
       // One host whose engine socket works (a stream-local forward), one whose socket is missing:
       // Hoist then opens a session to tell why, the one place agent forwarding could be asked for.

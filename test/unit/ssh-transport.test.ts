@@ -10,6 +10,7 @@ import { HostError } from '../../lib/transport/host-error';
 import { fingerprintOf } from '../../lib/transport/known-hosts';
 import { LocalConnection } from '../../lib/transport/local-connection';
 import { classifySshError, SshConnection } from '../../lib/transport/ssh-connection';
+import { describeNoCommonAlgorithm } from '../../lib/transport/ssh-algorithms';
 import { resolveEndpoint } from '../../lib/transport/ssh-endpoint';
 import { tempProject } from '../helpers/project';
 import { generateKey, startFakeEngineSocket, startSshServer, TestKey, TestSshServer } from '../helpers/ssh-server';
@@ -168,8 +169,8 @@ describe('SSH transport against an in-process ssh2 server', () => {
     const legacy = await startSshServer({ clientKey, algorithms: { cipher: ['aes128-cbc'], hmac: ['hmac-sha1'] } });
     try {
       const error = await rejection(connect(project(legacy.knownHostsLine() + '\n'), hostSpec(legacy.port)));
-      assert.equal(error.kind, 'unreachable');
-      assert.match(error.message, /handshake .* failed|legacy/);
+      assert.equal(error.kind, 'algorithms');
+      assert.match(error.message, new RegExp(`^host test-host: the SSH server at 127\\.0\\.0\\.1:${legacy.port} offers only legacy ciphers \\(aes128-cbc\\), which Hoist refuses; enable one Hoist accepts in the server's sshd_config Ciphers: chacha20-poly1305@openssh\\.com,`));
       assert.deepEqual(legacy.log.authAttempts, []);
     } finally {
       await legacy.close();
@@ -306,6 +307,15 @@ describe('SSH transport: agent, local hosts, old engines, error classification',
     } finally {
       await engine.close();
     }
+  });
+
+  it('describeNoCommonAlgorithm() calls an offer legacy only when every offered algorithm is, ignoring kex signals', () => {
+    assert.match(describeNoCommonAlgorithm('kex', ['diffie-hellman-group1-sha1', 'kex-strict-s-v00@openssh.com']),
+      /^offers only legacy key exchange \(diffie-hellman-group1-sha1\), which Hoist refuses; enable one Hoist accepts in the server's sshd_config KexAlgorithms: curve25519-sha256, /);
+    assert.match(describeNoCommonAlgorithm('serverHostKey', ['ssh-dss', 'ssh-rsa']), /^offers only legacy host key algorithms \(ssh-dss,ssh-rsa\)/);
+    assert.match(describeNoCommonAlgorithm('kex', ['sntrup761x25519-sha512@openssh.com', 'diffie-hellman-group1-sha1']),
+      /^offers no key exchange that Hoist accepts \(it offers sntrup761x25519-sha512@openssh\.com,diffie-hellman-group1-sha1\); enable one/);
+    assert.match(describeNoCommonAlgorithm('hmac', undefined), /^offers no MACs that Hoist accepts; enable one Hoist accepts in the server's sshd_config MACs: /);
   });
 
   it('classifies DNS, unreachable and reset errors distinctly (no lookup leaves this machine)', () => {
