@@ -206,7 +206,7 @@ describe('~/.ssh/config, ProxyJump bastions, agent forwarding and legacy algorit
     if (work) fs.rmSync(work, { recursive: true, force: true });
   });
 
-  it('hoist status reaches a host by its ~/.ssh/config alias: HostName, Port and the IdentityFile only the config names', async () => {
+  it('hoist status reaches a host by its ~/.ssh/config alias: HostName, Port, UserKnownHostsFile and the IdentityFile only the config names', async () => {
     const host2 = byName('host-2');
     writeSshFile('config', [
       'Host app-alias',
@@ -214,8 +214,11 @@ describe('~/.ssh/config, ProxyJump bastions, agent forwarding and legacy algorit
       '  Port 2222',
       '  User root',
       `  IdentityFile ${aliasKey.file}`,
+      '  UserKnownHostsFile ~/.ssh/alias_known_hosts',
     ]);
-    writeSshFile('known_hosts', [knownLine('host-2', `[${host2.address}]:2222`)]);
+    // Only the config's UserKnownHostsFile knows host-2; ~/.ssh/known_hosts does not exist.
+    fs.rmSync(path.join(home, '.ssh', 'known_hosts'), { force: true });
+    writeSshFile('alias_known_hosts', [knownLine('host-2', `[${host2.address}]:2222`)]);
 
     // Nothing listens on 2222 yet: refused at exactly the config's HostName and Port.
     const closed = statusOf(aliasGraph);

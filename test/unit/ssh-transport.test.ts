@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { connectEngine } from '../../lib/engine/engine-client';
@@ -307,6 +308,30 @@ describe('SSH transport: agent, local hosts, old engines, error classification',
     } finally {
       await engine.close();
     }
+  });
+
+  it('resolveEndpoint() takes known_hosts from the Host, else the address\'s UserKnownHostsFile, else ~/.ssh/known_hosts; a bastion in front of a pinned host too', () => {
+    const dir = tempProject({
+      id_test: clientKey.privateKey,
+      ssh_config: [
+        'Host app-alias', '  UserKnownHostsFile /etc/hoist-test/app_known_hosts', '  ProxyJump bastion-alias',
+        'Host bastion-alias', '  HostName 127.0.0.2', '  UserKnownHostsFile /etc/hoist-test/bastion_known_hosts',
+        'Host plain-alias', '  ProxyJump 127.0.0.3',
+      ].join('\n') + '\n',
+    }, 'hoist-ssh-');
+    const resolve = (overrides: Partial<HostSpec>) => resolveEndpoint(hostSpec(22, overrides), { projectDir: dir, trustNewHosts: false, sshConfigFile: path.join(dir, 'ssh_config') });
+    const byDefault = resolve({ address: 'app-alias', hostKey: { knownHostsFile: '~/.ssh/known_hosts', fingerprint: null } });
+    assert.equal(byDefault.hostKey.knownHostsFile, '/etc/hoist-test/app_known_hosts');
+    assert.equal(byDefault.jump?.hostKey.knownHostsFile, '/etc/hoist-test/bastion_known_hosts');
+    assert.equal(byDefault.jump?.host, 'test-host: bastion bastion-alias (127.0.0.2)');
+    assert.deepEqual(byDefault.jump?.hostKey.names, ['127.0.0.2', 'bastion-alias'], 'a new key is recorded under the HostName');
+    const named = resolve({ address: 'app-alias' });
+    assert.equal(named.hostKey.knownHostsFile, path.join(dir, 'known_hosts'), 'a file the Host names wins');
+    assert.equal(named.jump?.hostKey.knownHostsFile, path.join(dir, 'known_hosts'));
+    const pinned = resolve({ address: 'plain-alias', hostKey: { knownHostsFile: null, fingerprint: 'SHA256:abc' } });
+    assert.equal(pinned.hostKey.knownHostsFile, null);
+    assert.equal(pinned.jump?.hostKey.knownHostsFile, path.join(os.homedir(), '.ssh', 'known_hosts'));
+    assert.equal(pinned.jump?.host, 'test-host: bastion 127.0.0.3');
   });
 
   it('describeNoCommonAlgorithm() calls an offer legacy only when every offered algorithm is, ignoring kex signals', () => {
