@@ -202,7 +202,11 @@ describe('~/.ssh/config, ProxyJump bastions, agent forwarding and legacy algorit
 
   after(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
-    for (const p of placements) await p.remove();
+    for (const p of placements) {
+      await p.remove();
+      // placeStack writes its graph into a temporary directory of its own.
+      fs.rmSync(path.dirname(p.graphFile), { recursive: true, force: true });
+    }
     if (work) fs.rmSync(work, { recursive: true, force: true });
   });
 
