@@ -5,6 +5,8 @@ export type HostErrorKind =
   | 'timeout'
   | 'unreachable'
   | 'auth'
+  /** No algorithm of some handshake category is acceptable to both sides (a legacy-only server). */
+  | 'algorithms'
   | 'unknown-host-key'
   | 'changed-host-key'
   | 'revoked-host-key'

@@ -16,3 +16,45 @@ export const SSH_ALGORITHMS: Algorithms = {
   hmac: ['hmac-sha2-256-etm@openssh.com', 'hmac-sha2-512-etm@openssh.com', 'hmac-sha2-256', 'hmac-sha2-512'],
   compress: ['none'],
 };
+
+/** A part of the SSH handshake where client and server must agree on one algorithm. */
+export type AlgorithmCategory = 'kex' | 'serverHostKey' | 'cipher' | 'hmac' | 'compress';
+
+/** What each category is called in messages, and the sshd_config option that sets it. */
+const CATEGORY: Record<AlgorithmCategory, { readonly label: string; readonly option: string }> = {
+  kex: { label: 'key exchange', option: 'KexAlgorithms' },
+  serverHostKey: { label: 'host key algorithms', option: 'HostKeyAlgorithms (and a HostKey of that type)' },
+  cipher: { label: 'ciphers', option: 'Ciphers' },
+  hmac: { label: 'MACs', option: 'MACs' },
+  compress: { label: 'compression', option: 'Compression' },
+};
+
+/**
+ * Algorithms Hoist refuses because they are broken or weak: SHA-1 key exchange and
+ * signatures, DSA host keys, CBC-mode and RC4 ciphers, SHA-1 and MD5 MACs.
+ */
+const LEGACY: Record<AlgorithmCategory, RegExp> = {
+  kex: /^diffie-hellman-group(1|14)-sha1$|^diffie-hellman-group-exchange-sha1$/,
+  serverHostKey: /^ssh-(dss|rsa)(-cert-v01@openssh\.com)?$/,
+  cipher: /-cbc(@.*)?$|^arcfour/,
+  hmac: /^hmac-(sha1|md5|ripemd160)/,
+  compress: /^$/,
+};
+
+/** Names a server lists in its key exchange offer that are signals, not algorithms (RFC 8308, strict kex). */
+const PSEUDO_KEX = /^ext-info-[cs]$|^kex-strict-[cs]-v00@openssh\.com$/;
+
+/**
+ * Says why no algorithm of `category` could be agreed with a server that offers `offered`:
+ * "offers only legacy ..." when every offered one is on Hoist's legacy list, else "offers
+ * no ... that Hoist accepts". Names the sshd_config option to change and what Hoist accepts.
+ */
+export function describeNoCommonAlgorithm(category: AlgorithmCategory, offered: string[] | undefined): string {
+  const { label, option } = CATEGORY[category];
+  const real = offered?.filter((a) => a && !(category === 'kex' && PSEUDO_KEX.test(a)));
+  const fix = `enable one Hoist accepts in the server's sshd_config ${option}: ${(SSH_ALGORITHMS[category] as string[]).join(', ')}`;
+  if (real && real.length > 0 && real.every((a) => LEGACY[category].test(a))) {
+    return `offers only legacy ${label} (${real.join(',')}), which Hoist refuses; ${fix}`;
+  }
+  return `offers no ${label} that Hoist accepts${real ? ` (it offers ${real.join(',') || 'none'})` : ''}; ${fix}`;
+}

@@ -3,7 +3,7 @@ import { Client, ClientChannel, ConnectConfig } from 'ssh2';
 import { HostError } from './host-error';
 import { checkHostKey } from './host-key-check';
 import type { IHostConnection } from './host-connection';
-import { SSH_ALGORITHMS } from './ssh-algorithms';
+import { AlgorithmCategory, describeNoCommonAlgorithm, SSH_ALGORITHMS } from './ssh-algorithms';
 import type { SshEndpoint } from './ssh-endpoint';
 
 /** Timeouts and retries of SSH connections. */
@@ -63,6 +63,7 @@ export class SshConnection implements IHostConnection {
     await new Promise<void>((resolve, reject) => {
       let refusedKey: HostError | undefined;
       let settled = false;
+      const offers: ServerOffers = {};
       const timer = setTimeout(() => fail(new HostError(endpoint.host, 'timeout',
         `no SSH session with ${endpoint.address}:${endpoint.port} within ${timeouts.connectMs} ms; check that the host is up, the address and port are right, and no firewall drops the traffic`)), timeouts.connectMs);
       const fail = (error: HostError) => {
@@ -78,7 +79,7 @@ export class SshConnection implements IHostConnection {
         clearTimeout(timer);
         resolve();
       });
-      client.once('error', (error: Error & { code?: string; level?: string }) => fail(refusedKey ?? classifySshError(endpoint, error)));
+      client.once('error', (error: Error & { code?: string; level?: string }) => fail(refusedKey ?? classifySshError(endpoint, error, offers)));
       client.once('close', () => fail(refusedKey ?? new HostError(endpoint.host, 'connection-lost', 'the server closed the connection during the handshake (sshd MaxStartups, or a TCP proxy?); try again', { transient: true })));
       const config: ConnectConfig = {
         host: sock ? undefined : endpoint.address,
@@ -93,6 +94,11 @@ export class SshConnection implements IHostConnection {
         readyTimeout: timeouts.connectMs,
         keepaliveInterval: timeouts.keepaliveMs,
         keepaliveCountMax: 3,
+        // ssh2 reports a failed negotiation without the server's offer; its handshake debug
+        // lines carry it, so a refusal can say what the server offers. Ignored once connected.
+        debug: (line: string) => {
+          if (!settled) recordOffer(offers, line);
+        },
         hostVerifier: (key: Buffer) => {
           refusedKey = checkHostKey(endpoint.hostKey, key);
           return refusedKey === undefined;
@@ -185,8 +191,31 @@ export class SshConnection implements IHostConnection {
   }
 }
 
+/** The algorithms a server offered in its handshake, per category (as far as ssh2 got). */
+export type ServerOffers = Partial<Record<AlgorithmCategory, string[]>>;
+
+/** ssh2's names for the handshake's categories, in its debug lines and its "no matching" errors. */
+const SSH2_CATEGORY: [RegExp, AlgorithmCategory][] = [
+  [/^KEX method$|^key exchange$/, 'kex'],
+  [/^host key format$/i, 'serverHostKey'],
+  [/^[CS]->[CS] cipher$/, 'cipher'],
+  [/^[CS]->[CS] MAC$/, 'hmac'],
+  [/^[CS]->[CS] compression$/, 'compress'],
+];
+
+function categoryOf(ssh2Name: string): AlgorithmCategory | undefined {
+  return SSH2_CATEGORY.find(([pattern]) => pattern.test(ssh2Name))?.[1];
+}
+
+/** Notes the server's offer from one ssh2 debug line such as `Handshake: (remote) KEX method: a,b`. */
+function recordOffer(offers: ServerOffers, line: string): void {
+  const match = /^Handshake: \(remote\) ([^:]+): (.*)$/.exec(line);
+  const category = match && categoryOf(match[1]);
+  if (category) offers[category] = match[2].split(',');
+}
+
 /** Maps what ssh2 and the socket layer report to Hoist's distinct host errors. */
-export function classifySshError(endpoint: SshEndpoint, error: Error & { code?: string; level?: string }): HostError {
+export function classifySshError(endpoint: SshEndpoint, error: Error & { code?: string; level?: string }, offers: ServerOffers = {}): HostError {
   const at = `${endpoint.address}:${endpoint.port}`;
   const host = endpoint.host;
   switch (error.code) {
@@ -209,6 +238,11 @@ export function classifySshError(endpoint: SshEndpoint, error: Error & { code?: 
   }
   if (error.level === 'client-timeout' || /timed out/i.test(error.message)) {
     return new HostError(host, 'timeout', `no SSH session with ${at} in time; check that the host is up and reachable`);
+  }
+  const noMatch = /no matching (.+?)(?: algorithm)?$/i.exec(error.message);
+  const category = noMatch ? categoryOf(noMatch[1]) : undefined;
+  if (category) {
+    return new HostError(host, 'algorithms', `the SSH server at ${at} ${describeNoCommonAlgorithm(category, offers[category])}`);
   }
   if (error.level === 'handshake' || /handshake|no matching/i.test(error.message)) {
     return new HostError(host, 'unreachable', `SSH handshake with ${at} failed (${error.message}); the server may offer only legacy algorithms, which Hoist refuses`);

@@ -6,6 +6,9 @@ import { HostError } from './host-error';
 import type { HostKeyPolicy } from './host-key-check';
 import { expandHome, lookupSshConfig, SshConfigEntry } from './ssh-config-lookup';
 
+/** The known_hosts file of a Host that names none (as synth writes it). */
+const DEFAULT_KNOWN_HOSTS = '~/.ssh/known_hosts';
+
 /** Everything needed to open one SSH connection, resolved and checked. */
 export interface SshEndpoint {
   readonly host: string;
@@ -40,7 +43,10 @@ export function resolveEndpoint(spec: HostSpec, options: EndpointOptions): SshEn
   const resolve = (p: string) => path.resolve(options.projectDir, expandHome(p));
   const address = config.hostName ?? spec.address;
   const port = spec.port ?? config.port ?? 22;
-  const knownHostsFile = spec.hostKey.knownHostsFile !== null ? resolve(spec.hostKey.knownHostsFile)
+  // Synth writes the default as this literal path; like ssh, the address's UserKnownHostsFile
+  // replaces the default, never a file the Host names.
+  const named = spec.hostKey.knownHostsFile;
+  const knownHostsFile = named !== null && !(named === DEFAULT_KNOWN_HOSTS && config.userKnownHostsFile) ? resolve(named)
     : spec.hostKey.fingerprint === null && config.userKnownHostsFile ? config.userKnownHostsFile : null;
   const keyFile = spec.identity.kind === 'file' ? resolve(spec.identity.path) : config.identityFiles.find((f) => fs.existsSync(f));
   const passphraseEnv = spec.identity.kind === 'file' ? spec.identity.passphraseEnv : null;
@@ -54,13 +60,14 @@ export function resolveEndpoint(spec: HostSpec, options: EndpointOptions): SshEn
     agent: keyFile === undefined ? process.env[agentEnv] : undefined,
     hostKey: {
       host: spec.name,
-      names: [...new Set([spec.address, address])],
+      // The HostName first: a newly trusted key is recorded under it, as OpenSSH records it.
+      names: [...new Set([address, spec.address])],
       port,
       knownHostsFile,
       fingerprint: spec.hostKey.fingerprint,
       trustNewHosts: options.trustNewHosts,
     },
-    jump: config.proxyJump ? resolveJump(spec, config, knownHostsFile, options) : undefined,
+    jump: config.proxyJump ? resolveJump(spec, config, options) : undefined,
   };
   if (!endpoint.privateKey && !endpoint.agent) {
     throw new HostError(spec.name, 'auth', `no identity: the host names no identityFile, ~/.ssh/config gives none, and ${agentEnv} is not set (no ssh-agent); set identityFile or start an agent`);
@@ -91,7 +98,7 @@ function loadKey(host: string, file: string | undefined, passphraseEnv: string |
 }
 
 /** ProxyJump `[user@]host[:port]` (the first hop of a chain); the bastion's key is checked like any host's. */
-function resolveJump(spec: HostSpec, config: SshConfigEntry, knownHostsFile: string | null, options: EndpointOptions): SshEndpoint {
+function resolveJump(spec: HostSpec, config: SshConfigEntry, options: EndpointOptions): SshEndpoint {
   const first = config.proxyJump!.split(',')[0].trim();
   const match = /^(?:([^@]+)@)?(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(first);
   if (!match) throw new HostError(spec.name, 'unreachable', `ProxyJump "${config.proxyJump}" in ~/.ssh/config is not [user@]host[:port]`);
@@ -99,13 +106,19 @@ function resolveJump(spec: HostSpec, config: SshConfigEntry, knownHostsFile: str
   const jumpAddress = hostPart.replace(/^\[|\]$/g, '');
   const jumpSpec: HostSpec = {
     ...spec,
-    name: `${spec.name} (via ${jumpAddress})`,
+    // Errors about the bastion (its key above all) must not read as errors about the host behind it.
+    name: `${spec.name}: bastion ${jumpAddress}`,
     address: jumpAddress,
     port: port ? Number(port) : null,
     user: user ?? null,
     identity: spec.identity,
-    hostKey: { knownHostsFile, fingerprint: null },
+    // The bastion's key is checked in the Host's known_hosts file, or where ssh would look for
+    // the bastion (its own UserKnownHostsFile, else ~/.ssh/known_hosts). A fingerprint pinned
+    // for the host behind says nothing about the bastion.
+    hostKey: { knownHostsFile: spec.hostKey.knownHostsFile ?? DEFAULT_KNOWN_HOSTS, fingerprint: null },
   };
   const jump = resolveEndpoint(jumpSpec, options);
-  return jump;
+  if (jump.address === jumpAddress) return jump;
+  const named = `${jumpSpec.name} (${jump.address})`;
+  return { ...jump, host: named, hostKey: { ...jump.hostKey, host: named } };
 }

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { connectEngine } from '../../lib/engine/engine-client';
@@ -10,6 +11,7 @@ import { HostError } from '../../lib/transport/host-error';
 import { fingerprintOf } from '../../lib/transport/known-hosts';
 import { LocalConnection } from '../../lib/transport/local-connection';
 import { classifySshError, SshConnection } from '../../lib/transport/ssh-connection';
+import { describeNoCommonAlgorithm } from '../../lib/transport/ssh-algorithms';
 import { resolveEndpoint } from '../../lib/transport/ssh-endpoint';
 import { tempProject } from '../helpers/project';
 import { generateKey, startFakeEngineSocket, startSshServer, TestKey, TestSshServer } from '../helpers/ssh-server';
@@ -168,8 +170,8 @@ describe('SSH transport against an in-process ssh2 server', () => {
     const legacy = await startSshServer({ clientKey, algorithms: { cipher: ['aes128-cbc'], hmac: ['hmac-sha1'] } });
     try {
       const error = await rejection(connect(project(legacy.knownHostsLine() + '\n'), hostSpec(legacy.port)));
-      assert.equal(error.kind, 'unreachable');
-      assert.match(error.message, /handshake .* failed|legacy/);
+      assert.equal(error.kind, 'algorithms');
+      assert.match(error.message, new RegExp(`^host test-host: the SSH server at 127\\.0\\.0\\.1:${legacy.port} offers only legacy ciphers \\(aes128-cbc\\), which Hoist refuses; enable one Hoist accepts in the server's sshd_config Ciphers: chacha20-poly1305@openssh\\.com,`));
       assert.deepEqual(legacy.log.authAttempts, []);
     } finally {
       await legacy.close();
@@ -306,6 +308,39 @@ describe('SSH transport: agent, local hosts, old engines, error classification',
     } finally {
       await engine.close();
     }
+  });
+
+  it('resolveEndpoint() takes known_hosts from the Host, else the address\'s UserKnownHostsFile, else ~/.ssh/known_hosts; a bastion in front of a pinned host too', () => {
+    const dir = tempProject({
+      id_test: clientKey.privateKey,
+      ssh_config: [
+        'Host app-alias', '  UserKnownHostsFile /etc/hoist-test/app_known_hosts', '  ProxyJump bastion-alias',
+        'Host bastion-alias', '  HostName 127.0.0.2', '  UserKnownHostsFile /etc/hoist-test/bastion_known_hosts',
+        'Host plain-alias', '  ProxyJump 127.0.0.3',
+      ].join('\n') + '\n',
+    }, 'hoist-ssh-');
+    const resolve = (overrides: Partial<HostSpec>) => resolveEndpoint(hostSpec(22, overrides), { projectDir: dir, trustNewHosts: false, sshConfigFile: path.join(dir, 'ssh_config') });
+    const byDefault = resolve({ address: 'app-alias', hostKey: { knownHostsFile: '~/.ssh/known_hosts', fingerprint: null } });
+    assert.equal(byDefault.hostKey.knownHostsFile, '/etc/hoist-test/app_known_hosts');
+    assert.equal(byDefault.jump?.hostKey.knownHostsFile, '/etc/hoist-test/bastion_known_hosts');
+    assert.equal(byDefault.jump?.host, 'test-host: bastion bastion-alias (127.0.0.2)');
+    assert.deepEqual(byDefault.jump?.hostKey.names, ['127.0.0.2', 'bastion-alias'], 'a new key is recorded under the HostName');
+    const named = resolve({ address: 'app-alias' });
+    assert.equal(named.hostKey.knownHostsFile, path.join(dir, 'known_hosts'), 'a file the Host names wins');
+    assert.equal(named.jump?.hostKey.knownHostsFile, path.join(dir, 'known_hosts'));
+    const pinned = resolve({ address: 'plain-alias', hostKey: { knownHostsFile: null, fingerprint: 'SHA256:abc' } });
+    assert.equal(pinned.hostKey.knownHostsFile, null);
+    assert.equal(pinned.jump?.hostKey.knownHostsFile, path.join(os.homedir(), '.ssh', 'known_hosts'));
+    assert.equal(pinned.jump?.host, 'test-host: bastion 127.0.0.3');
+  });
+
+  it('describeNoCommonAlgorithm() calls an offer legacy only when every offered algorithm is, ignoring kex signals', () => {
+    assert.match(describeNoCommonAlgorithm('kex', ['diffie-hellman-group1-sha1', 'kex-strict-s-v00@openssh.com']),
+      /^offers only legacy key exchange \(diffie-hellman-group1-sha1\), which Hoist refuses; enable one Hoist accepts in the server's sshd_config KexAlgorithms: curve25519-sha256, /);
+    assert.match(describeNoCommonAlgorithm('serverHostKey', ['ssh-dss', 'ssh-rsa']), /^offers only legacy host key algorithms \(ssh-dss,ssh-rsa\)/);
+    assert.match(describeNoCommonAlgorithm('kex', ['sntrup761x25519-sha512@openssh.com', 'diffie-hellman-group1-sha1']),
+      /^offers no key exchange that Hoist accepts \(it offers sntrup761x25519-sha512@openssh\.com,diffie-hellman-group1-sha1\); enable one/);
+    assert.match(describeNoCommonAlgorithm('hmac', undefined), /^offers no MACs that Hoist accepts; enable one Hoist accepts in the server's sshd_config MACs: /);
   });
 
   it('classifies DNS, unreachable and reset errors distinctly (no lookup leaves this machine)', () => {
