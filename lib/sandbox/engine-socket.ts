@@ -25,11 +25,15 @@ export function engineRequest(socket: string, method: string, path: string, body
   });
 }
 
-/** The engine's version, or undefined while it does not answer. */
+/**
+ * The engine's version, or undefined while it does not answer. Podman answers /version by
+ * running dpkg-query each time: 4-19 s on a loaded 2-core machine (measured), so a short
+ * limit took a busy Podman for a dead one and restarted it.
+ */
 export async function engineVersion(socket: string): Promise<EngineVersion | undefined> {
   if (!fs.existsSync(socket)) return undefined;
   try {
-    const response = await engineRequest(socket, 'GET', '/version', undefined, 3000);
+    const response = await engineRequest(socket, 'GET', '/version', undefined, 30_000);
     if (response.status !== 200) return undefined;
     const data = JSON.parse(response.body) as { Version: string; ApiVersion: string; Components?: { Name: string }[] };
     const podman = data.Components?.some((c) => c.Name === 'Podman Engine');
