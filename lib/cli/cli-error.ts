@@ -12,3 +12,17 @@ export class CliError extends Error {
     this.exitCode = exitCode;
   }
 }
+
+/**
+ * Runs `work`; an error it throws is reported as a CliError with the same message: for steps
+ * whose errors are problems of the user's input (a Dockerfile that is not there), not bugs
+ * that deserve a stack trace.
+ */
+export function asInputProblem<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof CliError || !(error instanceof Error)) throw error;
+    throw new CliError(error.message);
+  }
+}

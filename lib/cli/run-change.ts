@@ -23,9 +23,11 @@ import type * as ReadSavedPlanModule from '../plan/read-saved-plan';
 import { parseDuration } from '../values/duration';
 import { familiarImageReference } from '../values/image-reference';
 import { createApplyOutput, describeAction, outputMode, type ApplyOutput } from './apply-output';
-import { CliError } from './cli-error';
+import { asInputProblem, CliError } from './cli-error';
 import type { CliIo } from './cli-io';
 import { INTERRUPTED_EXIT_CODE, watchInterrupts } from './interrupts';
+import { redactedError, redactingIo } from './redacting-io';
+import { Redactor } from '../values/redactor';
 import { loadGraph, withGraphSource } from './load-graph';
 import { positiveIntegerFlag } from './parse-flags';
 
@@ -65,6 +67,17 @@ export function withChangeOptions(command: Command): Command {
  * same with an empty desired state.
  */
 export async function runChange(options: ChangeOptions, io: CliIo): Promise<void> {
+  // Every secret value the run reads is added here; from then on no text that came from a
+  // host (container logs, health output, engine errors, build output) can show it.
+  const redactor = new Redactor();
+  try {
+    await runChangeRedacted(options, redactingIo(io, redactor), redactor);
+  } catch (error) {
+    throw redactedError(error, redactor);
+  }
+}
+
+async function runChangeRedacted(options: ChangeOptions, io: CliIo, redactor: Redactor): Promise<void> {
   const lockTimeout = parseDuration(options.lockTimeout);
   if (!lockTimeout.ok) throw new CliError(`--lock-timeout: ${lockTimeout.reason}`);
   const parallelism = positiveIntegerFlag(options.parallelism, '--parallelism');
@@ -174,7 +187,7 @@ export async function runChange(options: ChangeOptions, io: CliIo): Promise<void
     const { lintPlannedBuilds, lintPlannedServices, lintLines, lintBlockers } = require('../lint/plan-lint') as typeof PlanLintModule;
     // Services too, on apply only: a rollback puts back what ran before (its Dockerfiles are no
     // longer the ones on disk), and a destroy creates nothing.
-    const linted = [...lintPlannedBuilds(plan, graph, projectDir), ...(verb === 'apply' ? lintPlannedServices(plan, graph, projectDir) : [])];
+    const linted = asInputProblem(() => [...lintPlannedBuilds(plan, graph, projectDir), ...(verb === 'apply' ? lintPlannedServices(plan, graph, projectDir) : [])]);
     if (!options.json) for (const line of lintLines(linted)) io.err(line);
     blockers.push(...lintBlockers(linted));
     if (verb === 'rollback') {
@@ -198,6 +211,7 @@ export async function runChange(options: ChangeOptions, io: CliIo): Promise<void
       const forImages = readImageSecrets(stackPlan, stack, projectDir, fingerprintKey);
       imageSecrets.set(stackPlan.stack, forImages.values);
       secretProblems.push(...forContainers.problems, ...forImages.problems);
+      redactor.add([...forContainers.values.values(), ...forImages.values.values()]);
     }
     if (secretProblems.length) throw new CliError(`cannot ${verb}: secrets cannot be delivered; nothing was changed:\n${indent(secretProblems.join('\n'))}`);
     if (!saved && !(await confirmed(options.yes, verb, io, interrupts.requested))) throw new CliError(`${verb} cancelled; nothing was changed`);
@@ -224,7 +238,7 @@ export async function runChange(options: ChangeOptions, io: CliIo): Promise<void
     const failed = results.flatMap((r) => r.result.outcomes.filter((o) => !o.ok));
     const interrupted = results.some((r) => r.result.interrupted) || stopRequested();
     const notStarted = plan.stacks.flatMap((s) => s.actions.filter((a) => !results.some((r) => r.stack === s.stack && r.result.outcomes.some((o) => o.action === a))));
-    await recordHistory(appendHistory, opened, results, graph, verb, locks, io);
+    await recordHistory(appendHistory, opened, results, graph, verb, locks, io, redactor);
     await removeLeftoverSecrets(graph, clients, io);
 
     if (failed.length || interrupted || unreachable.length) {
@@ -240,7 +254,8 @@ export async function runChange(options: ChangeOptions, io: CliIo): Promise<void
       if (interrupted && !failed.length) throw new CliError(`${verb} stopped on request; run hoist plan to see what is left`, INTERRUPTED_EXIT_CODE);
       throw new CliError(`${verb} failed: ${failed.map((f) => `${f.action.name}@${f.action.host}`).join(', ')} (see above); run hoist plan to see where each host stands`);
     }
-    const left = buildPlan(desired, after, planOptions);
+    // A targeted plan changed only its targets: the rest of the graph is not expected to match.
+    const left = buildPlan(desired, after, { ...planOptions, ...(plan.targets ? { targets: plan.targets } : {}) });
     if (hasChanges(left)) {
       const differences = left.stacks.flatMap((s) => s.actions.map((a) => `${describeAction(a)}@${a.host}`));
       throw new CliError(`inconsistent result after ${verb}: the hosts still differ from the graph:\n${indent(differences.join('\n'))}`);
@@ -324,7 +339,7 @@ function reportVersions(plan: PlanDocument, after: ReadonlyMap<string, HostObser
 async function recordHistory(
   appendHistory: typeof HistoryModule.appendHistory, opened: OpenHostModule.OpenHost[],
   results: { stack: string; revision: number; result: ExecuteModule.StackApplyResult }[],
-  graph: GraphDocument, verb: 'apply' | 'destroy' | 'rollback', locks: ReadonlyMap<string, LockModule.HeldLocks>, io: CliIo,
+  graph: GraphDocument, verb: 'apply' | 'destroy' | 'rollback', locks: ReadonlyMap<string, LockModule.HeldLocks>, io: CliIo, redactor: Redactor,
 ): Promise<void> {
   const { graphHash } = require('../plan/build-plan') as typeof BuildPlanModule;
   const time = new Date().toISOString();
@@ -337,7 +352,8 @@ async function recordHistory(
       if (outcomes.length === 0 && !result.pending.some(mine)) continue;
       const done = { build: 0, create: 0, update: 0, replace: 0, delete: 0 };
       for (const o of outcomes) if (o.ok) done[o.action.action]++;
-      const failed = outcomes.filter((o) => !o.ok).map((o) => `${describeAction(o.action)}: ${(o.error ?? '').split('\n')[0]}`);
+      // Records outlive the run on the hosts: what a failing container printed is redacted too.
+      const failed = outcomes.filter((o) => !o.ok).map((o) => redactor.redact(`${describeAction(o.action)}: ${(o.error ?? '').split('\n')[0]}`));
       const stackGraph = graph.stacks.find((g) => g.name === stack);
       const hostSpec = stackGraph?.hosts.find((h) => h.name === open.spec.name);
       const outcome = result.interrupted ? 'interrupted' : result.rolledBack.length ? 'rolled-back' : result.outcomes.every((o) => o.ok) ? 'applied' : 'failed';

@@ -109,7 +109,14 @@ function containersOf(stack: StackGraph): ContainerResource[] {
 
 /** The Dockerfile a built image is built from: rendered typed steps, or the file in its context. */
 function dockerfileText(spec: BuildImageSpec, projectDir: string): string {
-  return spec.dockerfileInline ?? fs.readFileSync(path.resolve(projectDir, spec.context, spec.dockerfile!), 'utf8');
+  if (spec.dockerfileInline !== null && spec.dockerfileInline !== undefined) return spec.dockerfileInline;
+  const file = path.resolve(projectDir, spec.context, spec.dockerfile!);
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    // A saved graph used from another directory: say where the file was looked for.
+    throw new Error(`cannot read the Dockerfile ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): build contexts are relative to the project directory; run from it, or pass -C <project dir>`);
+  }
 }
 
 /** What a built image's Dockerfile declares, or null when it cannot be read (a saved plan applied elsewhere). */

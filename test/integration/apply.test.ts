@@ -123,6 +123,22 @@ describe('hoist apply on sandbox hosts (Docker and Podman)', () => {
     assert.match(runHoist(['lock', 'status', '--graph', file]).stdout, /not locked/);
   });
 
+  it('applies a targeted saved plan (--target) and reports success: the check after apply looks only at the targets', () => {
+    const file = graphFile(inventory, 't', dir);
+    const graph: GraphDocument = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const target = graph.stacks[0].resources.find((r) => r.kind === 'container' && r.host === 'host-2')!.id;
+    const planFile = path.join(dir, 'targeted-plan.json');
+    const planned = runHoist(['plan', '--graph', file, '--target', target, '--out', planFile], { cwd: REPO_ROOT });
+    assert.equal(planned.status, 0, planned.stderr);
+    const r = runHoist(['apply', planFile], { cwd: REPO_ROOT, timeoutMs: 300_000 });
+    assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+    assert.doesNotMatch(r.stderr, /inconsistent result/);
+    assert.match(r.stdout, /Apply complete: 0 created, 0 updated, 1 replaced/);
+    // The rest of the graph was left as it was: two replicas still to change.
+    const rest = runHoist(['plan', '--graph', file, '--json'], { cwd: REPO_ROOT });
+    assert.equal(JSON.parse(rest.stdout).summary.replace, hosts.length - 1);
+  });
+
   it('fails fast naming the holder when another run holds the lock', () => {
     const file = graphFile(inventory, 'd', dir);
     const lock = runHoist(['lock', 'acquire', '--graph', file, '-m', 'other deploy'], { cwd: REPO_ROOT });

@@ -9,10 +9,12 @@ import type { GraphDocument, ImageResource, StackGraph } from '../../graph/graph
 import { resourceKeyOf } from '../../graph/resource-id';
 import type * as CollectModule from '../../plan/collect-observations';
 import type { StackPlan } from '../../plan/plan-types';
-import { CliError } from '../cli-error';
+import { asInputProblem, CliError } from '../cli-error';
 import type { CliIo } from '../cli-io';
 import { loadGraph, withGraphSource } from '../load-graph';
 import { withStackLocks } from '../with-stack-locks';
+import { redactedError, redactingIo } from '../redacting-io';
+import { Redactor } from '../../values/redactor';
 import { parseDuration } from '../../values/duration';
 
 interface BuildFlags {
@@ -73,7 +75,18 @@ export function registerBuild(program: Command, io: CliIo): void {
 }
 
 /** Builds a stack's images that have no build yet on the given builders (held under lock); returns how many. */
-async function buildStackImages(stack: StackGraph, builders: OpenHostModule.OpenHost[], graph: GraphDocument, projectDir: string, io: CliIo, stopRequested: () => boolean): Promise<number> {
+async function buildStackImages(stack: StackGraph, builders: OpenHostModule.OpenHost[], graph: GraphDocument, projectDir: string, plainIo: CliIo, stopRequested: () => boolean): Promise<number> {
+  // A build step may print a build secret: its output and errors pass through the redactor.
+  const redactor = new Redactor();
+  const io = redactingIo(plainIo, redactor);
+  try {
+    return await buildWithRedaction(stack, builders, graph, projectDir, io, redactor, stopRequested);
+  } catch (error) {
+    throw redactedError(error, redactor);
+  }
+}
+
+async function buildWithRedaction(stack: StackGraph, builders: OpenHostModule.OpenHost[], graph: GraphDocument, projectDir: string, io: CliIo, redactor: Redactor, stopRequested: () => boolean): Promise<number> {
   const { buildsOn, readBuildState } = require('../../engine/read-build-state') as typeof BuildStateModule;
   const { buildImage } = require('../../apply/build-image') as typeof BuildModule;
   const { readImageSecrets } = require('../../apply/secret-values') as typeof SecretValuesModule;
@@ -91,7 +104,7 @@ async function buildStackImages(stack: StackGraph, builders: OpenHostModule.Open
   if (todo.length === 0) return 0;
   // The same checks apply makes: lint errors and secrets, before anything is built.
   const keys = todo.map(({ resource }) => resourceKeyOf(resource.id));
-  const linted = lintBuilds(new Set(keys), graph, projectDir);
+  const linted = asInputProblem(() => lintBuilds(new Set(keys), graph, projectDir));
   for (const line of lintLines(linted)) io.err(line);
   const blockers = lintBlockers(linted);
   let key: FingerprintModule.FingerprintKey | undefined;
@@ -99,6 +112,7 @@ async function buildStackImages(stack: StackGraph, builders: OpenHostModule.Open
   const builds: StackPlan = { stack: stack.name, conflicts: [], kept: [], actions: todo.map(({ resource, client }, i) => ({ step: 1, host: client.host, kind: 'image', resource: keys[i], name: resource.id, action: 'build', causes: [] })) };
   const secrets = readImageSecrets(builds, stack, projectDir, () => (key ??= loadFingerprintKey(projectDir)));
   blockers.push(...secrets.problems);
+  redactor.add(secrets.values.values());
   if (blockers.length) throw new CliError(`cannot build; nothing was built:\n${blockers.map((b) => `  ${b}`).join('\n')}`);
   for (const { resource, client } of todo) {
     if (stopRequested()) break;

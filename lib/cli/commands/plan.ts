@@ -6,7 +6,7 @@ import type * as RenderModule from '../../plan/render-plan';
 import type * as PlanLintModule from '../../lint/plan-lint';
 import { canonicalJsonPretty } from '../../graph/canonical-json';
 import { writeFileAtomic } from '../../values/write-file-atomic';
-import { CliError } from '../cli-error';
+import { asInputProblem, CliError } from '../cli-error';
 import type { CliIo } from '../cli-io';
 import { loadGraph, withGraphSource } from '../load-graph';
 import { positiveIntegerFlag } from '../parse-flags';
@@ -61,7 +61,7 @@ export function registerPlan(program: Command, io: CliIo): void {
       // Images about to be built and services about to be (re)created are linted here too, so a
       // pull request's plan shows their pitfalls.
       const { lintPlannedBuilds, lintPlannedServices, lintLines } = require('../../lint/plan-lint') as typeof PlanLintModule;
-      for (const line of lintLines([...lintPlannedBuilds(plan, graph, projectDir), ...lintPlannedServices(plan, graph, projectDir)])) io.err(line);
+      for (const line of lintLines(asInputProblem(() => [...lintPlannedBuilds(plan, graph, projectDir), ...lintPlannedServices(plan, graph, projectDir)]))) io.err(line);
 
       const conflicts = plan.stacks.flatMap((s) => s.conflicts);
       if (conflicts.length) {
