@@ -138,7 +138,10 @@ async function createAndStart(target: ContainerTarget, name: string): Promise<vo
     if (secret.env !== null) secretEnv.set(secret.env, target.secrets.get(secret.resource)?.toString('utf8') ?? missingValue(secret.resource));
   }
   const request = buildCreateContainerRequest(resource.spec, ownershipLabels(target.stack, resource, target.revision), secretEnv);
-  const container = await client.docker.createContainer({ name, ...request.body } as never);
+  // dockerode sends every create option in the query string too unless `_query` names the
+  // query: the whole config (env with secret values, labels with the recorded spec) in the
+  // URL, which engines refuse with 431 once it passes 1 MiB, and which request logs record.
+  const container = await client.docker.createContainer({ _query: { name }, _body: request.body } as never);
   try {
     await writeSecretFiles(container, resource.spec, target.secrets);
     for (const extra of request.connectAfter) {
