@@ -29,7 +29,10 @@ export function engineRequest(socket: string, method: string, path: string, body
 export async function engineVersion(socket: string): Promise<EngineVersion | undefined> {
   if (!fs.existsSync(socket)) return undefined;
   try {
-    const response = await engineRequest(socket, 'GET', '/version', undefined, 3000);
+    // Podman answers /version only after probing its runtime and conmon: 3-5 s on a loaded
+    // 2-core machine, where a 3 s limit made `sandbox up` restart a healthy Podman host (and
+    // its containers) and then give up. A dead engine still fails at once (refused socket).
+    const response = await engineRequest(socket, 'GET', '/version', undefined, 20_000);
     if (response.status !== 200) return undefined;
     const data = JSON.parse(response.body) as { Version: string; ApiVersion: string; Components?: { Name: string }[] };
     const podman = data.Components?.some((c) => c.Name === 'Podman Engine');
