@@ -29,6 +29,14 @@ export interface ParkedPrevious {
   readonly name: string;
   readonly client: EngineClient;
   readonly resource: ContainerResource;
+  /** The network aliases the previous version left before it stopped, to give back on rollback. */
+  readonly aliases: AliasAttachment[];
+}
+
+/** A container's aliases on one network. */
+export interface AliasAttachment {
+  readonly network: string;
+  readonly aliases: string[];
 }
 
 /** Creates the container (after clearing any rollout copies a killed run left), starts it, waits until ready. */
@@ -45,6 +53,11 @@ export async function createContainer(target: ContainerTarget): Promise<void> {
  * become ready while the old one keeps serving; only then is the old one stopped and parked,
  * and the new one takes the name. If it never becomes ready it is removed and the old one
  * was never touched.
+ *
+ * Clients that reach the service by a network alias see only ready containers: the new one
+ * joins the aliases once ready, and the old one leaves them before it is signalled to stop.
+ * (Engines answer an alias with every container that has it, from creation until it is gone:
+ * a new container before its program listens, an old one while it shuts down.)
  */
 export async function replaceStartFirst(target: ContainerTarget): Promise<ParkedPrevious> {
   const { client, resource } = target;
@@ -53,16 +66,18 @@ export async function replaceStartFirst(target: ContainerTarget): Promise<Parked
   await removeIfPresent(client, next);
   await removeIfPresent(client, previousName(name));
   try {
-    await createAndStart(target, next);
+    await createAndStart(target, next, { aliases: false });
     await waitUntilReady(target, next);
+    await joinAliases(client, next, resource.spec.networks.filter((n) => n.aliases.length > 0).map((n) => ({ network: n.name, aliases: n.aliases })));
   } catch (error) {
     await removeIfPresent(client, next);
     throw new Error(`${(error as Error).message}\n  the new container was removed; the old one kept serving`);
   }
+  const aliases = await leaveAliases(client, name);
   await client.docker.getContainer(name).stop({ t: resource.spec.stopTimeoutSeconds }).catch(ignoreNotRunning);
   await client.docker.getContainer(name).rename({ name: previousName(name) });
   await client.docker.getContainer(next).rename({ name });
-  return { host: client.host, name, client, resource };
+  return { host: client.host, name, client, resource, aliases };
 }
 
 /**
@@ -87,7 +102,7 @@ export async function replaceStopFirst(target: ContainerTarget): Promise<ParkedP
     await client.docker.getContainer(name).start().catch(ignoreNotRunning);
     throw new Error(`${(error as Error).message}\n  the new container was removed; the previous one runs again`);
   }
-  return { host: client.host, name, client, resource };
+  return { host: client.host, name, client, resource, aliases: [] };
 }
 
 /** Brings a parked previous version back in place of the new one (rollback of a finished replacement). */
@@ -98,6 +113,7 @@ export async function restorePrevious(parked: ParkedPrevious): Promise<void> {
   await client.docker.getContainer(previousName(name)).rename({ name });
   await client.docker.getContainer(name).start().catch(ignoreNotRunning);
   await waitReady(client.docker, name, resource.policy.update.healthTimeoutMs, client.info.kind);
+  await joinAliases(client, name, parked.aliases);
 }
 
 /** Removes a parked previous version once its service's rollout is through. */
@@ -131,13 +147,50 @@ export async function removeIfPresent(client: EngineClient, name: string): Promi
   }
 }
 
-async function createAndStart(target: ContainerTarget, name: string): Promise<void> {
+/**
+ * Gives a running container its aliases: it is reconnected to each network with them, since
+ * an endpoint's aliases cannot change while it is connected. Its address on those networks
+ * changes, so connections it opened over them before (while starting) are cut once; networks
+ * without aliases are left alone.
+ */
+async function joinAliases(client: EngineClient, name: string, attachments: readonly AliasAttachment[]): Promise<void> {
+  for (const { network, aliases } of attachments) {
+    await client.docker.getNetwork(network).disconnect({ Container: name, Force: true });
+    await client.docker.getNetwork(network).connect({ Container: name, EndpointConfig: { Aliases: aliases } });
+  }
+}
+
+/**
+ * Takes a container out of its aliases before it stops: reconnected without them to each
+ * network where it has some, so it stays on the network (its shutdown can still reach what it
+ * uses) but the alias no longer answers with it. Returns what it left. The aliases the engines
+ * add themselves (the short id, Podman's container name) are not the container's own.
+ */
+async function leaveAliases(client: EngineClient, name: string): Promise<AliasAttachment[]> {
+  const inspect = await client.docker.getContainer(name).inspect();
+  const id = String(inspect.Id);
+  const own = (alias: string) => alias !== id.slice(0, 12) && alias !== name && !id.startsWith(alias);
+  const left: AliasAttachment[] = [];
+  for (const [network, endpoint] of Object.entries(inspect.NetworkSettings.Networks ?? {})) {
+    const aliases = ((endpoint as { Aliases?: string[] | null }).Aliases ?? []).filter(own);
+    if (aliases.length === 0) continue;
+    await client.docker.getNetwork(network).disconnect({ Container: name, Force: true });
+    await client.docker.getNetwork(network).connect({ Container: name, EndpointConfig: {} });
+    left.push({ network, aliases: [...new Set(aliases)] });
+  }
+  return left;
+}
+
+async function createAndStart(target: ContainerTarget, name: string, options: { aliases: boolean } = { aliases: true }): Promise<void> {
   const { client, resource } = target;
   const secretEnv = new Map<string, string>();
   for (const secret of resource.spec.secrets) {
     if (secret.env !== null) secretEnv.set(secret.env, target.secrets.get(secret.resource)?.toString('utf8') ?? missingValue(secret.resource));
   }
-  const request = buildCreateContainerRequest(resource.spec, ownershipLabels(target.stack, resource, target.revision), secretEnv);
+  // Without aliases it still reaches (and is reached by name on) its networks; its labels
+  // record the spec as asked, aliases included.
+  const spec = options.aliases ? resource.spec : { ...resource.spec, networks: resource.spec.networks.map((n) => ({ ...n, aliases: [] })) };
+  const request = buildCreateContainerRequest(spec, ownershipLabels(target.stack, resource, target.revision), secretEnv);
   // dockerode sends every create option in the query string too unless `_query` names the
   // query: the whole config (env with secret values, labels with the recorded spec) in the
   // URL, which engines refuse with 431 once it passes 1 MiB, and which request logs record.
