@@ -2,7 +2,7 @@ import type { ContainerResource } from '../graph/graph-document';
 import type { EngineClient } from '../engine/engine-client';
 import { buildCreateContainerRequest } from '../engine/container-create';
 import { ownershipLabels } from '../engine/ownership-labels';
-import { nextName, previousName } from '../engine/rollout-names';
+import { joiningName, nextName, previousName } from '../engine/rollout-names';
 import { writeSecretFiles } from '../engine/secret-files';
 import type { SecretValues } from './secret-values';
 import { waitCompleted, waitReady } from './wait-ready';
@@ -63,20 +63,24 @@ export async function replaceStartFirst(target: ContainerTarget): Promise<Parked
   const { client, resource } = target;
   const name = resource.spec.name;
   const next = nextName(name);
+  const joining = joiningName(name, target.revision);
   await removeIfPresent(client, next);
+  await removeIfPresent(client, joining);
   await removeIfPresent(client, previousName(name));
   try {
     await createAndStart(target, next, { aliases: false });
     await waitUntilReady(target, next);
-    await joinAliases(client, next, resource.spec.networks.filter((n) => n.aliases.length > 0).map((n) => ({ network: n.name, aliases: n.aliases })));
+    await client.docker.getContainer(next).rename({ name: joining });
+    await joinAliases(client, joining, resource.spec.networks.filter((n) => n.aliases.length > 0).map((n) => ({ network: n.name, aliases: n.aliases })));
   } catch (error) {
     await removeIfPresent(client, next);
+    await removeIfPresent(client, joining);
     throw new Error(`${(error as Error).message}\n  the new container was removed; the old one kept serving`);
   }
   const aliases = await leaveAliases(client, name);
   await client.docker.getContainer(name).stop({ t: resource.spec.stopTimeoutSeconds }).catch(ignoreNotRunning);
   await client.docker.getContainer(name).rename({ name: previousName(name) });
-  await client.docker.getContainer(next).rename({ name });
+  await client.docker.getContainer(joining).rename({ name });
   return { host: client.host, name, client, resource, aliases };
 }
 
