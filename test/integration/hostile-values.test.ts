@@ -154,7 +154,6 @@ describe('hostile values: env, labels, command arguments and secrets reach conta
 
   before(async () => {
     inventory = ensureSandbox(IT_SANDBOX);
-    // eslint-disable-next-line no-console
     console.log(`hostile values: seed ${seed} (replay with HOIST_PROPERTY_SEED=${seed}), ${perEngine} strings per engine`);
     projectDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hoist-hostile-'));
     const app = Testing.app({ projectDir });
@@ -294,7 +293,6 @@ describe('hostile values: env, labels, command arguments and secrets reach conta
   }
 
   it('puts at least the CI count of strings through every channel on both engines (executeStackPlan over SSH)', () => {
-    // eslint-disable-next-line no-console
     console.log(`hostile values: apply of ${runs.map((r) => `${r.boxes.length} containers on ${r.engine}`).join(' and ')} took ${applyMs} ms, reading them back ${readMs} ms`);
     assert.deepEqual(runs.map((r) => r.engine), ['docker', 'podman']);
     for (const run of runs) {
