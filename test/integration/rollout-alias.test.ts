@@ -24,11 +24,11 @@ const MAX_POLL_SECONDS = 600;
 
 /**
  * The poller's loop: one line per request (when, which address, the answer or FAIL and why),
- * until MAX_POLLS requests were made or MAX_POLL_SECONDS passed. The image's busybox is static glibc, whose getaddrinfo
- * needs NSS libraries the image lacks (wget by name crashes), so the name is looked up with
- * busybox's own resolver (nslookup, a fresh query each time, nothing cached) and the request
- * goes to the first address, as a client library would. (This busybox's `wget -T` crashes
- * too, hence `timeout`.) Fixed text; nothing comes from data.
+ * until MAX_POLLS requests were made or MAX_POLL_SECONDS passed. The image's busybox is static
+ * glibc, whose getaddrinfo needs NSS libraries the image lacks (wget by name crashes), so the
+ * name is looked up with busybox's own resolver (nslookup, a fresh query each time, nothing
+ * cached) and the request goes to the first address, as a client library would. (This
+ * busybox's `wget -T` crashes too, hence `timeout`.) Fixed text; nothing comes from data.
  */
 const POLLER = `read up rest < /proc/uptime; end=$((\${up%.*} + ${MAX_POLL_SECONDS})); n=0; ` +
   `while [ $n -lt ${MAX_POLLS} ] && [ \${up%.*} -lt $end ]; do ` +
