@@ -4,7 +4,7 @@ import { buildCreateContainerRequest, type CarriedVolume } from '../engine/conta
 import { volumesToCarry } from '../engine/carried-volumes';
 import { ownershipLabels } from '../engine/ownership-labels';
 import { removeOwnedContainer } from '../engine/remove-container';
-import { nextName, previousName } from '../engine/rollout-names';
+import { joiningName, nextName, previousName } from '../engine/rollout-names';
 import { createSecretVolumes, newSecretVolumes, writeSecretFiles } from '../engine/secret-files';
 import type { SecretValues } from './secret-values';
 import { waitCompleted, waitReady } from './wait-ready';
@@ -32,6 +32,14 @@ export interface ParkedPrevious {
   readonly client: EngineClient;
   readonly resource: ContainerResource;
   readonly stack: string;
+  /** The network aliases the previous version left before it stopped, to give back on rollback. */
+  readonly aliases: AliasAttachment[];
+}
+
+/** A container's aliases on one network. */
+export interface AliasAttachment {
+  readonly network: string;
+  readonly aliases: string[];
 }
 
 /**
@@ -44,7 +52,7 @@ export async function createContainer(target: ContainerTarget): Promise<void> {
   const carried = (await carriedFrom(target, previousName(name))) ?? (await carriedFrom(target, nextName(name))) ?? [];
   await removeRolloutCopy(target, nextName(name));
   await removeRolloutCopy(target, previousName(name));
-  await createAndStart(target, name, carried);
+  await createAndStart(target, name, { carried });
   await waitUntilReady(target, name);
 }
 
@@ -53,26 +61,37 @@ export async function createContainer(target: ContainerTarget): Promise<void> {
  * become ready while the old one keeps serving; only then is the old one stopped and parked,
  * and the new one takes the name. If it never becomes ready it is removed and the old one
  * was never touched.
+ *
+ * Clients that reach the service by a network alias see only ready containers: the new one
+ * joins the aliases once ready, and the old one leaves them before it is signalled to stop.
+ * (Engines answer an alias with every container that has it, from creation until it is gone:
+ * a new container before its program listens, an old one while it shuts down.)
  */
 export async function replaceStartFirst(target: ContainerTarget): Promise<ParkedPrevious> {
   const { client, resource } = target;
   const name = resource.spec.name;
   const next = nextName(name);
+  const joining = joiningName(name, target.revision);
   await removeRolloutCopy(target, next);
+  await removeRolloutCopy(target, joining);
   await removeRolloutCopy(target, previousName(name));
   // The new container shares the old one's anonymous data volumes from the start.
   const carried = (await carriedFrom(target, name)) ?? [];
   try {
-    await createAndStart(target, next, carried);
+    await createAndStart(target, next, { aliases: false, carried });
     await waitUntilReady(target, next);
+    await client.docker.getContainer(next).rename({ name: joining });
+    await joinAliases(client, joining, resource.spec.networks.filter((n) => n.aliases.length > 0).map((n) => ({ network: n.name, aliases: n.aliases })));
   } catch (error) {
     await removeRolloutCopy(target, next);
+    await removeRolloutCopy(target, joining);
     throw new Error(`${(error as Error).message}\n  the new container was removed; the old one kept serving`);
   }
+  const aliases = await leaveAliases(client, name);
   await client.docker.getContainer(name).stop({ t: resource.spec.stopTimeoutSeconds }).catch(ignoreNotRunning);
   await client.docker.getContainer(name).rename({ name: previousName(name) });
-  await client.docker.getContainer(next).rename({ name });
-  return { host: client.host, name, client, resource, stack: target.stack };
+  await client.docker.getContainer(joining).rename({ name });
+  return { host: client.host, name, client, resource, stack: target.stack, aliases };
 }
 
 /**
@@ -89,7 +108,7 @@ export async function replaceStopFirst(target: ContainerTarget): Promise<ParkedP
   await client.docker.getContainer(name).stop({ t: resource.spec.stopTimeoutSeconds }).catch(ignoreNotRunning);
   await client.docker.getContainer(name).rename({ name: previous });
   try {
-    await createAndStart(target, name, (await carriedFrom(target, previous)) ?? []);
+    await createAndStart(target, name, { carried: (await carriedFrom(target, previous)) ?? [] });
     await waitUntilReady(target, name);
   } catch (error) {
     await removeRolloutCopy(target, name);
@@ -97,7 +116,7 @@ export async function replaceStopFirst(target: ContainerTarget): Promise<ParkedP
     await client.docker.getContainer(name).start().catch(ignoreNotRunning);
     throw new Error(`${(error as Error).message}\n  the new container was removed; the previous one runs again`);
   }
-  return { host: client.host, name, client, resource, stack: target.stack };
+  return { host: client.host, name, client, resource, stack: target.stack, aliases: [] };
 }
 
 /** Brings a parked previous version back in place of the new one (rollback of a finished replacement). */
@@ -109,6 +128,7 @@ export async function restorePrevious(parked: ParkedPrevious): Promise<void> {
   await client.docker.getContainer(previousName(name)).rename({ name });
   await client.docker.getContainer(name).start().catch(ignoreNotRunning);
   await waitReady(client.docker, name, resource.policy.update.healthTimeoutMs, client.info.kind);
+  await joinAliases(client, name, parked.aliases);
 }
 
 /** Removes a parked previous version once its service's rollout is through. */
@@ -162,18 +182,58 @@ async function carriedFrom(target: ContainerTarget, from: string): Promise<Carri
   return volumesToCarry(previous.Mounts, Object.keys(image.Config?.Volumes ?? {}), resource.spec);
 }
 
-async function createAndStart(target: ContainerTarget, name: string, carried: readonly CarriedVolume[] = []): Promise<void> {
+/**
+ * Gives a running container its aliases: it is reconnected to each network with them, since
+ * an endpoint's aliases cannot change while it is connected. Its address on those networks
+ * changes, so connections it opened over them before (while starting) are cut once; networks
+ * without aliases are left alone.
+ */
+async function joinAliases(client: EngineClient, name: string, attachments: readonly AliasAttachment[]): Promise<void> {
+  for (const { network, aliases } of attachments) {
+    await client.docker.getNetwork(network).disconnect({ Container: name, Force: true });
+    await client.docker.getNetwork(network).connect({ Container: name, EndpointConfig: { Aliases: aliases } });
+  }
+}
+
+/**
+ * Takes a container out of its aliases before it stops: reconnected without them to each
+ * network where it has some, so it stays on the network (its shutdown can still reach what it
+ * uses) but the alias no longer answers with it. Returns what it left. The aliases the engines
+ * add themselves (the short id, Podman's container name) are not the container's own.
+ */
+async function leaveAliases(client: EngineClient, name: string): Promise<AliasAttachment[]> {
+  const inspect = await client.docker.getContainer(name).inspect();
+  const id = String(inspect.Id);
+  const own = (alias: string) => alias !== id.slice(0, 12) && alias !== name && !id.startsWith(alias);
+  const left: AliasAttachment[] = [];
+  for (const [network, endpoint] of Object.entries(inspect.NetworkSettings.Networks ?? {})) {
+    const aliases = ((endpoint as { Aliases?: string[] | null }).Aliases ?? []).filter(own);
+    if (aliases.length === 0) continue;
+    await client.docker.getNetwork(network).disconnect({ Container: name, Force: true });
+    await client.docker.getNetwork(network).connect({ Container: name, EndpointConfig: {} });
+    left.push({ network, aliases: [...new Set(aliases)] });
+  }
+  return left;
+}
+
+async function createAndStart(target: ContainerTarget, name: string, options: { aliases?: boolean; carried?: readonly CarriedVolume[] } = {}): Promise<void> {
   const { client, resource } = target;
   const secretEnv = new Map<string, string>();
   for (const secret of resource.spec.secrets) {
     if (secret.env !== null) secretEnv.set(secret.env, target.secrets.get(secret.resource)?.toString('utf8') ?? missingValue(secret.resource));
   }
+  // Without aliases it still reaches (and is reached by name on) its networks; its labels
+  // record the spec as asked, aliases included.
+  const spec = options.aliases === false ? { ...resource.spec, networks: resource.spec.networks.map((n) => ({ ...n, aliases: [] })) } : resource.spec;
   const secretVolumes = newSecretVolumes(resource.spec);
-  const request = buildCreateContainerRequest(resource.spec, ownershipLabels(target.stack, resource, target.revision), secretEnv, { secret: secretVolumes, carried });
+  const request = buildCreateContainerRequest(spec, ownershipLabels(target.stack, resource, target.revision), secretEnv, { secret: secretVolumes, carried: options.carried ?? [] });
   await createSecretVolumes(client.docker, target.stack, name, secretVolumes);
   let container;
   try {
-    container = await client.docker.createContainer({ name, ...request.body } as never);
+    // dockerode sends every create option in the query string too unless `_query` names the
+    // query: the whole config (env with secret values, labels with the recorded spec) in the
+    // URL, which engines refuse with 431 once it passes 1 MiB, and which request logs record.
+    container = await client.docker.createContainer({ _query: { name }, _body: request.body } as never);
   } catch (error) {
     for (const v of secretVolumes) await client.docker.getVolume(v.name).remove().catch(() => undefined);
     throw error;

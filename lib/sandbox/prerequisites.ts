@@ -28,6 +28,8 @@ const REQUIREMENTS: Requirement[] = [
   { path: '/usr/bin/podman', pkg: 'podman', when: (n) => n.podman },
   { path: '/usr/sbin/runc', pkg: 'runc', when: (n) => n.podman },
   { path: '/usr/lib/cni/bridge', pkg: 'containernetworking-plugins', when: (n) => n.podman },
+  // Without it Podman's CNI networks have no DNS: network aliases and container names do not resolve.
+  { path: '/usr/lib/cni/dnsname', pkg: 'golang-github-containernetworking-plugin-dnsname', when: (n) => n.podman },
   { path: '/usr/sbin/debootstrap', pkg: 'debootstrap', when: (n) => n.debian },
   { path: '/usr/bin/docker-registry', pkg: 'docker-registry', when: (n) => n.registry },
 ];
