@@ -50,10 +50,17 @@ export async function createContainer(target: ContainerTarget): Promise<void> {
   const name = target.resource.spec.name;
   // A run killed mid-replacement may have left the old version parked: its data carries on.
   const carried = (await carriedFrom(target, previousName(name))) ?? (await carriedFrom(target, nextName(name))) ?? [];
-  await removeRolloutCopy(target, nextName(name));
-  await removeRolloutCopy(target, previousName(name));
+  await removeOwnCopy(target, nextName(name));
+  await removeOwnCopy(target, previousName(name));
   await createAndStart(target, name, { carried });
-  await waitUntilReady(target, name);
+  try {
+    await waitUntilReady(target, name);
+  } catch (error) {
+    // Left running, an unready container would look done to the next plan; removed, the
+    // next apply tries again. Its last log lines are in the error.
+    await removeOwnCopy(target, name).catch(() => undefined);
+    throw new Error(`${(error as Error).message}\n  the new container was removed`);
+  }
 }
 
 /**
@@ -72,9 +79,9 @@ export async function replaceStartFirst(target: ContainerTarget): Promise<Parked
   const name = resource.spec.name;
   const next = nextName(name);
   const joining = joiningName(name, target.revision);
-  await removeRolloutCopy(target, next);
-  await removeRolloutCopy(target, joining);
-  await removeRolloutCopy(target, previousName(name));
+  await removeOwnCopy(target, next);
+  await removeOwnCopy(target, joining);
+  await removeOwnCopy(target, previousName(name));
   // The new container shares the old one's anonymous data volumes from the start.
   const carried = (await carriedFrom(target, name)) ?? [];
   try {
@@ -83,8 +90,8 @@ export async function replaceStartFirst(target: ContainerTarget): Promise<Parked
     await client.docker.getContainer(next).rename({ name: joining });
     await joinAliases(client, joining, resource.spec.networks.filter((n) => n.aliases.length > 0).map((n) => ({ network: n.name, aliases: n.aliases })));
   } catch (error) {
-    await removeRolloutCopy(target, next);
-    await removeRolloutCopy(target, joining);
+    await removeOwnCopy(target, next);
+    await removeOwnCopy(target, joining);
     throw new Error(`${(error as Error).message}\n  the new container was removed; the old one kept serving`);
   }
   const aliases = await leaveAliases(client, name);
@@ -103,15 +110,15 @@ export async function replaceStopFirst(target: ContainerTarget): Promise<ParkedP
   const { client, resource } = target;
   const name = resource.spec.name;
   const previous = previousName(name);
-  await removeRolloutCopy(target, nextName(name));
-  await removeRolloutCopy(target, previous);
+  await removeOwnCopy(target, nextName(name));
+  await removeOwnCopy(target, previous);
   await client.docker.getContainer(name).stop({ t: resource.spec.stopTimeoutSeconds }).catch(ignoreNotRunning);
   await client.docker.getContainer(name).rename({ name: previous });
   try {
     await createAndStart(target, name, { carried: (await carriedFrom(target, previous)) ?? [] });
     await waitUntilReady(target, name);
   } catch (error) {
-    await removeRolloutCopy(target, name);
+    await removeOwnCopy(target, name);
     await client.docker.getContainer(previous).rename({ name });
     await client.docker.getContainer(name).start().catch(ignoreNotRunning);
     throw new Error(`${(error as Error).message}\n  the new container was removed; the previous one runs again`);
@@ -154,11 +161,12 @@ export async function updateContainer(target: ContainerTarget, changeLimits: boo
 }
 
 /**
- * Removes a leftover of this resource under a rollout name (or a half-made new container):
- * only if it carries the stack's and the resource's labels, else the apply stops with the
- * object named. Its anonymous data volumes are kept: the live version may share them.
+ * Removes a container of this resource (a rollout copy a killed run left, or a new version
+ * that failed): only if it carries the stack's and the resource's labels, else the apply
+ * stops with the object named. Its anonymous data volumes are kept: another version may
+ * share them.
  */
-async function removeRolloutCopy(target: ContainerTarget, name: string): Promise<void> {
+async function removeOwnCopy(target: ContainerTarget, name: string): Promise<void> {
   await removeOwnedContainer(target.client, name, { stack: target.stack, resource: target.resource.id });
 }
 
@@ -226,7 +234,7 @@ async function createAndStart(target: ContainerTarget, name: string, options: { 
   // record the spec as asked, aliases included.
   const spec = options.aliases === false ? { ...resource.spec, networks: resource.spec.networks.map((n) => ({ ...n, aliases: [] })) } : resource.spec;
   const secretVolumes = newSecretVolumes(resource.spec);
-  const request = buildCreateContainerRequest(spec, ownershipLabels(target.stack, resource, target.revision), secretEnv, { secret: secretVolumes, carried: options.carried ?? [] });
+  const request = buildCreateContainerRequest(spec, ownershipLabels(target.stack, resource, target.revision), secretEnv, { secret: secretVolumes, carried: options.carried ?? [], engine: client.info.kind });
   await createSecretVolumes(client.docker, target.stack, name, secretVolumes);
   let container;
   try {
@@ -246,7 +254,7 @@ async function createAndStart(target: ContainerTarget, name: string, options: { 
     await container.start();
   } catch (error) {
     // Half made (no secret files, a network missing): never leave it to be started later.
-    await removeRolloutCopy(target, name).catch(() => undefined);
+    await removeOwnCopy(target, name).catch(() => undefined);
     throw error;
   }
 }

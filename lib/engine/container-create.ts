@@ -1,4 +1,5 @@
 import type { ContainerSpec } from '../graph/graph-document';
+import { podmanHealthTest } from './podman-health-test';
 import { secretDirectories, type SecretVolume, secretVolumeMounts } from './secret-files';
 
 /** The Engine API body of POST /containers/create, and the networks to connect after it. */
@@ -16,12 +17,14 @@ export interface CarriedVolume {
   readonly target: string;
 }
 
-/** Volumes a new container gets besides the spec's own mounts. */
-export interface ExtraVolumes {
+/** What a create request needs besides the spec: extra volumes, and the engine it goes to. */
+export interface CreateExtras {
   /** One per directory of file secrets (secret-files.ts); required when the spec has file secrets. */
   readonly secret?: readonly SecretVolume[];
   /** The anonymous volumes of the container this one replaces, for the paths its image declares. */
   readonly carried?: readonly CarriedVolume[];
+  /** The engine that will create it, for the one place the request differs (Podman's health test). @default docker */
+  readonly engine?: 'docker' | 'podman';
 }
 
 /**
@@ -31,7 +34,7 @@ export interface ExtraVolumes {
  * variables (variable -> value); file secrets get their volumes here and their files later
  * (secret-files.ts).
  */
-export function buildCreateContainerRequest(spec: ContainerSpec, labels: Record<string, string>, secretEnv: ReadonlyMap<string, string> = new Map(), volumes: ExtraVolumes = {}): CreateContainerRequest {
+export function buildCreateContainerRequest(spec: ContainerSpec, labels: Record<string, string>, secretEnv: ReadonlyMap<string, string> = new Map(), extras: CreateExtras = {}): CreateContainerRequest {
   const [first, ...rest] = spec.networks;
   const exposed: Record<string, object> = {};
   const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
@@ -50,12 +53,12 @@ export function buildCreateContainerRequest(spec: ContainerSpec, labels: Record<
     }
   }
   const directories = secretDirectories(spec);
-  const secretVolumes = volumes.secret ?? [];
+  const secretVolumes = extras.secret ?? [];
   if (directories.join('\n') !== secretVolumes.map((v) => v.directory).join('\n')) {
     throw new Error(`the secret volumes of ${spec.name} (${secretVolumes.map((v) => v.directory).join(', ') || 'none'}) do not match its secret directories (${directories.join(', ')}) (a bug in Hoist)`);
   }
   mounts.push(...secretVolumeMounts(secretVolumes));
-  for (const carried of volumes.carried ?? []) mounts.push({ Type: 'volume', Source: carried.volume, Target: carried.target, ReadOnly: false });
+  for (const carried of extras.carried ?? []) mounts.push({ Type: 'volume', Source: carried.volume, Target: carried.target, ReadOnly: false });
   const env = Object.entries(spec.env).map(([k, v]) => `${k}=${v}`);
   for (const secret of spec.secrets) {
     if (secret.env === null) continue;
@@ -93,7 +96,7 @@ export function buildCreateContainerRequest(spec: ContainerSpec, labels: Record<
   if (spec.workingDir !== null) body.WorkingDir = spec.workingDir;
   if (spec.healthcheck !== null) {
     body.Healthcheck = {
-      Test: spec.healthcheck.test,
+      Test: extras.engine === 'podman' ? podmanHealthTest(spec.healthcheck.test) : spec.healthcheck.test,
       Interval: spec.healthcheck.intervalMs * 1e6,
       Timeout: spec.healthcheck.timeoutMs * 1e6,
       Retries: spec.healthcheck.retries,

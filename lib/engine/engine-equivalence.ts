@@ -1,5 +1,6 @@
 import { canonicalJson } from '../graph/canonical-json';
-import type { ContainerSpec, MountSpec, PortSpec } from '../graph/graph-document';
+import type { ContainerSpec, HealthCheckSpec, MountSpec, PortSpec } from '../graph/graph-document';
+import { podmanHealthTest } from './podman-health-test';
 import { familiarImageReference } from '../values/image-reference';
 
 /**
@@ -55,6 +56,10 @@ export const FIELD_EQUIVALENCE: Partial<Record<keyof ContainerSpec, FieldEquival
     && Object.keys(reported).every((k) => k in asked || (engine === 'podman' && PODMAN_ENV.has(k))),
   ports: (asked: PortSpec[], reported: PortSpec[]) => asked.length === reported.length
     && asked.every((p, i) => same({ ...p, hostPort: null }, { ...reported[i], hostPort: null }) && (p.hostPort === null || p.hostPort === reported[i].hostPort)),
+  // A CMD check whose arguments hold spaces goes to Podman as the same argv in CMD-SHELL form
+  // (podman-health-test.ts); it reads back that way.
+  healthcheck: (asked: HealthCheckSpec | null, reported: HealthCheckSpec | null, { engine }) =>
+    same(asked, reported) || (engine === 'podman' && asked !== null && reported !== null && same({ ...asked, test: podmanHealthTest(asked.test) }, reported)),
   mounts: (asked: MountSpec[], reported: MountSpec[], { engine, spec }) => same(asked, reported.filter((m) =>
     !(engine === 'podman' && spec.readOnlyRootFilesystem && m.type === 'tmpfs' && m.sizeBytes === null && PODMAN_READ_ONLY_TMPFS.has(m.target)
       && !asked.some((a) => a.target === m.target)))),

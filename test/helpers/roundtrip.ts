@@ -58,7 +58,7 @@ export async function createOnHost(open: OpenHost, stack: StackGraph): Promise<v
   for (const r of mine.filter((x): x is ContainerResource => x.kind === 'container')) {
     const secret = newSecretVolumes(r.spec);
     await createSecretVolumes(docker, STACK, r.spec.name, secret);
-    const request = buildCreateContainerRequest(r.spec, ownershipLabels(STACK, r, 1), new Map(), { secret });
+    const request = buildCreateContainerRequest(r.spec, ownershipLabels(STACK, r, 1), new Map(), { secret, engine: open.engine.info.kind });
     const container = await docker.createContainer({ name: request.name, ...request.body } as never);
     for (const extra of request.connectAfter) await docker.getNetwork(extra.network).connect({ Container: container.id, EndpointConfig: { Aliases: extra.aliases } });
     await container.start();
