@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { HealthCheck, Image, Inventory, Secret, Service, Stack, Testing, Volume } from '../../lib';
 import { SECRET_VOLUME_LABEL } from '../../lib/engine/secret-files';
+import { readLock, releaseLock } from '../../lib/engine/host-lock';
 import type { GraphDocument } from '../../lib/graph/graph-document';
 import { openAllHosts, OpenHost } from '../../lib/transport/open-host';
 import { runHoist, startHoist } from '../helpers/cli';
@@ -14,7 +15,8 @@ import { removeStack } from '../helpers/roundtrip';
 import { ensureSandbox, IT_SANDBOX, SandboxInventory } from '../helpers/sandbox';
 
 /**
- * Reliability item 12: `hoist apply` killed with SIGKILL at a random moment of a rollout.
+ * Reliability item 12: `hoist apply` killed with SIGKILL at a random moment of a rollout
+ * (a start-first replacement of a service with a named volume, on two hosts at once).
  * Runs: 20 in CI; more with HOIST_KILL_RUNS=<n>. The moments come from a seeded generator
  * (printed; HOIST_KILL_SEED=<seed> replays a run).
  */
@@ -41,7 +43,7 @@ describe(`SIGKILL at random moments of a rollout: ${RUNS} runs (Docker host-1 an
   let hosts: OpenHost[] = [];
   const env = { HOIST_KILL_TOKEN: 'token value', HOIST_FINGERPRINT_KEY: FINGERPRINT_KEY };
 
-  /** A database with a named volume (each host its own), and an api after it: a rollout of two steps per version. */
+  /** A database with a named volume (each host its own) and a secret file, on a Docker and a Podman host. */
   function graphFile(version: number): string {
     process.env.HOIST_KILL_TOKEN = env.HOIST_KILL_TOKEN;
     const app = Testing.app({ projectDir: dir });
@@ -60,8 +62,7 @@ describe(`SIGKILL at random moments of a rollout: ${RUNS} runs (Docker host-1 an
       secrets: [token],
       healthCheck: HealthCheck.http(8080, { interval: '500ms', timeout: '1s', retries: 10 }),
     };
-    const db = new Service(stack, 'db', { ...common, mounts: [data.mount('/data')] });
-    new Service(stack, 'api', { ...common, dependsOn: [db] });
+    new Service(stack, 'db', { ...common, mounts: [data.mount('/data')] });
     const graph: GraphDocument = Testing.synth(app);
     const file = path.join(dir, `graph-${version}.json`);
     fs.writeFileSync(file, JSON.stringify(graph));
@@ -144,13 +145,19 @@ describe(`SIGKILL at random moments of a rollout: ${RUNS} runs (Docker host-1 an
       // The next plan reads the true state (exit 0 or 2, never an error).
       const plan = hoist(['plan', '--graph', file, '--detailed-exitcode']);
       assert.ok(plan.status === 0 || plan.status === 2, `run ${run} (kill at ${delay} ms): plan after the kill\n${plan.stdout}\n${plan.stderr}`);
-      // A lock the killed run left is shown, with the id that releases it.
-      const status = hoist(['lock', 'status', '--graph', file]);
-      const id = /id ([0-9a-f]{12})/.exec(status.stdout)?.[1];
-      if (id) assert.equal(hoist(['lock', 'release', '--graph', file, '--id', id]).status, 0);
+      // A lock the killed run left names its holder and id, and is released by that id
+      // (through the library here: hoist lock status/release are tested in lock.test.ts).
+      const left = (await Promise.all(hosts.map((open) => readLock(open.engine, STACK)))).filter((l) => l !== undefined);
+      const id = left[0]?.id;
+      for (const lock of left) {
+        assert.equal(lock!.id, id, `run ${run}: one run, one lock id`);
+        assert.equal(lock!.message, 'hoist apply');
+        await releaseLock(hosts.find((h) => h.spec.name === lock!.host)!.engine, STACK, lock!.id);
+      }
       const converge = hoist(['apply', '--graph', file, '--yes']);
       assert.equal(converge.status, 0, `run ${run} (kill at ${delay} ms): the next apply converges\n${converge.stdout}\n${converge.stderr}`);
-      assert.equal(hoist(['plan', '--graph', file, '--detailed-exitcode']).status, 0, `run ${run}: plan is clean afterwards`);
+      // Apply re-reads the hosts and checks them against the graph before it says this.
+      assert.match(converge.stdout, /No changes: the hosts match the graph|Apply complete: .*the hosts match the graph/);
       await assertNoOrphans(JSON.parse(fs.readFileSync(file, 'utf8')), run);
       assert.deepEqual(await checksums(), expected, `run ${run} (kill at ${delay} ms): the volume's data is intact`);
       outcomes.push(`run ${run}: killed at ${delay} ms of ${span} ms, ${finished ? 'after it had finished' : `${steps} action(s) done`}, ${id ? 'lock left and released' : 'no lock left'}, ${plan.status === 2 ? 'plan showed work left' : 'plan clean'}; converged`);
