@@ -13,6 +13,7 @@ import { runHoist, startHoist } from '../helpers/cli';
 import { execIn } from '../helpers/exec';
 import { removeStack } from '../helpers/roundtrip';
 import { ensureSandbox, IT_SANDBOX, SandboxInventory } from '../helpers/sandbox';
+import { Random } from '../helpers/random';
 
 /**
  * Reliability item 12: `hoist apply` killed with SIGKILL at a random moment of a rollout
@@ -24,18 +25,6 @@ const RUNS = Number(process.env.HOIST_KILL_RUNS ?? 20);
 const SEED = Number(process.env.HOIST_KILL_SEED ?? Date.now() % 1_000_000);
 const STACK = 'rkl';
 const FINGERPRINT_KEY = 'hoist-testing-fingerprint-key';
-
-/** mulberry32: a small seeded generator, so a failing run can be replayed exactly. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe(`SIGKILL at random moments of a rollout: ${RUNS} runs (Docker host-1 and Podman host-2; seed ${SEED})`, () => {
   let inventory: SandboxInventory;
@@ -129,7 +118,8 @@ describe(`SIGKILL at random moments of a rollout: ${RUNS} runs (Docker host-1 an
     const full = hoist(['apply', '--graph', graphFile(1), '--yes']);
     assert.equal(full.status, 0, `${full.stdout}\n${full.stderr}`);
     const span = Date.now() - timed;
-    const next = random(SEED);
+    const rng = new Random(SEED);
+    const next = () => rng.next();
     const outcomes: string[] = [];
     for (let run = 1; run <= RUNS; run++) {
       const version = run + 1;

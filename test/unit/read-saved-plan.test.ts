@@ -7,6 +7,7 @@ import { FileRefusedError } from '../../lib/graph/file-refused-error';
 import { graphHash } from '../../lib/plan/build-plan';
 import { readSavedPlanFile } from '../../lib/plan/read-saved-plan';
 import { EXAMPLES, exampleGraphText, savedPlanText, scratchDir } from '../helpers/saved-plan';
+import { Random } from '../helpers/random';
 
 /**
  * Truncations tried per run. CI runs the default; set HOIST_TRUNCATION_RUNS for more (and
@@ -44,18 +45,6 @@ function refusal(file: string): FileRefusedError {
   assert.fail(`readSavedPlanFile accepted ${file}`);
 }
 
-/** A small deterministic generator (mulberry32), so a failing run can be repeated from its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('readSavedPlanFile', () => {
   for (const name of EXAMPLES) {
     it(`readSavedPlanFile accepts the plan hoist plan --out saves for the ${name} example, unchanged`, () => {
@@ -70,7 +59,8 @@ describe('readSavedPlanFile', () => {
 
   it(`readSavedPlanFile refuses the plan cut at ${TRUNCATION_RUNS} random byte offsets (and at its first and last byte), always with the clear error`, () => {
     const bytes = Buffer.from(webappPlan, 'utf8');
-    const next = random(TRUNCATION_SEED);
+    const rng = new Random(TRUNCATION_SEED);
+    const next = () => rng.next();
     const offsets = [0, bytes.length - 1, ...Array.from({ length: TRUNCATION_RUNS }, () => Math.floor(next() * bytes.length))];
     const file = path.join(scratchDir(), 'plan.json');
     for (const offset of offsets) {
