@@ -151,11 +151,16 @@ describe('locks through hoist apply: --lock-timeout, release after every failure
     failures.push({ name: 'lint error', graph: lintGraph, expect: /lint error/, run: () => runHoist(['apply', '--graph', lintGraph, '-C', dir, '--yes']) });
     const unhealthyGraph = graphFile({ version: 'v5', unhealthy: true });
     failures.push({ name: 'failed health check', graph: unhealthyGraph, expect: /apply failed/, run: () => runHoist(['apply', '--graph', unhealthyGraph, '--yes'], { timeoutMs: 300_000 }) });
-    const staleGraph = graphFile({ version: 'v6' });
+    const convergedGraph = graphFile({ version: 'v6' });
+    const staleGraph = graphFile({ version: 'v8' });
     const planFile = path.join(dir, 'stale-plan.json');
     failures.push({
       name: 'stale plan', graph: staleGraph, expect: /saved plan is stale/,
       run: () => {
+        // The cases before leave web-1 on host-1 removed (the conflict's planted container, the
+        // never-healthy replacement): converge first, so the change by hand has a container to stop.
+        const converge = runHoist(['apply', '--graph', convergedGraph, '--yes'], { timeoutMs: 300_000 });
+        assert.equal(converge.status, 0, `${converge.stdout}\n${converge.stderr}`);
         assert.equal(runHoist(['plan', '--graph', staleGraph, '--out', planFile, '--detailed-exitcode']).status, 2);
         // Changed by hand after the plan was made.
         const stop = runHoist(['sandbox', 'ssh', 'host-1', '--name', IT_SANDBOX, '--', 'docker', 'stop', '-t', '0', `${STACK}-web-1`]);

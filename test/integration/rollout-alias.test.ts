@@ -66,9 +66,10 @@ const api = new Service(stack, 'api', {
   networks: [net.withAliases('api')],
   replicas: 2,
   placement: { hosts, maxPerHost: 1 },
-  // A version can be made to fail its health check on one host: /run/${STACK}-fail-<version> there.
-  mounts: [Mount.bind('/run', '/hostrun', { readOnly: true })],
-  healthCheck: HealthCheck.shell('test ! -e /hostrun/${STACK}-fail-$VERSION && wget -q -O /dev/null http://127.0.0.1:8080/', { interval: '1s', timeout: '1s', retries: 3 }),
+  // A version can be made to fail its health check on one host: /run/${STACK}-flags/fail-<version>
+  // there (a directory of its own: binding all of /run would expose the engine socket).
+  mounts: [Mount.bind('/run/${STACK}-flags', '/flags', { readOnly: true })],
+  healthCheck: HealthCheck.shell('test ! -e /flags/fail-$VERSION && wget -q -O /dev/null http://127.0.0.1:8080/', { interval: '1s', timeout: '1s', retries: 3 }),
   update: { order: UpdateOrder.START_FIRST, healthTimeout: '10s', failureAction: FailureAction.ROLLBACK },
   stopGracePeriod: '2s',
 });
@@ -149,14 +150,17 @@ describe('start-first rollout behind a network alias: a client in the network ne
     const graph = JSON.parse(fs.readFileSync(path.join(dir, 'hoist.out', 'graph.json'), 'utf8'));
     hosts = await openAllHosts(graph.stacks[0].hosts as HostSpec[], { projectDir: dir, trustNewHosts: false });
     assert.deepEqual(hosts.map((h) => h.spec.name), specs.map((h) => h.name));
-    for (const open of hosts) await removeStack(open, STACK);
+    for (const open of hosts) {
+      await removeStack(open, STACK);
+      assert.equal(sshRun(inventory, open.spec.name, `mkdir -p /run/${STACK}-flags`).status, 0);
+    }
     const first = runHoist(['apply', '--yes'], { cwd: dir, timeoutMs: 300_000 });
     assert.equal(first.status, 0, `${first.stdout}\n${first.stderr}`);
   });
 
   after(async () => {
     for (const open of hosts) {
-      sshRun(inventory, open.spec.name, `rm -f /run/${STACK}-fail-*`);
+      sshRun(inventory, open.spec.name, `rm -rf /run/${STACK}-flags`);
       await removeStack(open, STACK).catch(() => undefined);
       open.close();
     }
@@ -210,7 +214,7 @@ describe('start-first rollout behind a network alias: a client in the network ne
 
   it('hoist apply of a version never healthy on host-2 keeps it out of the alias there, and the rollback on host-1 gives the previous version its alias back', async () => {
     const [docker, podman] = hosts;
-    assert.equal(sshRun(inventory, podman.spec.name, `touch /run/${STACK}-fail-v3`).status, 0);
+    assert.equal(sshRun(inventory, podman.spec.name, `touch /run/${STACK}-flags/fail-v3`).status, 0);
     const start = await Promise.all(hosts.map(async (open) => (await polls(open)).length));
     writeProgram('v3');
     const apply = runHoist(['apply', '--yes'], { cwd: dir, timeoutMs: 300_000 });
@@ -230,7 +234,7 @@ describe('start-first rollout behind a network alias: a client in the network ne
     const [restored] = await docker.engine.docker.listContainers({ filters: JSON.stringify({ label: [`hoist.stack=${STACK}`], name: [`${STACK}-api-`] }) });
     const aliases = (await docker.engine.docker.getContainer(restored.Id).inspect()).NetworkSettings.Networks[`${STACK}-net`]?.Aliases ?? [];
     assert.ok(aliases.includes('api'), `the restored container has its alias again: ${JSON.stringify(aliases)}`);
-    assert.equal(sshRun(inventory, podman.spec.name, `rm -f /run/${STACK}-fail-v3`).status, 0);
+    assert.equal(sshRun(inventory, podman.spec.name, `rm -f /run/${STACK}-flags/fail-v3`).status, 0);
   });
 
   it('hoist apply of one more start-first rollout after those (v4) again never fails a request by alias, on Docker and Podman', async () => {
