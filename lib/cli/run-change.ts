@@ -12,7 +12,7 @@ import type * as BuildPlanModule from '../plan/build-plan';
 import type * as CollectModule from '../plan/collect-observations';
 import type * as RenderModule from '../plan/render-plan';
 import type * as LockModule from '../lock/lock-hosts';
-import type * as OpenHostModule from '../transport/open-host';
+import type * as OpenHostModule from '../drivers/open-host';
 import type * as FingerprintModule from '../synth/secret-fingerprint';
 import type { GraphDocument } from '../graph/graph-document';
 import { hostsAndBuildersOf, hostsOfStacks } from '../graph/stack-hosts';
@@ -81,7 +81,7 @@ async function runChangeRedacted(options: ChangeOptions, io: CliIo, redactor: Re
   const lockTimeout = parseDuration(options.lockTimeout);
   if (!lockTimeout.ok) throw new CliError(`--lock-timeout: ${lockTimeout.reason}`);
   const parallelism = positiveIntegerFlag(options.parallelism, '--parallelism');
-  const { openAllHosts } = require('../transport/open-host') as typeof OpenHostModule;
+  const { openAllHosts } = require('../drivers/open-host') as typeof OpenHostModule;
   const { observeHost, readsOnHost, hostsToRead } = require('../plan/collect-observations') as typeof CollectModule;
   const { buildPlan, hasChanges, observationFingerprint } = require('../plan/build-plan') as typeof BuildPlanModule;
   const { renderPlanText } = require('../plan/render-plan') as typeof RenderModule;
@@ -286,7 +286,7 @@ async function removeLeftoverSecrets(graph: GraphDocument, clients: ReadonlyMap<
   await Promise.all(graph.stacks.flatMap((stack) => stack.hosts.map(async (host) => {
     const client = clients.get(host.name);
     if (!client) return;
-    await removeLeftoverSecretVolumes(client.docker, stack.name).catch((error: Error) => {
+    await removeLeftoverSecretVolumes(client, stack.name).catch((error: Error) => {
       io.err(`warning: could not remove leftover secret volumes on ${host.name}: ${error.message.split('\n')[0]}; the next apply retries`);
     });
   })));

@@ -1,4 +1,4 @@
-import type { EngineClient } from '../engine/engine-client';
+import type { EngineDriver } from '../drivers/engine-driver';
 import { newLockId } from '../engine/host-lock';
 import type * as LockModule from '../lock/lock-hosts';
 import { CliError } from './cli-error';
@@ -22,7 +22,7 @@ export interface StackLockOptions {
  * 130; once they are held, the first Ctrl-C asks `work` to stop (its `stopRequested()`), the
  * second exits at once naming the release command.
  */
-export async function withStackLocks<T>(clients: EngineClient[], options: StackLockOptions, io: CliIo, work: (stopRequested: () => boolean) => Promise<T>): Promise<T> {
+export async function withStackLocks<T>(clients: EngineDriver[], options: StackLockOptions, io: CliIo, work: (stopRequested: () => boolean) => Promise<T>): Promise<T> {
   const { lockHosts, LockWaitInterruptedError, RUN_LOCK_RENEW_MS, RUN_LOCK_TTL_MS } = require('../lock/lock-hosts') as typeof LockModule;
   const id = newLockId();
   const stopLocking = new AbortController();

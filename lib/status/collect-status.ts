@@ -1,7 +1,7 @@
 import type { GraphDocument } from '../graph/graph-document';
 import { hostsOfStacks } from '../graph/stack-hosts';
 import { readHostState } from '../engine/read-host-state';
-import { forEachHost } from '../transport/open-host';
+import { forEachHost } from '../drivers/open-host';
 import { HostReading, stackStatus, StatusDocument } from './stack-status';
 
 export interface CollectOptions {

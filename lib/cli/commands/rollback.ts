@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type * as HistoryModule from '../../engine/host-history';
-import type * as OpenHostModule from '../../transport/open-host';
+import type * as OpenHostModule from '../../drivers/open-host';
 import { GRAPH_FORMAT_VERSION, type GraphDocument, type GraphResource, type HostSpec, type StackGraph } from '../../graph/graph-document';
 import { compareStrings as cmp } from '../../values/compare-strings';
 import { CliError } from '../cli-error';
@@ -25,7 +25,7 @@ export function registerRollback(program: Command, io: CliIo): void {
     .option('--stack <name>', 'the stack to roll back (needed when the program has several)')
     .option('--json', 'progress as NDJSON events on stdout', false))
     .action(async (flags: RollbackFlags) => {
-      const { forEachHost } = require('../../transport/open-host') as typeof OpenHostModule;
+      const { forEachHost } = require('../../drivers/open-host') as typeof OpenHostModule;
       const { readHistory } = require('../../engine/host-history') as typeof HistoryModule;
       const { graph, projectDir } = await loadGraph(flags, io);
       const stacks = flags.stack ? graph.stacks.filter((s) => s.name === flags.stack) : graph.stacks;
