@@ -8,6 +8,8 @@
  * so it stays out of the hash. docs/graph-format.md describes the format for readers.
  */
 
+import type { LintSeverity } from './lint-rule-catalog';
+
 /** Bumped on any change a reader of an older version would misread. */
 export const GRAPH_FORMAT_VERSION = '1.0';
 
@@ -136,7 +138,7 @@ export interface BuildImagePolicy {
   /** Built versions kept per host, the running one included. */
   readonly keepVersions: number;
   /** Lint severities set on the construct, by rule id. */
-  readonly lint: Record<string, 'error' | 'warning' | 'info' | 'off'>;
+  readonly lint: Record<string, LintSeverity>;
   /** Secrets the build reads (by `secretName` as the mount id), never their values. Absent: none. */
   readonly buildSecrets?: SecretReference[];
 }
@@ -314,5 +316,5 @@ export interface ContainerPolicy {
    * Lint severities set on the service and the stack's defaults (the service's win), by rule
    * id. Absent when neither sets any, and in graphs from before service lint: each rule's default.
    */
-  readonly lint?: Record<string, 'error' | 'warning' | 'info' | 'off'>;
+  readonly lint?: Record<string, LintSeverity>;
 }

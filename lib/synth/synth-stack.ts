@@ -8,14 +8,14 @@ import { Service } from '../core/service';
 import type { ServiceDefaults } from '../core/service-defaults';
 import { Stack } from '../core/stack';
 import { Volume } from '../core/volume';
-import { checkLintRules } from '../lint/lint-rule-settings';
+import { checkLintRules } from './check-lint-rules';
 import { parseImageReference } from '../values/image-reference';
 import type {
   BuildImagePolicy, ImageDeliverySpec, SecretReference, ContainerResource, Dependency, GraphResource, HostSpec, ImageResource, NetworkResource, SecretOrigin, SecretResource, StackGraph, VolumeResource,
 } from '../graph/graph-document';
 import { resourceId, resourceKey } from '../graph/resource-id';
 import { specHash } from '../graph/spec-hash';
-import { networkPropsSchema, secretPropsSchema, stackPropsSchema, volumePropsSchema } from '../schemas/resource-props';
+import { networkPropsSchema, secretPropsSchema, stackPropsSchema, volumePropsSchema } from './resource-props';
 import { zodProblems } from '../schemas/zod-problems';
 import { dockerNameProblem, IDENTIFIER_PATTERN } from '../values/docker-name';
 import { findCycle } from './find-cycle';
@@ -26,7 +26,8 @@ import { renderHost } from './render-host';
 import { renderImage, RenderedImage } from './render-image';
 import { renderService, RenderedService, StackNames } from './render-service';
 import { checkPortClashes } from './check-port-clashes';
-import { FingerprintKey, fingerprintSecret, readSecretValue } from './secret-fingerprint';
+import { readSecretValue } from '../secrets/read-secret-value';
+import { FingerprintKey, fingerprintSecret } from '../secrets/secret-fingerprint';
 
 /** What synthesizing one stack needs from the app. */
 export interface StackSynthContext {
