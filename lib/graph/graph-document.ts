@@ -8,7 +8,13 @@
  * so it stays out of the hash. docs/graph-format.md describes the format for readers.
  */
 
+import type { EngineChoice } from '../values/engine-kind';
 import type { LintSeverity } from './lint-rule-catalog';
+import type { ResourceKind } from './resource-kind';
+
+// Defined once elsewhere; re-exported because readers of the graph have imported them from here.
+export type { EngineChoice, EngineKind } from '../values/engine-kind';
+export type { ResourceKind } from './resource-kind';
 
 /** Bumped on any change a reader of an older version would misread. */
 export const GRAPH_FORMAT_VERSION = '1.0';
@@ -36,8 +42,6 @@ export interface StackGraph {
   readonly resources: GraphResource[];
 }
 
-export type EngineKind = 'docker' | 'podman';
-
 export interface HostSpec {
   readonly name: string;
   readonly source: string;
@@ -50,7 +54,7 @@ export interface HostSpec {
   readonly identity: HostIdentity;
   readonly hostKey: HostKeyTrust;
   /** `detect` asks the host at connect time. */
-  readonly engine: EngineKind | 'detect';
+  readonly engine: EngineChoice;
   /** The engine's socket as the host sees it; null means the engine's standard path. */
   readonly engineSocket: string | null;
   readonly roles: string[];
@@ -70,8 +74,6 @@ export interface HostKeyTrust {
   /** Pinned `SHA256:` fingerprint of the host key; null when known_hosts decides. */
   readonly fingerprint: string | null;
 }
-
-export type ResourceKind = 'network' | 'volume' | 'image' | 'secret' | 'container';
 
 export type GraphResource = NetworkResource | VolumeResource | ImageResource | SecretResource | ContainerResource;
 

@@ -2,6 +2,7 @@ import type { ContainerSpec } from '../graph/graph-document';
 import { canonicalJson } from '../graph/canonical-json';
 import type { ImageDefaults } from '../engine/normalize-container';
 import { effectiveCapabilities } from '../engine/engine-equivalence';
+import type { EngineKind } from '../values/engine-kind';
 
 /** One field that differs between the graph and the host. */
 export interface FieldDifference {
@@ -18,7 +19,7 @@ const LIVE_UPDATABLE = new Set(['resources.nanoCpus', 'resources.memoryBytes', '
 const IDENTITY = new Set(['service', 'slot', 'image.resource']);
 
 /** Whether every difference can be applied to the running container. */
-export function updatableInPlace(differences: FieldDifference[], engine: 'docker' | 'podman' = 'docker'): boolean {
+export function updatableInPlace(differences: FieldDifference[], engine: EngineKind = 'docker'): boolean {
   // Podman 4's Docker-compatible API has no container update endpoint, and `podman update`
   // does not show in inspect (so the change would read as drift forever): replace instead.
   if (engine === 'podman') return false;
