@@ -13,7 +13,7 @@ import type * as CollectModule from '../plan/collect-observations';
 import type * as RenderModule from '../plan/render-plan';
 import type * as LockModule from '../lock/lock-hosts';
 import type * as OpenHostModule from '../drivers/open-host';
-import type * as FingerprintModule from '../synth/secret-fingerprint';
+import type * as FingerprintModule from '../secrets/secret-fingerprint';
 import type { GraphDocument } from '../graph/graph-document';
 import { hostsAndBuildersOf, hostsOfStacks } from '../graph/stack-hosts';
 import { newLockId } from '../engine/host-lock';
@@ -88,7 +88,7 @@ async function runChangeRedacted(options: ChangeOptions, io: CliIo, redactor: Re
   const { lockHosts, LockWaitInterruptedError, RUN_LOCK_RENEW_MS, RUN_LOCK_TTL_MS } = require('../lock/lock-hosts') as typeof LockModule;
   const { executeStackPlan, unsupportedActions } = require('../apply/execute-plan') as typeof ExecuteModule;
   const { readSecretsForPlan, readImageSecrets } = require('../apply/secret-values') as typeof SecretValuesModule;
-  const { loadFingerprintKey } = require('../synth/secret-fingerprint') as typeof FingerprintModule;
+  const { loadFingerprintKey } = require('../secrets/secret-fingerprint') as typeof FingerprintModule;
   const { appendHistory, readHistory } = require('../engine/host-history') as typeof HistoryModule;
 
   const verb = options.command;

@@ -17,7 +17,7 @@ import { buildPlan, hasChanges } from '../../lib/plan/build-plan';
 import { observeHost, readsOnHost } from '../../lib/plan/collect-observations';
 import type { HostObservation, PlanDocument } from '../../lib/plan/plan-types';
 import { lockHosts, LockWaitInterruptedError } from '../../lib/lock/lock-hosts';
-import { fingerprintKeyOf } from '../../lib/synth/secret-fingerprint';
+import { fingerprintKeyOf } from '../../lib/secrets/secret-fingerprint';
 
 /** The key Testing.synth fingerprints secrets with (lib/testing.ts). */
 const TESTING_FINGERPRINT_KEY = 'hoist-testing-fingerprint-key';
