@@ -241,7 +241,8 @@ export async function acquireLock(client: EngineDriver, request: LockRequest): P
     if (!existing.expired) throw new LockHeldError(existing);
     // Expired: remove exactly the container that was read (compare-and-delete); if another
     // run took it over first, that id is gone and the create below loses to its new lock.
-    // Whoever removed it, a run that wins next took over that expired lock and says so.
+    // A run that read the expired lock and then wins says whose lock it took over; one whose
+    // create lands just after another run removed it never saw the old lock, and says nothing.
     await removeLockContainer(client, existing.containerId);
     tookOver = existing;
   }

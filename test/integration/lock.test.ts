@@ -74,7 +74,10 @@ describe('host locks on sandbox hosts (Docker and Podman)', () => {
         const attempts = await Promise.allSettled(Array.from({ length: 10 }, () => acquireLock(open.engine, { stack: STACK, ttlMs: 60_000 })));
         const won = attempts.filter((a) => a.status === 'fulfilled') as PromiseFulfilledResult<{ holder: LockHolder; tookOver?: LockHolder }>[];
         assert.equal(won.length, 1, `${open.spec.name} (${open.engine.info.kind}): exactly one run holds the lock; got ${won.length}: ${attempts.map((a) => (a.status === 'rejected' ? String(a.reason).slice(0, 120) : 'won')).join(' | ')}`);
-        assert.equal(won[0].value.tookOver?.id, stale.holder.id, 'the winner says whose lock it took over');
+        // The winner names the lock it took over if it read it; its create may also land just
+        // after a loser removed it, and then it never saw the old lock.
+        assert.ok(won[0].value.tookOver === undefined || won[0].value.tookOver.id === stale.holder.id, 'a takeover the winner reports is of the stale lock');
+        assert.ok((await readLock(open.engine, STACK))?.id !== stale.holder.id, 'the stale lock is gone');
         for (const lost of attempts.filter((a) => a.status === 'rejected') as PromiseRejectedResult[]) {
           assert.ok(lost.reason instanceof LockHeldError, String(lost.reason));
           assert.equal(lost.reason.holder.id, won[0].value.holder.id, 'every loser names the one winner');
