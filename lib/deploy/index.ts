@@ -25,6 +25,7 @@ export { defaultHostOpener, type HostOpener } from './host-access';
 export { readPlanFile, savePlanFile, type PlannedChange, type PlanResult } from './planned-change';
 export type { ChangeResult } from './run-change';
 export { describeAction } from './describe-action';
+export { withStackLocks, type StackLockOptions } from './with-stack-locks';
 export type { ApplyEvent, ImageSent } from '../apply/apply-events';
 export type { StatusDocument } from '../status/stack-status';
 export type { PlanDocument, PlannedAction, PlanSummary } from '../plan/plan-types';
