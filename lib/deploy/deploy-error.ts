@@ -47,6 +47,7 @@ export class DeployError extends Error {
   /** True when the call stopped before changing anything on any host. */
   public readonly nothingChanged: boolean;
 
+  /** A failure of `reason`; `message` names the subject and the next step. */
   constructor(reason: DeployFailureReason, message: string, options: { readonly nothingChanged: boolean }) {
     super(message);
     this.name = 'DeployError';

@@ -9,8 +9,11 @@ export type ChangeCommand = 'apply' | 'destroy' | 'rollback';
 
 /** One container as read back after a change: what runs now. */
 export interface RunningVersion {
+  /** The stack the container belongs to. */
   readonly stack: string;
+  /** The host it runs on. */
   readonly host: string;
+  /** The container's name (`<stack>-<service>-<n>`). */
   readonly container: string;
   /** Null for a container that carries no revision label. */
   readonly revision: number | null;

@@ -85,9 +85,9 @@ export function positiveInteger(value: number, option: string): number {
   return value;
 }
 
-/** `value` if it is a whole number of 0 or more; a DeployError `invalid` naming the option otherwise. */
-export function nonNegativeInteger(value: number, option: string): number {
-  if (!Number.isSafeInteger(value) || value < 0) throw invalidOption(option, `must be a whole number of 0 or more, got ${String(value)}`);
+/** `value` if it is a finite number of 0 or more; a DeployError `invalid` naming the option otherwise. */
+export function nonNegativeNumber(value: number, option: string): number {
+  if (!Number.isFinite(value) || value < 0) throw invalidOption(option, `must be a number of 0 or more, got ${String(value)}`);
   return value;
 }
 
@@ -106,7 +106,7 @@ export interface ResolvedChange extends ResolvedAccess {
 export function resolveChange(options: ChangeOptions): ResolvedChange {
   return {
     ...resolveAccess(options),
-    lockTimeoutMs: nonNegativeInteger(options.lockTimeoutMs ?? 0, 'lockTimeoutMs'),
+    lockTimeoutMs: nonNegativeNumber(options.lockTimeoutMs ?? 0, 'lockTimeoutMs'),
     ...(options.confirm ? { confirm: options.confirm } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   };

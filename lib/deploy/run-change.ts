@@ -53,6 +53,7 @@ export interface ChangeResult {
   readonly changed: boolean;
   /** The revision each changed stack was given. */
   readonly revisions: readonly { readonly stack: string; readonly revision: number }[];
+  /** How many actions of each type the plan had. */
   readonly summary: PlanSummary;
 }
 
