@@ -59,7 +59,11 @@ export async function deployAndDestroy(app: App, onEvent: (event: DeployEvent) =
 }
 
 async function main(inventoryFile: string | undefined): Promise<void> {
-  if (!inventoryFile) throw new Error('usage: npx tsx examples/library-api/deploy.ts path/to/inventory.json');
+  if (!inventoryFile) {
+    console.error('usage: npx tsx examples/library-api/deploy.ts path/to/inventory.json');
+    process.exitCode = 2;
+    return;
+  }
   const run = await deployAndDestroy(helloApp(inventoryFile, process.cwd()), (event) => {
     if (event.type === 'action-done') console.log(`${event.action.host}: ${event.action.action} ${event.action.name}`);
     if (event.type === 'complete') console.log(`${event.command} complete`);
