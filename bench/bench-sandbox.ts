@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Image, Inventory, Service, Stack, Testing } from '../lib';
 import type { GraphDocument } from '../lib/graph/graph-document';
-import { openHost } from '../lib/transport/open-host';
+import { openHost } from '../lib/drivers/open-host';
 import { createOnHost } from '../test/helpers/roundtrip';
 
 export const ROOT = path.resolve(__dirname, '..');

@@ -1,12 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BuildImageSpec, ImageResource } from '../graph/graph-document';
-import type { EngineClient } from '../engine/engine-client';
+import type { EngineDriver, ImageBuildRequest } from '../drivers/engine-driver';
 import { builtReference, encodeInputs, IMAGE_LABEL } from '../engine/read-build-state';
 import { resourceKeyOf } from '../graph/resource-id';
 import { type ContextFile, contextFiles, imageIdentity } from '../images/build-context';
-import { type BuildkitSession, type BuildkitSessionOptions, openBuildkitSession } from '../engine/buildkit-session';
-import { followProgress, progressError } from '../engine/follow-progress';
+import { progressError } from '../drivers/engine-api/follow-progress';
 import { packContext } from '../images/context-tar';
 
 /** Where a Dockerfile rendered from typed steps goes in the context sent to the engine. */
@@ -14,8 +13,13 @@ const INLINE_DOCKERFILE = '.hoist.Dockerfile';
 
 /** Options for {@link buildImage}. */
 export interface BuildImageOptions {
-  /** Limits of the BuildKit session that serves build secrets. @default the session's own defaults */
-  readonly session?: BuildkitSessionOptions;
+  /** Limits of the channel that serves build secrets. @default the driver's own */
+  readonly session?: ImageBuildRequest['secretChannel'];
+}
+
+/** Build query values as the Engine API takes them: objects (build args, labels) as JSON. */
+function engineQuery(query: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(Object.entries(query).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
 }
 
 /**
@@ -27,7 +31,7 @@ export interface BuildImageOptions {
  * error, when the session serving them fails (the engine went silent or broke the protocol).
  */
 export async function buildImage(
-  client: EngineClient, stack: string, resource: ImageResource, projectDir: string, progress: (message: string) => void,
+  client: EngineDriver, stack: string, resource: ImageResource, projectDir: string, progress: (message: string) => void,
   secretValues: ReadonlyMap<string, Buffer> = new Map(), options: BuildImageOptions = {},
 ): Promise<string> {
   const spec = resource.spec as BuildImageSpec;
@@ -43,29 +47,20 @@ export async function buildImage(
   const extra = spec.dockerfileInline !== null || !files.some((f) => f.path === dockerfileName)
     ? [{ name: dockerfileName, text: dockerfileText }] : [];
   const reference = builtReference(resource);
-  // Build secrets need BuildKit, which the engine drives through a session that serves them.
   const secretRefs = resource.policy?.buildSecrets ?? [];
-  let session: BuildkitSession | undefined;
-  if (secretRefs.length) {
-    if (client.info.kind !== 'docker') throw new Error(`${reference}: build secrets need a Docker Engine builder; ${client.host} runs ${client.info.kind}`);
-    const byId = new Map<string, Buffer>();
-    for (const ref of secretRefs) {
-      const value = secretValues.get(ref.secret);
-      if (!value) throw new Error(`the build secret ${ref.name} was not read before the apply (a bug in Hoist)`);
-      byId.set(ref.name, value);
-    }
-    session = await openBuildkitSession(client, byId, options.session);
+  const byId = new Map<string, Buffer>();
+  for (const ref of secretRefs) {
+    const value = secretValues.get(ref.secret);
+    if (!value) throw new Error(`the build secret ${ref.name} was not read before the apply (a bug in Hoist)`);
+    byId.set(ref.name, value);
   }
-  try {
-    return await runBuild(client, stack, resource, spec, contextDir, files, extra, dockerfileName, reference, progress, session);
-  } finally {
-    session?.close();
-  }
+  return runBuild(client, stack, resource, spec, contextDir, files, extra, dockerfileName, reference, progress, byId, options);
 }
 
 async function runBuild(
-  client: EngineClient, stack: string, resource: ImageResource, spec: BuildImageSpec, contextDir: string, files: ContextFile[],
-  extra: { name: string; text: string }[], dockerfileName: string, reference: string, progress: (message: string) => void, session: BuildkitSession | undefined,
+  client: EngineDriver, stack: string, resource: ImageResource, spec: BuildImageSpec, contextDir: string, files: ContextFile[],
+  extra: { name: string; text: string }[], dockerfileName: string, reference: string, progress: (message: string) => void,
+  secrets: ReadonlyMap<string, Buffer>, options: BuildImageOptions,
 ): Promise<string> {
   const query = {
     t: reference,
@@ -81,28 +76,12 @@ async function runBuild(
     },
     rm: true,
     forcerm: true,
-    ...(session ? { version: '2', session: session.id } : {}),
   };
-  // Straight through the modem, not dockerode's buildImage: for a BuildKit build (version 2)
-  // that opens a session of its own and puts its id in the request, so the engine would ask
-  // that session, which serves no secrets, and mount nothing.
-  const signal = session?.signal;
-  const stream = await new Promise<NodeJS.ReadableStream>((resolve, reject) => {
-    (client.docker.modem as unknown as { dial(options: object, callback: (error: Error | null, data: NodeJS.ReadableStream) => void): void }).dial({
-      path: '/build?',
-      method: 'POST',
-      file: packContext(contextDir, files, extra),
-      options: query,
-      isStream: true,
-      statusCodes: { 200: true, 500: 'server error' },
-      abortSignal: signal,
-    }, (error, data) => (error ? reject(signal?.aborted ? signal.reason : error) : resolve(data)));
-  });
   const tail: string[] = [];
   let failure: string | undefined;
   let lastTrace = 0;
-  await followProgress(client, stream, `building ${reference} on ${client.host}`, {
-    signal,
+  const request = { context: packContext(contextDir, files, extra), query: engineQuery(query), secrets, ...(options.session ? { secretChannel: options.session } : {}) };
+  await client.buildImage(request, `building ${reference} on ${client.host}`, {
     onEvent: (event) => {
       failure ??= progressError(event);
       if (event.id === 'moby.buildkit.trace' && Date.now() - lastTrace > 2000) {
@@ -120,7 +99,7 @@ async function runBuild(
   if (failure) {
     throw new Error(`building ${reference} on ${client.host} failed: ${failure}${tail.length ? `\nlast build output:\n${tail.map((l) => `  ${l}`).join('\n')}` : ''}`);
   }
-  const built = await client.docker.getImage(reference).inspect().catch(() => null);
+  const built = await client.inspectImage(reference).catch(() => null);
   if (!built) throw new Error(`building ${reference} on ${client.host} reported success, but the engine has no image by that name`);
   return built.Id;
 }

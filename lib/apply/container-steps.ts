@@ -1,5 +1,7 @@
 import type { ContainerResource } from '../graph/graph-document';
-import type { EngineClient } from '../engine/engine-client';
+import type { EngineDriver } from '../drivers/engine-driver';
+import { isNotFound } from '../drivers/engine-error';
+import type { ContainerInspect } from '../drivers/engine-objects';
 import { buildCreateContainerRequest, type CarriedVolume } from '../engine/container-create';
 import { volumesToCarry } from '../engine/carried-volumes';
 import { ownershipLabels } from '../engine/ownership-labels';
@@ -16,7 +18,7 @@ import { waitCompleted, waitReady } from './wait-ready';
  * (rollout-names.ts), which the planner removes.
  */
 export interface ContainerTarget {
-  readonly client: EngineClient;
+  readonly client: EngineDriver;
   readonly resource: ContainerResource;
   readonly stack: string;
   readonly revision: number;
@@ -29,7 +31,7 @@ export interface ContainerTarget {
 export interface ParkedPrevious {
   readonly host: string;
   readonly name: string;
-  readonly client: EngineClient;
+  readonly client: EngineDriver;
   readonly resource: ContainerResource;
   readonly stack: string;
   /** The network aliases the previous version left before it stopped, to give back on rollback. */
@@ -87,7 +89,7 @@ export async function replaceStartFirst(target: ContainerTarget): Promise<Parked
   try {
     await createAndStart(target, next, { aliases: false, carried });
     await waitUntilReady(target, next);
-    await client.docker.getContainer(next).rename({ name: joining });
+    await client.renameContainer(next, joining);
     await joinAliases(client, joining, resource.spec.networks.filter((n) => n.aliases.length > 0).map((n) => ({ network: n.name, aliases: n.aliases })));
   } catch (error) {
     await removeOwnCopy(target, next);
@@ -95,9 +97,9 @@ export async function replaceStartFirst(target: ContainerTarget): Promise<Parked
     throw new Error(`${(error as Error).message}\n  the new container was removed; the old one kept serving`);
   }
   const aliases = await leaveAliases(client, name);
-  await client.docker.getContainer(name).stop({ t: resource.spec.stopTimeoutSeconds }).catch(ignoreNotRunning);
-  await client.docker.getContainer(name).rename({ name: previousName(name) });
-  await client.docker.getContainer(joining).rename({ name });
+  await client.stopContainer(name, resource.spec.stopTimeoutSeconds);
+  await client.renameContainer(name, previousName(name));
+  await client.renameContainer(joining, name);
   return { host: client.host, name, client, resource, stack: target.stack, aliases };
 }
 
@@ -112,15 +114,15 @@ export async function replaceStopFirst(target: ContainerTarget): Promise<ParkedP
   const previous = previousName(name);
   await removeOwnCopy(target, nextName(name));
   await removeOwnCopy(target, previous);
-  await client.docker.getContainer(name).stop({ t: resource.spec.stopTimeoutSeconds }).catch(ignoreNotRunning);
-  await client.docker.getContainer(name).rename({ name: previous });
+  await client.stopContainer(name, resource.spec.stopTimeoutSeconds);
+  await client.renameContainer(name, previous);
   try {
     await createAndStart(target, name, { carried: (await carriedFrom(target, previous)) ?? [] });
     await waitUntilReady(target, name);
   } catch (error) {
     await removeOwnCopy(target, name);
-    await client.docker.getContainer(previous).rename({ name });
-    await client.docker.getContainer(name).start().catch(ignoreNotRunning);
+    await client.renameContainer(previous, name);
+    await client.startContainer(name);
     throw new Error(`${(error as Error).message}\n  the new container was removed; the previous one runs again`);
   }
   return { host: client.host, name, client, resource, stack: target.stack, aliases: [] };
@@ -129,12 +131,12 @@ export async function replaceStopFirst(target: ContainerTarget): Promise<ParkedP
 /** Brings a parked previous version back in place of the new one (rollback of a finished replacement). */
 export async function restorePrevious(parked: ParkedPrevious): Promise<void> {
   const { client, name, resource } = parked;
-  await client.docker.getContainer(name).stop({ t: resource.spec.stopTimeoutSeconds }).catch(ignoreNotRunning);
+  await client.stopContainer(name, resource.spec.stopTimeoutSeconds);
   // The anonymous data volumes it shared with the previous version stay with that one.
   await removeOwnedContainer(client, name, { stack: parked.stack, resource: resource.id });
-  await client.docker.getContainer(previousName(name)).rename({ name });
-  await client.docker.getContainer(name).start().catch(ignoreNotRunning);
-  await waitReady(client.docker, name, resource.policy.update.healthTimeoutMs, client.info.kind);
+  await client.renameContainer(previousName(name), name);
+  await client.startContainer(name);
+  await waitReady(client, name, resource.policy.update.healthTimeoutMs);
   await joinAliases(client, name, parked.aliases);
 }
 
@@ -147,16 +149,15 @@ export async function discardPrevious(parked: ParkedPrevious): Promise<void> {
 export async function updateContainer(target: ContainerTarget, changeLimits: boolean): Promise<void> {
   const { client, resource } = target;
   const spec = resource.spec;
-  const container = client.docker.getContainer(spec.name);
   if (changeLimits) {
-    await container.update({
-      NanoCpus: spec.resources.nanoCpus ?? 0, Memory: spec.resources.memoryBytes ?? 0, MemorySwap: spec.resources.memoryBytes ? -1 : 0,
-      MemoryReservation: spec.resources.memoryReservationBytes ?? 0, PidsLimit: spec.resources.pidsLimit ?? 0,
-      RestartPolicy: { Name: spec.restart.policy, MaximumRetryCount: spec.restart.maxRetries },
+    await client.updateContainer(spec.name, {
+      nanoCpus: spec.resources.nanoCpus ?? 0, memoryBytes: spec.resources.memoryBytes ?? 0, memorySwapBytes: spec.resources.memoryBytes ? -1 : 0,
+      memoryReservationBytes: spec.resources.memoryReservationBytes ?? 0, pidsLimit: spec.resources.pidsLimit ?? 0,
+      restart: { policy: spec.restart.policy, maxRetries: spec.restart.maxRetries },
     });
   }
-  const state = (await container.inspect()).State;
-  if (!state.Running && !target.runToCompletion) await container.start();
+  const state = (await client.inspectContainer(spec.name)).State;
+  if (!state.Running && !target.runToCompletion) await client.startContainer(spec.name);
   await waitUntilReady(target, spec.name);
 }
 
@@ -177,17 +178,17 @@ async function removeOwnCopy(target: ContainerTarget, name: string): Promise<voi
  */
 async function carriedFrom(target: ContainerTarget, from: string): Promise<CarriedVolume[] | undefined> {
   const { client, resource } = target;
-  let previous: { Config: { Labels?: Record<string, string> | null }; Mounts?: { Type?: string; Name?: string; Destination?: string }[] };
+  let previous: ContainerInspect;
   try {
-    previous = await client.docker.getContainer(from).inspect() as never;
+    previous = await client.inspectContainer(from);
   } catch (error) {
-    if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+    if (isNotFound(error)) return undefined;
     throw error;
   }
   const labels = previous.Config.Labels ?? {};
   if (labels['hoist.stack'] !== target.stack || labels['hoist.resource'] !== resource.id) return undefined;
-  const image = await client.docker.getImage(resource.spec.image.reference).inspect() as { Config?: { Volumes?: Record<string, unknown> | null } };
-  return volumesToCarry(previous.Mounts, Object.keys(image.Config?.Volumes ?? {}), resource.spec);
+  const image = await client.inspectImage(resource.spec.image.reference);
+  return volumesToCarry(previous.Mounts as never, Object.keys(image.Config?.Volumes ?? {}), resource.spec);
 }
 
 /**
@@ -196,10 +197,10 @@ async function carriedFrom(target: ContainerTarget, from: string): Promise<Carri
  * changes, so connections it opened over them before (while starting) are cut once; networks
  * without aliases are left alone.
  */
-async function joinAliases(client: EngineClient, name: string, attachments: readonly AliasAttachment[]): Promise<void> {
+async function joinAliases(client: EngineDriver, name: string, attachments: readonly AliasAttachment[]): Promise<void> {
   for (const { network, aliases } of attachments) {
-    await client.docker.getNetwork(network).disconnect({ Container: name, Force: true });
-    await client.docker.getNetwork(network).connect({ Container: name, EndpointConfig: { Aliases: aliases } });
+    await client.disconnectNetwork(network, name);
+    await client.connectNetwork(network, name, aliases);
   }
 }
 
@@ -209,16 +210,16 @@ async function joinAliases(client: EngineClient, name: string, attachments: read
  * uses) but the alias no longer answers with it. Returns what it left. The aliases the engines
  * add themselves (the short id, Podman's container name) are not the container's own.
  */
-async function leaveAliases(client: EngineClient, name: string): Promise<AliasAttachment[]> {
-  const inspect = await client.docker.getContainer(name).inspect();
+async function leaveAliases(client: EngineDriver, name: string): Promise<AliasAttachment[]> {
+  const inspect = await client.inspectContainer(name);
   const id = String(inspect.Id);
   const own = (alias: string) => alias !== id.slice(0, 12) && alias !== name && !id.startsWith(alias);
   const left: AliasAttachment[] = [];
   for (const [network, endpoint] of Object.entries(inspect.NetworkSettings.Networks ?? {})) {
     const aliases = ((endpoint as { Aliases?: string[] | null }).Aliases ?? []).filter(own);
     if (aliases.length === 0) continue;
-    await client.docker.getNetwork(network).disconnect({ Container: name, Force: true });
-    await client.docker.getNetwork(network).connect({ Container: name, EndpointConfig: {} });
+    await client.disconnectNetwork(network, name);
+    await client.connectNetwork(network, name, []);
     left.push({ network, aliases: [...new Set(aliases)] });
   }
   return left;
@@ -234,24 +235,19 @@ async function createAndStart(target: ContainerTarget, name: string, options: { 
   // record the spec as asked, aliases included.
   const spec = options.aliases === false ? { ...resource.spec, networks: resource.spec.networks.map((n) => ({ ...n, aliases: [] })) } : resource.spec;
   const secretVolumes = newSecretVolumes(resource.spec);
-  const request = buildCreateContainerRequest(spec, ownershipLabels(target.stack, resource, target.revision), secretEnv, { secret: secretVolumes, carried: options.carried ?? [], engine: client.info.kind });
-  await createSecretVolumes(client.docker, target.stack, name, secretVolumes);
-  let container;
+  const request = buildCreateContainerRequest(spec, ownershipLabels(target.stack, resource, target.revision), secretEnv, { secret: secretVolumes, carried: options.carried ?? [], profile: client.profile });
+  await createSecretVolumes(client, target.stack, name, secretVolumes);
+  let id: string;
   try {
-    // dockerode sends every create option in the query string too unless `_query` names the
-    // query: the whole config (env with secret values, labels with the recorded spec) in the
-    // URL, which engines refuse with 431 once it passes 1 MiB, and which request logs record.
-    container = await client.docker.createContainer({ _query: { name }, _body: request.body } as never);
+    id = await client.createContainer(name, request.body);
   } catch (error) {
-    for (const v of secretVolumes) await client.docker.getVolume(v.name).remove().catch(() => undefined);
+    for (const v of secretVolumes) await client.removeVolume(v.name).catch(() => undefined);
     throw error;
   }
   try {
-    await writeSecretFiles(container, resource.spec, target.secrets);
-    for (const extra of request.connectAfter) {
-      await client.docker.getNetwork(extra.network).connect({ Container: container.id, EndpointConfig: { Aliases: extra.aliases } });
-    }
-    await container.start();
+    await writeSecretFiles(client, id, resource.spec, target.secrets);
+    for (const extra of request.connectAfter) await client.connectNetwork(extra.network, id, extra.aliases);
+    await client.startContainer(id);
   } catch (error) {
     // Half made (no secret files, a network missing): never leave it to be started later.
     await removeOwnCopy(target, name).catch(() => undefined);
@@ -262,15 +258,10 @@ async function createAndStart(target: ContainerTarget, name: string, options: { 
 function waitUntilReady(target: ContainerTarget, name: string): Promise<void> {
   const timeout = target.resource.policy.update.healthTimeoutMs;
   return target.runToCompletion
-    ? waitCompleted(target.client.docker, name, timeout)
-    : waitReady(target.client.docker, name, timeout, target.client.info.kind);
+    ? waitCompleted(target.client, name, timeout)
+    : waitReady(target.client, name, timeout);
 }
 
 function missingValue(resource: string): never {
   throw new Error(`the value of ${resource} was not read before apply (a bug in Hoist)`);
-}
-
-/** Stopping a stopped container (304) or starting a started one is not an error here. */
-function ignoreNotRunning(error: unknown): void {
-  if ((error as { statusCode?: number }).statusCode !== 304) throw error;
 }

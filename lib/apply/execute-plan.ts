@@ -1,5 +1,6 @@
 import type { ContainerResource, GraphResource, ImageResource, NetworkResource, StackGraph, VolumeResource } from '../graph/graph-document';
-import type { EngineClient } from '../engine/engine-client';
+import type { EngineDriver } from '../drivers/engine-driver';
+import { ignoreNotFound } from '../drivers/engine-error';
 import { ownershipLabels } from '../engine/ownership-labels';
 import { removeOwnedContainer } from '../engine/remove-container';
 import type { PlannedAction, StackPlan } from '../plan/plan-types';
@@ -40,7 +41,7 @@ export interface StackApplyResult {
 }
 
 export interface ExecuteOptions {
-  readonly clients: ReadonlyMap<string, EngineClient>;
+  readonly clients: ReadonlyMap<string, EngineDriver>;
   readonly revision: number;
   readonly secrets: SecretValues;
   readonly emit: ApplyEventSink;
@@ -187,7 +188,6 @@ function containerOf(stack: StackGraph, id: string): ContainerResource | undefin
 async function executeAction(action: PlannedAction, stack: StackGraph, options: ExecuteOptions, shipping: ImageShipping): Promise<{ parked: ParkedPrevious } | { sent: ImageSent } | undefined> {
   const client = options.clients.get(action.host);
   if (!client) throw new Error(`no connection to ${action.host}`);
-  const docker = client.docker;
   const progress = (message: string) => options.emit({ type: 'action-progress', stack: stack.name, action, message });
   if (action.action === 'build') {
     const resource = stack.resources.find((r): r is ImageResource => r.kind === 'image' && resourceKeyOf(r.id) === action.resource);
@@ -200,8 +200,8 @@ async function executeAction(action: PlannedAction, stack: StackGraph, options: 
       // Anonymous data volumes go only where the plan said so (destroy --remove-volumes).
       await removeOwnedContainer(client, action.name, { stack: stack.name, deleteVolumes: (action.anonymousVolumes ?? []).filter((v) => !v.kept).map((v) => v.volume) });
     }
-    else if (action.kind === 'network') await docker.getNetwork(action.name).remove().catch(notFoundIsDone);
-    else if (action.kind === 'volume') await docker.getVolume(action.name).remove().catch(notFoundIsDone);
+    else if (action.kind === 'network') await client.removeNetwork(action.name).catch(ignoreNotFound);
+    else if (action.kind === 'volume') await client.removeVolume(action.name).catch(ignoreNotFound);
     return undefined;
   }
   const resource: GraphResource | undefined = stack.resources.find((r) => r.id === action.resource);
@@ -209,7 +209,7 @@ async function executeAction(action: PlannedAction, stack: StackGraph, options: 
   switch (resource.kind) {
     case 'network': {
       const n = resource as NetworkResource;
-      await docker.createNetwork({
+      await client.createNetwork({
         Name: n.spec.name, Driver: n.spec.driver, Internal: n.spec.internal, CheckDuplicate: true,
         ...(n.spec.subnet ? { IPAM: { Config: [{ Subnet: n.spec.subnet }] } } : {}),
         Labels: { ...n.spec.labels, ...ownershipLabels(stack.name, n, options.revision) },
@@ -218,7 +218,7 @@ async function executeAction(action: PlannedAction, stack: StackGraph, options: 
     }
     case 'volume': {
       const v = resource as VolumeResource;
-      await docker.createVolume({ Name: v.spec.name, Driver: v.spec.driver, DriverOpts: v.spec.options, Labels: { ...v.spec.labels, ...ownershipLabels(stack.name, v, options.revision) } });
+      await client.createVolume({ Name: v.spec.name, Driver: v.spec.driver, DriverOpts: v.spec.options, Labels: { ...v.spec.labels, ...ownershipLabels(stack.name, v, options.revision) } });
       return undefined;
     }
     case 'image': {
@@ -239,8 +239,4 @@ async function executeAction(action: PlannedAction, stack: StackGraph, options: 
     default:
       throw new Error(`cannot ${action.action} a ${resource.kind}`);
   }
-}
-
-function notFoundIsDone(error: unknown): void {
-  if ((error as { statusCode?: number }).statusCode !== 404) throw error;
 }

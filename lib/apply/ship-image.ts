@@ -1,5 +1,5 @@
 import type { ImageResource, ImageDeliverySpec } from '../graph/graph-document';
-import type { EngineClient } from '../engine/engine-client';
+import type { EngineDriver, RegistryAuth } from '../drivers/engine-driver';
 import { builtReference } from '../engine/read-build-state';
 import { resourceKeyOf } from '../graph/resource-id';
 import { readHostLayers } from '../engine/read-host-state';
@@ -7,7 +7,8 @@ import { archiveForHost, type SpooledImage, spoolImageArchive } from '../images/
 import { parseImageReference } from '../values/image-reference';
 import type { ImageSent } from './apply-events';
 import { pullImage } from './pull-image';
-import { followProgress, progressError } from '../engine/follow-progress';
+import { progressError } from '../drivers/engine-api/follow-progress';
+import { EngineError } from '../drivers/engine-error';
 
 type RegistryDelivery = Extract<ImageDeliverySpec, { mode: 'registry' }>;
 
@@ -25,12 +26,12 @@ export class ImageShipping {
   private readonly pushes = new Map<string, Promise<{ digest: string; id: string }>>();
 
   constructor(
-    private readonly clients: ReadonlyMap<string, EngineClient>,
+    private readonly clients: ReadonlyMap<string, EngineDriver>,
     private readonly passwords: ImageSecretValues,
   ) {}
 
   /** Sends one built image to one host; returns what went over the wire. */
-  public async deliver(resource: ImageResource, host: EngineClient, progress: (message: string) => void): Promise<ImageSent> {
+  public async deliver(resource: ImageResource, host: EngineDriver, progress: (message: string) => void): Promise<ImageSent> {
     const policy = resource.policy!;
     const builder = this.clients.get(policy.builder);
     if (!builder) throw new Error(`no connection to the builder ${policy.builder}`);
@@ -42,11 +43,8 @@ export class ImageShipping {
     const present = new Set(await readHostLayers(host));
     const archive = archiveForHost(spool, present);
     progress(`sending ${archive.layersSent} of ${spool.layers.length} layers`);
-    const response = await host.docker.loadImage(archive.stream as unknown as NodeJS.ReadableStream, { quiet: true });
     let failure: string | undefined;
-    // The answer mixes JSON lines with plain progress text; only the JSON can say it failed.
-    await followProgress(host, response as NodeJS.ReadableStream, `loading ${reference} on ${host.host}`, {
-      invalidLines: 'skip',
+    await host.loadImage(archive.stream, `loading ${reference} on ${host.host}`, {
       onEvent: (event) => {
         failure ??= progressError(event) ?? (typeof event.cause === 'string' && event.cause && typeof event.message === 'string' ? event.message : undefined);
       },
@@ -62,20 +60,20 @@ export class ImageShipping {
     this.spools.clear();
   }
 
-  private spool(key: string, builder: EngineClient, reference: string, progress: (message: string) => void): Promise<SpooledImage> {
+  private spool(key: string, builder: EngineDriver, reference: string, progress: (message: string) => void): Promise<SpooledImage> {
     let spool = this.spools.get(key);
     if (!spool) {
       spool = (async () => {
         const id = await builtImageId(builder, reference);
         progress(`reading the image from ${builder.host}`);
-        return spoolImageArchive(await builder.docker.getImage(reference).get(), id, builder.host);
+        return spoolImageArchive(await builder.saveImage(reference), id, builder.host);
       })();
       this.spools.set(key, spool);
     }
     return spool;
   }
 
-  private async deliverThroughRegistry(resource: ImageResource, delivery: RegistryDelivery, builder: EngineClient, host: EngineClient, progress: (message: string) => void): Promise<ImageSent> {
+  private async deliverThroughRegistry(resource: ImageResource, delivery: RegistryDelivery, builder: EngineDriver, host: EngineDriver, progress: (message: string) => void): Promise<ImageSent> {
     const reference = builtReference(resource);
     const tag = reference.slice(reference.lastIndexOf(':') + 1);
     const auth = this.authFor(delivery);
@@ -84,34 +82,32 @@ export class ImageShipping {
     await pullImage(host, byDigest, progress, auth);
     // Containers run the image by its content tag, whatever the delivery.
     const repository = reference.slice(0, reference.lastIndexOf(':'));
-    await host.docker.getImage(byDigest).tag({ repo: repository, tag });
+    await host.tagImage(byDigest, repository, tag);
     await checkArrived(host, reference, pushed.id);
-    const layers = ((await host.docker.getImage(reference).inspect()) as { RootFS?: { Layers?: string[] } }).RootFS?.Layers?.length ?? 0;
+    const layers = (await host.inspectImage(reference)).RootFS?.Layers?.length ?? 0;
     return { mode: 'registry', bytes: null, layers: null, totalLayers: layers };
   }
 
-  private push(key: string, delivery: RegistryDelivery, builder: EngineClient, reference: string, tag: string, auth: object | undefined, progress: (message: string) => void): Promise<{ digest: string; id: string }> {
+  private push(key: string, delivery: RegistryDelivery, builder: EngineDriver, reference: string, tag: string, auth: RegistryAuth | undefined, progress: (message: string) => void): Promise<{ digest: string; id: string }> {
     let push = this.pushes.get(key);
     if (!push) {
       push = (async () => {
         const id = await builtImageId(builder, reference);
         const target = `${delivery.repository}:${tag}`;
-        await builder.docker.getImage(reference).tag({ repo: delivery.repository, tag });
+        await builder.tagImage(reference, delivery.repository, tag);
         progress(`pushing ${target} from ${builder.host}`);
-        // Docker Engine wants the auth header even for an open registry: an empty one then.
-        const stream = await (builder.docker.getImage(target).push({ authconfig: auth ?? {} } as never) as unknown as Promise<NodeJS.ReadableStream>)
-          .catch((error: Error) => {
-            throw new Error(`pushing ${target} from ${builder.host} failed: ${error.message}`);
-          });
         let failure: string | undefined;
         let digest: string | undefined;
-        await followProgress(builder, stream, `pushing ${target} from ${builder.host}`, {
+        // Docker Engine wants the auth header even for an open registry: the driver sends an empty one then.
+        await builder.pushImage(target, auth, `pushing ${target} from ${builder.host}`, {
           onEvent: (event) => {
             failure ??= progressError(event);
             const aux = event.aux as { Digest?: unknown } | undefined;
             digest ??= typeof aux?.Digest === 'string' && aux.Digest ? aux.Digest
               : /digest: (sha256:[0-9a-f]{64})/.exec(typeof event.status === 'string' ? event.status : '')?.[1];
           },
+        }).catch((error: Error) => {
+          throw error instanceof EngineError ? new Error(`pushing ${target} from ${builder.host} failed: ${error.message}`) : error;
         });
         if (failure) throw new Error(`pushing ${target} from ${builder.host} failed: ${failure}`);
         if (!digest) throw new Error(`pushing ${target} from ${builder.host}: the engine did not report the pushed digest`);
@@ -123,7 +119,7 @@ export class ImageShipping {
   }
 
   /** The engine's auth header content; the password goes nowhere else. */
-  private authFor(delivery: RegistryDelivery): object | undefined {
+  private authFor(delivery: RegistryDelivery): RegistryAuth | undefined {
     if (!delivery.password || delivery.username === null) return undefined;
     const password = this.passwords.get(delivery.password.secret);
     if (!password) throw new Error(`the registry password ${delivery.password.name} was not read before the apply`);
@@ -133,15 +129,15 @@ export class ImageShipping {
 }
 
 /** The id of the built image on its builder; it must be there (built by this apply or an earlier one). */
-async function builtImageId(builder: EngineClient, reference: string): Promise<string> {
-  const built = await builder.docker.getImage(reference).inspect().catch(() => null);
+async function builtImageId(builder: EngineDriver, reference: string): Promise<string> {
+  const built = await builder.inspectImage(reference).catch(() => null);
   if (!built) throw new Error(`${reference} is not on its builder ${builder.host}; run hoist apply again to build it`);
   return built.Id;
 }
 
 /** The image arrived whole: the engine holds `reference` as exactly the built image. */
-async function checkArrived(host: EngineClient, reference: string, expectedId: string): Promise<void> {
-  const arrived = await host.docker.getImage(reference).inspect().catch(() => null);
+async function checkArrived(host: EngineDriver, reference: string, expectedId: string): Promise<void> {
+  const arrived = await host.inspectImage(reference).catch(() => null);
   if (!arrived) throw new Error(`${reference} is not on ${host.host} after loading it`);
   if (arrived.Id !== expectedId) throw new Error(`${reference} on ${host.host} is image ${arrived.Id}, not the built ${expectedId}`);
 }

@@ -1,5 +1,4 @@
-import type Docker from 'dockerode';
-import { readContainerLogs } from '../engine/container-logs';
+import type { EngineDriver } from '../drivers/engine-driver';
 
 /** How long a started container must keep running to count as ready when it has no health check. */
 export const READINESS_DELAY_MS = 2000;
@@ -9,31 +8,29 @@ export const READINESS_DELAY_MS = 2000;
  * otherwise still running after a short readiness delay. Fails with its last log lines and
  * health output when it exits, turns unhealthy past its retries, or the timeout passes.
  */
-export async function waitReady(docker: Docker, id: string, timeoutMs: number, engine: 'docker' | 'podman' = 'docker'): Promise<void> {
-  const container = docker.getContainer(id);
+export async function waitReady(engine: EngineDriver, id: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const started = Date.now();
   for (;;) {
-    const inspect = await container.inspect();
-    const state = inspect.State as { Status: string; ExitCode: number; Health?: { Status: string; Log?: { Output: string }[] } };
+    const inspect = await engine.inspectContainer(id);
+    const state = inspect.State;
     // Podman reports an empty Health block for containers without a health check.
-    const test = (inspect.Config as { Healthcheck?: { Test?: string[] } }).Healthcheck?.Test;
+    const test = inspect.Config.Healthcheck?.Test;
     const checked = Boolean(test && test.length > 0 && test[0] !== 'NONE');
     if (state.Status === 'exited' || state.Status === 'dead') {
-      throw new Error(`container ${inspect.Name.replace(/^\//, '')} exited with code ${state.ExitCode}${await lastLogs(container)}`);
+      throw new Error(`container ${inspect.Name.replace(/^\//, '')} exited with code ${state.ExitCode}${await lastLogs(engine, id)}`);
     }
     if (checked) {
       if (state.Health?.Status === 'healthy') return;
-      // Podman runs health checks from systemd timers; without systemd (containers, CI
-      // runners, the sandbox) nothing runs them, so ask Podman to run one now.
-      if (engine === 'podman' && state.Status === 'running') await runPodmanHealthcheck(docker, id);
+      // Where the engine does not run health checks by itself, run one now.
+      if (state.Status === 'running') await engine.runHealthCheck(id);
     } else if (state.Status === 'running' && Date.now() - started >= READINESS_DELAY_MS) {
       return;
     }
     if (Date.now() > deadline) {
       const health = state.Health?.Log?.slice(-1)[0]?.Output?.trim();
       throw new Error(`container ${inspect.Name.replace(/^\//, '')} was not ${checked ? 'healthy' : 'running'} within ${Math.round(timeoutMs / 1000)}s` +
-        `${health ? `; last health check said: ${health}` : ''}${await lastLogs(container)}`);
+        `${health ? `; last health check said: ${health}` : ''}${await lastLogs(engine, id)}`);
     }
     // Without a health check there is nothing to learn before the readiness delay is over, and
     // a hundred containers polled four times a second load a small host's engine noticeably.
@@ -42,39 +39,30 @@ export async function waitReady(docker: Docker, id: string, timeoutMs: number, e
   }
 }
 
-async function lastLogs(container: Docker.Container): Promise<string> {
+async function lastLogs(engine: EngineDriver, id: string): Promise<string> {
   try {
-    const text = (await readContainerLogs(container, { tail: 10 })).text.trimEnd();
+    const text = (await engine.readLogs(id, { tail: 10 })).text.trimEnd();
     return text ? `; last log lines:\n${text.split('\n').map((l) => `    ${l}`).join('\n')}` : '';
   } catch {
     return '';
   }
 }
 
-/** Runs a container's health check once through Podman's own API (GET /libpod/containers/ID/healthcheck). */
-async function runPodmanHealthcheck(docker: Docker, id: string): Promise<void> {
-  await new Promise<void>((resolve) => {
-    // docker-modem prefixes the API version (/v1.41); Podman serves its own routes under it too.
-    docker.modem.dial({ path: `/libpod/containers/${encodeURIComponent(id)}/healthcheck`, method: 'GET', statusCodes: { 200: true, 404: true, 409: true, 500: true } } as never, () => resolve());
-  });
-}
-
 /**
  * Waits until a run-to-completion container (one others wait on with the `completed`
  * condition) has exited with code 0; any other exit, or the timeout, fails with its logs.
  */
-export async function waitCompleted(docker: Docker, id: string, timeoutMs: number): Promise<void> {
-  const container = docker.getContainer(id);
+export async function waitCompleted(engine: EngineDriver, id: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const inspect = await container.inspect();
-    const state = inspect.State as { Status: string; ExitCode: number };
+    const inspect = await engine.inspectContainer(id);
+    const state = inspect.State;
     if (state.Status === 'exited' || state.Status === 'dead') {
       if (state.ExitCode === 0) return;
-      throw new Error(`container ${inspect.Name.replace(/^\//, '')} exited with code ${state.ExitCode}${await lastLogs(container)}`);
+      throw new Error(`container ${inspect.Name.replace(/^\//, '')} exited with code ${state.ExitCode}${await lastLogs(engine, id)}`);
     }
     if (Date.now() > deadline) {
-      throw new Error(`container ${inspect.Name.replace(/^\//, '')} did not complete within ${Math.round(timeoutMs / 1000)}s${await lastLogs(container)}`);
+      throw new Error(`container ${inspect.Name.replace(/^\//, '')} did not complete within ${Math.round(timeoutMs / 1000)}s${await lastLogs(engine, id)}`);
     }
     await new Promise((r) => setTimeout(r, 250));
   }

@@ -1,4 +1,4 @@
-import type { EngineClient } from '../engine/engine-client';
+import type { EngineDriver } from '../drivers/engine-driver';
 import { newLockId } from '../engine/host-lock';
 import type * as LocksModule from '../deploy/with-stack-locks';
 import { cliErrorOf } from './cli-error-of';
@@ -22,7 +22,7 @@ export interface StackLockOptions {
  * are held, the first Ctrl-C asks `work` to stop (its `stopRequested()`), the second exits at
  * once naming the release command.
  */
-export async function withStackLocks<T>(clients: EngineClient[], options: StackLockOptions, io: CliIo, work: (stopRequested: () => boolean) => Promise<T>): Promise<T> {
+export async function withStackLocks<T>(clients: EngineDriver[], options: StackLockOptions, io: CliIo, work: (stopRequested: () => boolean) => Promise<T>): Promise<T> {
   const locks = require('../deploy/with-stack-locks') as typeof LocksModule;
   const id = newLockId();
   const stop = new AbortController();

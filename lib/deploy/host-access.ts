@@ -1,5 +1,5 @@
 import type { HostSpec } from '../graph/graph-document';
-import { openHost as openHostOverSsh, type HostOutcome, type OpenHost, type OpenHostOptions } from '../transport/open-host';
+import { openHost as openHostOverSsh, type HostOutcome, type OpenHost, type OpenHostOptions } from '../drivers/open-host';
 
 /**
  * How the deploy functions reach a host: connect (SSH, or locally) and open its engine. The

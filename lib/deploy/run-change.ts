@@ -14,7 +14,7 @@ import type * as CollectModule from '../plan/collect-observations';
 import type { HostObservation, PlanDocument, PlannedAction, PlanSummary } from '../plan/plan-types';
 import type { SavedPlan } from '../plan/saved-plan-problems';
 import type * as FingerprintModule from '../synth/secret-fingerprint';
-import type { OpenHost } from '../transport/open-host';
+import type { OpenHost } from '../drivers/open-host';
 import { currentUser } from '../values/current-user';
 import { familiarImageReference } from '../values/image-reference';
 import type { Redactor } from '../values/redactor';
@@ -257,8 +257,7 @@ async function removeLeftoverSecrets(graph: GraphDocument, clients: ReadonlyMap<
   await Promise.all(graph.stacks.flatMap((stack) => stack.hosts.map(async (host) => {
     const client = clients.get(host.name);
     if (!client) return;
-    // Moved as it was from lib/cli/run-change.ts; the EngineDriver work replaces `.docker` here.
-    await removeLeftoverSecretVolumes(client.docker, stack.name).catch((error: Error) => {
+    await removeLeftoverSecretVolumes(client, stack.name).catch((error: Error) => {
       emit({ type: 'warning', host: host.name, message: `could not remove leftover secret volumes on ${host.name}: ${error.message.split('\n')[0]}; the next apply retries` });
     });
   })));

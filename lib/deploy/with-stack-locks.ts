@@ -1,6 +1,6 @@
 import { newLockId } from '../engine/host-lock';
 import type * as LockModule from '../lock/lock-hosts';
-import type { OpenHost } from '../transport/open-host';
+import type { OpenHost } from '../drivers/open-host';
 import { DeployError } from './deploy-error';
 import type { DeployEvent, DeployEventListener } from './deploy-events';
 

@@ -1,5 +1,5 @@
 import type { ContainerSpec } from '../graph/graph-document';
-import { podmanHealthTest } from './podman-health-test';
+import type { EngineProfile } from '../drivers/engine-profile';
 import { secretDirectories, type SecretVolume, secretVolumeMounts } from './secret-files';
 
 /** The Engine API body of POST /containers/create, and the networks to connect after it. */
@@ -23,8 +23,8 @@ export interface CreateExtras {
   readonly secret?: readonly SecretVolume[];
   /** The anonymous volumes of the container this one replaces, for the paths its image declares. */
   readonly carried?: readonly CarriedVolume[];
-  /** The engine that will create it, for the one place the request differs (Podman's health test). @default docker */
-  readonly engine?: 'docker' | 'podman';
+  /** The profile of the engine that will create it, for the one place the request differs (how a health test is sent). @default sent as asked */
+  readonly profile?: Pick<EngineProfile, 'healthTest'>;
 }
 
 /**
@@ -96,7 +96,7 @@ export function buildCreateContainerRequest(spec: ContainerSpec, labels: Record<
   if (spec.workingDir !== null) body.WorkingDir = spec.workingDir;
   if (spec.healthcheck !== null) {
     body.Healthcheck = {
-      Test: extras.engine === 'podman' ? podmanHealthTest(spec.healthcheck.test) : spec.healthcheck.test,
+      Test: extras.profile ? extras.profile.healthTest(spec.healthcheck.test) : spec.healthcheck.test,
       Interval: spec.healthcheck.intervalMs * 1e6,
       Timeout: spec.healthcheck.timeoutMs * 1e6,
       Retries: spec.healthcheck.retries,

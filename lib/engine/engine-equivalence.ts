@@ -1,6 +1,6 @@
 import { canonicalJson } from '../graph/canonical-json';
 import type { ContainerSpec, HealthCheckSpec, MountSpec, PortSpec } from '../graph/graph-document';
-import { podmanHealthTest } from './podman-health-test';
+import type { EngineProfile } from '../drivers/engine-profile';
 import { familiarImageReference } from '../values/image-reference';
 
 /**
@@ -11,7 +11,8 @@ import { familiarImageReference } from '../values/image-reference';
 export type FieldEquivalence = (asked: any, reported: any, context: EquivalenceContext) => boolean;
 
 export interface EquivalenceContext {
-  readonly engine: 'docker' | 'podman';
+  /** How the engine that reported records what it is asked. */
+  readonly profile: EngineProfile;
   /** The spec Hoist asked for. */
   readonly spec: ContainerSpec;
 }
@@ -22,10 +23,6 @@ export const DEFAULT_CAPABILITIES = [
   'NET_RAW', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT',
 ];
 
-/** Environment variables Podman sets on every container by itself. */
-const PODMAN_ENV = new Set(['TERM', 'container', 'HOSTNAME', 'HOME', 'PATH']);
-/** Podman mounts these as tmpfs in read-only containers (its --read-only-tmpfs default). */
-const PODMAN_READ_ONLY_TMPFS = new Set(['/run', '/tmp', '/var/tmp']);
 
 /** Deep equality that ignores key order (a spec read from a label has sorted keys). */
 export const same = (a: unknown, b: unknown): boolean => canonicalJson(a ?? null) === canonicalJson(b ?? null);
@@ -38,30 +35,30 @@ export function effectiveCapabilities(add: string[], drop: string[]): string[] {
 }
 
 export const FIELD_EQUIVALENCE: Partial<Record<keyof ContainerSpec, FieldEquivalence>> = {
-  // Podman records a name without a registry as `localhost/<name>` and finds it by either.
-  image: (asked, reported, { engine }) => asked.resource === reported.resource || reported.resource === ''
+  // An engine may record a name without a registry under its local prefix (Podman's `localhost/`).
+  image: (asked, reported, { profile }) => asked.resource === reported.resource || reported.resource === ''
     ? familiarImageReference(asked.reference) === familiarImageReference(reported.reference)
-      || (engine === 'podman' && familiarImageReference(reported.reference) === `localhost/${familiarImageReference(asked.reference)}`)
+      || (profile.localImagePrefix !== null && familiarImageReference(reported.reference) === `${profile.localImagePrefix}${familiarImageReference(asked.reference)}`)
     : false,
-  // Podman keeps a log driver's name but not its options (max-size becomes its own size
-  // field, max-file is dropped), and reports its default file driver as no setting at all.
-  logging: (asked: { driver: string; options: Record<string, string> } | null, reported: { driver: string; options: Record<string, string> } | null, { engine }) => {
-    if (engine !== 'podman') return same(asked, reported);
+  // An engine that keeps a log driver's name but not its options reports its own file driver
+  // as no setting at all.
+  logging: (asked: { driver: string; options: Record<string, string> } | null, reported: { driver: string; options: Record<string, string> } | null, { profile }) => {
+    if (profile.keepsLogOptions) return same(asked, reported);
     const fileDrivers = ['json-file', 'k8s-file'];
     const driverOf = (l: typeof asked) => (l === null || fileDrivers.includes(l.driver) ? 'file' : l.driver);
     return driverOf(asked) === driverOf(reported);
   },
-  env: (asked: Record<string, string>, reported: Record<string, string>, { engine }) =>
+  env: (asked: Record<string, string>, reported: Record<string, string>, { profile }) =>
     Object.entries(asked).every(([k, v]) => reported[k] === v)
-    && Object.keys(reported).every((k) => k in asked || (engine === 'podman' && PODMAN_ENV.has(k))),
+    && Object.keys(reported).every((k) => k in asked || profile.injectedEnv.includes(k)),
   ports: (asked: PortSpec[], reported: PortSpec[]) => asked.length === reported.length
     && asked.every((p, i) => same({ ...p, hostPort: null }, { ...reported[i], hostPort: null }) && (p.hostPort === null || p.hostPort === reported[i].hostPort)),
-  // A CMD check whose arguments hold spaces goes to Podman as the same argv in CMD-SHELL form
-  // (podman-health-test.ts); it reads back that way.
-  healthcheck: (asked: HealthCheckSpec | null, reported: HealthCheckSpec | null, { engine }) =>
-    same(asked, reported) || (engine === 'podman' && asked !== null && reported !== null && same({ ...asked, test: podmanHealthTest(asked.test) }, reported)),
-  mounts: (asked: MountSpec[], reported: MountSpec[], { engine, spec }) => same(asked, reported.filter((m) =>
-    !(engine === 'podman' && spec.readOnlyRootFilesystem && m.type === 'tmpfs' && m.sizeBytes === null && PODMAN_READ_ONLY_TMPFS.has(m.target)
+  // A test is sent as the engine needs it to run that argv (Podman: CMD with spaced arguments
+  // as CMD-SHELL, podman-health-test.ts); it reads back that way.
+  healthcheck: (asked: HealthCheckSpec | null, reported: HealthCheckSpec | null, { profile }) =>
+    same(asked, reported) || (asked !== null && reported !== null && same({ ...asked, test: profile.healthTest(asked.test) }, reported)),
+  mounts: (asked: MountSpec[], reported: MountSpec[], { profile, spec }) => same(asked, reported.filter((m) =>
+    !(spec.readOnlyRootFilesystem && m.type === 'tmpfs' && m.sizeBytes === null && profile.readOnlyRootTmpfs.includes(m.target)
       && !asked.some((a) => a.target === m.target)))),
 };
 

@@ -3,7 +3,8 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { byteLimit } from './byte-limit';
 import type { GraphResource, HostSpec } from '../graph/graph-document';
-import type { EngineClient } from './engine-client';
+import type { EngineDriver } from '../drivers/engine-driver';
+import { isNotFound } from '../drivers/engine-error';
 import { ensureLockImage, LOCK_IMAGE } from './host-lock';
 import { HELPER_LABEL, LABEL, MANAGED_BY } from './ownership-labels';
 
@@ -49,7 +50,7 @@ export interface HistoryRecord {
 }
 
 /** Adds a record to the host's history. */
-export async function appendHistory(client: EngineClient, record: HistoryRecord): Promise<void> {
+export async function appendHistory(client: EngineDriver, record: HistoryRecord): Promise<void> {
   const tarStream = require('tar-stream') as typeof import('tar-stream');
   const pack = tarStream.pack();
   const file = `${record.stack}/${record.time.replace(/[:.]/g, '-')}-${record.id}.json`;
@@ -57,19 +58,19 @@ export async function appendHistory(client: EngineClient, record: HistoryRecord)
   pack.finalize();
   const chunks: Buffer[] = [];
   for await (const chunk of pack) chunks.push(chunk as Buffer);
-  await withHelper(client, (helper) => helper.putArchive(Buffer.concat(chunks), { path: MOUNT }));
+  await withHelper(client, (helper) => client.putArchive(helper, MOUNT, Buffer.concat(chunks)));
 }
 
 /** The host's records for a stack, oldest first. */
-export async function readHistory(client: EngineClient, stack: string): Promise<HistoryRecord[]> {
-  const volumes = (await client.docker.listVolumes({ filters: JSON.stringify({ name: [HISTORY_VOLUME] }) })).Volumes ?? [];
+export async function readHistory(client: EngineDriver, stack: string): Promise<HistoryRecord[]> {
+  const volumes = await client.listVolumes({ name: [HISTORY_VOLUME] });
   if (!volumes.some((v) => v.Name === HISTORY_VOLUME)) return [];
   return withHelper(client, async (helper) => {
     let archive: NodeJS.ReadableStream;
     try {
-      archive = await helper.getArchive({ path: `${MOUNT}/${stack}` });
+      archive = await client.getArchive(helper, `${MOUNT}/${stack}`);
     } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 404) return [];
+      if (isNotFound(error)) return [];
       throw error;
     }
     const tarStream = require('tar-stream') as typeof import('tar-stream');
@@ -100,17 +101,12 @@ export async function readHistory(client: EngineClient, stack: string): Promise<
 }
 
 /** Runs `work` with a never-started helper container that mounts the history volume, then removes it. */
-async function withHelper<T>(client: EngineClient, work: (helper: import('dockerode').Container) => Promise<T>): Promise<T> {
+async function withHelper<T>(client: EngineDriver, work: (helper: string) => Promise<T>): Promise<T> {
   await ensureLockImage(client);
   const labels = { [LABEL.managedBy]: MANAGED_BY, [HELPER_LABEL]: 'history' };
-  try {
-    await client.docker.createVolume({ Name: HISTORY_VOLUME, Labels: labels });
-  } catch (error) {
-    // Podman answers 409/500 for a volume that exists; Docker returns the existing one.
-    if (!/exists/i.test((error as Error).message)) throw error;
-  }
-  const helper = await client.docker.createContainer({
-    name: `hoist-history-${randomBytes(4).toString('hex')}`,
+  // Made on first use; a create of one that exists leaves it as it is.
+  await client.createVolume({ Name: HISTORY_VOLUME, Labels: labels });
+  const helper = await client.createContainer(`hoist-history-${randomBytes(4).toString('hex')}`, {
     Image: LOCK_IMAGE,
     Cmd: ['hoist-history'],
     Labels: labels,
@@ -119,6 +115,6 @@ async function withHelper<T>(client: EngineClient, work: (helper: import('docker
   try {
     return await work(helper);
   } finally {
-    await helper.remove({ force: true }).catch(() => undefined);
+    await client.removeContainer(helper).catch(() => undefined);
   }
 }

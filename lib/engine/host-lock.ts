@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import * as os from 'node:os';
-import { Readable } from 'node:stream';
 import { HostError } from '../transport/host-error';
 import { currentUser } from '../values/current-user';
-import type { EngineClient } from './engine-client';
-import { followProgress, progressError } from './follow-progress';
+import type { EngineDriver } from '../drivers/engine-driver';
+import { EngineError, isConflict, isNotFound } from '../drivers/engine-error';
 import { LABEL, MANAGED_BY } from './ownership-labels';
 
 /**
@@ -181,13 +180,13 @@ export function isLockContainer(labels: Record<string, string> | null | undefine
  * The lock's holder on this host, or undefined when the stack is not locked there. Throws
  * {@link CorruptLockError} when an object holds the lock's name but is not a valid lock.
  */
-export async function readLock(client: EngineClient, stack: string): Promise<LockHolder | undefined> {
+export async function readLock(client: EngineDriver, stack: string): Promise<LockHolder | undefined> {
   const name = lockContainerName(stack);
-  let inspect: { Id: string; Created: string; Config: { Labels?: Record<string, string> | null } };
+  let inspect: { Id: string; Created: string; Config: { Labels?: Readonly<Record<string, string>> | null } };
   try {
-    inspect = await client.docker.getContainer(name).inspect() as never;
+    inspect = await client.inspectContainer(name) as never;
   } catch (error) {
-    if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+    if (isNotFound(error)) return undefined;
     throw error;
   }
   const parsed = parseLockLabels(inspect.Config.Labels, stack);
@@ -216,7 +215,7 @@ export async function readLock(client: EngineClient, stack: string): Promise<Loc
  * the result says whose lock was taken over. A live one throws LockHeldError naming its
  * holder; an invalid object under the lock's name throws CorruptLockError and is left alone.
  */
-export async function acquireLock(client: EngineClient, request: LockRequest): Promise<{ holder: LockHolder; tookOver?: LockHolder }> {
+export async function acquireLock(client: EngineDriver, request: LockRequest): Promise<{ holder: LockHolder; tookOver?: LockHolder }> {
   await ensureLockImage(client);
   const id = request.id ?? newLockId();
   let tookOver: LockHolder | undefined;
@@ -225,9 +224,9 @@ export async function acquireLock(client: EngineClient, request: LockRequest): P
   for (let attempt = 0; attempt < 40; attempt++) {
     let created: string | undefined;
     try {
-      created = (await client.docker.createContainer({ name: lockContainerName(request.stack), Image: LOCK_IMAGE, Cmd: ['hoist-lock'], Labels: lockLabels(request, id) })).id;
+      created = await client.createContainer(lockContainerName(request.stack), { Image: LOCK_IMAGE, Cmd: ['hoist-lock'], Labels: lockLabels(request, id) });
     } catch (error) {
-      if (!isNameConflict(error)) throw error;
+      if (!isConflict(error)) throw error;
     }
     const existing = await readLock(client, request.stack);
     if (created !== undefined) {
@@ -255,7 +254,7 @@ export async function acquireLock(client: EngineClient, request: LockRequest): P
  * Renews a held lock: its expiry moves to `ttl` after the engine's time now. Throws
  * {@link LockLostError} when the lock is no longer the one with `id`.
  */
-export async function renewLock(client: EngineClient, stack: string, id: string): Promise<LockHolder> {
+export async function renewLock(client: EngineDriver, stack: string, id: string): Promise<LockHolder> {
   const holder = await readLock(client, stack).catch((error) => {
     if (error instanceof CorruptLockError) return undefined;
     throw error;
@@ -269,16 +268,16 @@ export async function renewLock(client: EngineClient, stack: string, id: string)
   const chunks: Buffer[] = [];
   for await (const chunk of pack) chunks.push(chunk as Buffer);
   try {
-    await client.docker.getContainer(holder.containerId).putArchive(Buffer.concat(chunks), { path: '/' });
+    await client.putArchive(holder.containerId, '/', Buffer.concat(chunks));
   } catch (error) {
-    if ((error as { statusCode?: number }).statusCode === 404) throw new LockLostError(client.host, stack, id, undefined);
+    if (isNotFound(error)) throw new LockLostError(client.host, stack, id, undefined);
     throw error;
   }
   return holder;
 }
 
 /** Releases the lock if, and only if, it is the one with `id`; never an invalid lock object. */
-export async function releaseLock(client: EngineClient, stack: string, id: string): Promise<boolean> {
+export async function releaseLock(client: EngineDriver, stack: string, id: string): Promise<boolean> {
   const holder = await readLock(client, stack);
   if (!holder) return false;
   if (holder.id !== id) {
@@ -289,27 +288,25 @@ export async function releaseLock(client: EngineClient, stack: string, id: strin
 }
 
 /** Removes one lock container by id; false when it was already gone. */
-async function removeLockContainer(client: EngineClient, containerId: string): Promise<boolean> {
+async function removeLockContainer(client: EngineDriver, containerId: string): Promise<boolean> {
   try {
-    await client.docker.getContainer(containerId).remove({ force: true });
+    await client.removeContainer(containerId);
     return true;
   } catch (error) {
-    const status = (error as { statusCode?: number }).statusCode;
-    const message = String((error as Error).message);
-    // Another run got there first: Docker answers 409 "removal ... already in progress" while
-    // it removes, Podman 500 "no such container"; either way this run did not remove it.
-    if (status === 404 || (status === 409 && /already in progress/.test(message)) || (status === 500 && /no such container/i.test(message))) return false;
+    // Another run got there first (it is gone, or its removal is in progress): either way
+    // this run did not remove it.
+    if (isNotFound(error) || (error instanceof EngineError && error.reason === 'removal-in-progress')) return false;
     throw error;
   }
 }
 
 /** The engine time of a lock's last renewal, or null if it was never renewed. */
-async function readRenewal(client: EngineClient, containerId: string): Promise<number | null> {
+async function readRenewal(client: EngineDriver, containerId: string): Promise<number | null> {
   let archive: NodeJS.ReadableStream;
   try {
-    archive = await client.docker.getContainer(containerId).getArchive({ path: `/${RENEWAL_FILE}` });
+    archive = await client.getArchive(containerId, `/${RENEWAL_FILE}`);
   } catch (error) {
-    if ((error as { statusCode?: number }).statusCode === 404) return null;
+    if (isNotFound(error)) return null;
     throw error;
   }
   const chunks: Buffer[] = [];
@@ -327,25 +324,16 @@ async function readRenewal(client: EngineClient, containerId: string): Promise<n
 }
 
 /** Makes sure the host has the empty image Hoist's never-started helper containers are made from. */
-export async function ensureLockImage(client: EngineClient): Promise<void> {
+export async function ensureLockImage(client: EngineDriver): Promise<void> {
   try {
-    await client.docker.getImage(LOCK_IMAGE).inspect();
+    await client.inspectImage(LOCK_IMAGE);
     return;
   } catch (error) {
-    if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+    if (!isNotFound(error)) throw error;
   }
-  const emptyTar = Readable.from([Buffer.alloc(1024)]);
-  const stream = (await client.docker.importImage(emptyTar, { repo: LOCK_IMAGE })) as unknown as NodeJS.ReadableStream;
-  let failure: string | undefined;
-  await followProgress(client, stream, `importing ${LOCK_IMAGE} on ${client.host}`, { onEvent: (event) => (failure ??= progressError(event)) });
-  if (failure) throw new HostError(client.host, 'engine', `importing ${LOCK_IMAGE} failed: ${failure}`);
-}
-
-/**
- * Whether a create failed because the name is taken: Docker answers 409; Podman 4.3
- * sometimes answers 500 "the container name ... is already in use" when two creates race.
- */
-function isNameConflict(error: unknown): boolean {
-  const e = error as { statusCode?: number; message?: string; json?: { message?: string } | Buffer };
-  return e.statusCode === 409 || (e.statusCode === 500 && /already in use/.test(`${e.message ?? ''} ${e.json ? JSON.stringify(e.json) : ''}`));
+  try {
+    await client.importImage(Buffer.alloc(1024), LOCK_IMAGE, `importing ${LOCK_IMAGE} on ${client.host}`);
+  } catch (error) {
+    throw new HostError(client.host, 'engine', (error as Error).message);
+  }
 }

@@ -1,3 +1,4 @@
+import type { EngineProfile } from '../drivers/engine-profile';
 import type { ContainerSpec, HealthCheckSpec, MountSpec, PortSpec, RestartPolicyName } from '../graph/graph-document';
 import { normalizeCapability } from '../values/capabilities';
 import { effectiveCapabilities, FIELD_EQUIVALENCE, same } from './engine-equivalence';
@@ -19,7 +20,8 @@ export interface ImageDefaults {
 
 /** What normalizing needs to know about the engine. */
 export interface NormalizeContext {
-  readonly engine: 'docker' | 'podman';
+  /** How the engine records what it is asked. */
+  readonly profile: EngineProfile;
   /** The engine's default log driver (a container with it and no options reads back as null). */
   readonly loggingDriver: string;
   /** Network name -> resource key (from the networks' ownership labels). */
@@ -59,7 +61,7 @@ export function imageDefaultsFrom(image: Record<string, any>): ImageDefaults {
 export function normalizeContainer(inspect: Record<string, any>, image: ImageDefaults, context: NormalizeContext): ContainerSpec {
   const recorded = recordedSpec(inspect.Config?.Labels?.[LABEL.spec]);
   const derived = deriveContainerSpec(inspect, image, context, recorded);
-  return recorded ? reconcile(derived, recorded, context.engine) : derived;
+  return recorded ? reconcile(derived, recorded, context.profile) : derived;
 }
 
 function recordedSpec(label: string | undefined): ContainerSpec | undefined {
@@ -71,9 +73,9 @@ function recordedSpec(label: string | undefined): ContainerSpec | undefined {
   }
 }
 
-function reconcile(derived: ContainerSpec, recorded: ContainerSpec, engine: 'docker' | 'podman'): ContainerSpec {
+function reconcile(derived: ContainerSpec, recorded: ContainerSpec, profile: EngineProfile): ContainerSpec {
   const result: Record<string, unknown> = { ...derived };
-  const context = { engine, spec: recorded };
+  const context = { profile, spec: recorded };
   for (const key of Object.keys(recorded) as (keyof ContainerSpec)[]) {
     if (key === 'capAdd' || key === 'capDrop') continue;
     const equivalent = UNOBSERVABLE.includes(key) || (FIELD_EQUIVALENCE[key] ?? same)(recorded[key], derived[key], context);

@@ -1,5 +1,6 @@
 import type { ImageResource, StackGraph } from '../graph/graph-document';
-import type { EngineClient } from './engine-client';
+import type { EngineDriver } from '../drivers/engine-driver';
+import { ignoreNotFound } from '../drivers/engine-error';
 import { IMAGE_LABEL } from './read-build-state';
 import { resourceKeyOf } from '../graph/resource-id';
 import { compareStrings as cmp } from '../values/compare-strings';
@@ -19,14 +20,14 @@ export interface PrunableImage {
  * (running or not, of any stack). Only images with Hoist's image labels for this stack are
  * ever considered.
  */
-export async function imagesToPrune(client: EngineClient, stack: StackGraph, keepDefault = 3): Promise<PrunableImage[]> {
+export async function imagesToPrune(client: EngineDriver, stack: StackGraph, keepDefault = 3): Promise<PrunableImage[]> {
   const keep = new Map<string, number>();
   for (const r of stack.resources) {
     if (r.kind === 'image' && (r as ImageResource).policy) keep.set(resourceKeyOf(r.id), (r as ImageResource).policy!.keepVersions);
   }
   const [images, containers] = await Promise.all([
-    client.docker.listImages({ filters: JSON.stringify({ label: [`${IMAGE_LABEL.stack}=${stack.name}`] }) }),
-    client.docker.listContainers({ all: true }),
+    client.listImages({ label: [`${IMAGE_LABEL.stack}=${stack.name}`] }),
+    client.listContainers(),
   ]);
   const inUse = new Set(containers.map((c) => c.ImageID));
   const byImage = new Map<string, typeof images>();
@@ -49,22 +50,18 @@ export async function imagesToPrune(client: EngineClient, stack: StackGraph, kee
 }
 
 /** Removes the given image versions (by id, untagging every name); one still in use or gone is skipped. */
-export async function removeImages(client: EngineClient, images: readonly PrunableImage[]): Promise<{ removed: PrunableImage[]; skipped: { image: PrunableImage; reason: string }[] }> {
+export async function removeImages(client: EngineDriver, images: readonly PrunableImage[]): Promise<{ removed: PrunableImage[]; skipped: { image: PrunableImage; reason: string }[] }> {
   const removed: PrunableImage[] = [];
   const skipped: { image: PrunableImage; reason: string }[] = [];
   for (const image of images) {
     try {
       // Untag each name first: removing by id refuses an image with several names.
-      for (const reference of image.references) await client.docker.getImage(reference).remove({ noprune: false }).catch(gone);
-      await client.docker.getImage(image.id).remove().catch(gone);
+      for (const reference of image.references) await client.removeImage(reference).catch(ignoreNotFound);
+      await client.removeImage(image.id).catch(ignoreNotFound);
       removed.push(image);
     } catch (error) {
       skipped.push({ image, reason: (error as Error).message.split('\n')[0] });
     }
   }
   return { removed, skipped };
-}
-
-function gone(error: unknown): void {
-  if ((error as { statusCode?: number }).statusCode !== 404) throw error;
 }

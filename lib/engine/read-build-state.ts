@@ -2,7 +2,9 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { ImageResource } from '../graph/graph-document';
 import { contentTag } from '../images/build-context';
 import { resourceKeyOf } from '../graph/resource-id';
-import type { EngineClient } from './engine-client';
+import type { EngineDriver } from '../drivers/engine-driver';
+import { isNotFound } from '../drivers/engine-error';
+import type { ImageInspect } from '../drivers/engine-objects';
 import { compareStrings as cmp } from '../values/compare-strings';
 
 /**
@@ -56,31 +58,31 @@ export function builtReference(resource: ImageResource): string {
 }
 
 /** Reads, on a builder, whether each image is built with its current identity, with its layers. */
-export async function readBuildState(client: EngineClient, images: readonly ImageResource[]): Promise<ObservedBuild[]> {
+export async function readBuildState(client: EngineDriver, images: readonly ImageResource[]): Promise<ObservedBuild[]> {
   return Promise.all(images.map(async (resource): Promise<ObservedBuild> => {
     const key = resourceKeyOf(resource.id);
     const reference = builtReference(resource);
     const built = await inspectBuilt(client, reference);
     let previousInputs: Record<string, string> | null = null;
     if (!built) {
-      const others = await client.docker.listImages({ filters: JSON.stringify({ label: [`${IMAGE_LABEL.key}=${key}`] }) });
-      const newest = others.sort((a, b) => b.Created - a.Created || cmp(a.Id, b.Id))[0];
+      const others = await client.listImages({ label: [`${IMAGE_LABEL.key}=${key}`] });
+      const newest = [...others].sort((a, b) => b.Created - a.Created || cmp(a.Id, b.Id))[0];
       if (newest) previousInputs = decodeInputs(newest.Labels?.[IMAGE_LABEL.inputs]);
     }
     return { image: key, reference, built, previousInputs };
   }));
 }
 
-async function inspectBuilt(client: EngineClient, reference: string): Promise<ObservedBuild['built']> {
-  let inspect: { Id: string; RootFS?: { Layers?: string[] } };
+async function inspectBuilt(client: EngineDriver, reference: string): Promise<ObservedBuild['built']> {
+  let inspect: ImageInspect;
   try {
-    inspect = await client.docker.getImage(reference).inspect() as typeof inspect;
+    inspect = await client.inspectImage(reference);
   } catch (error) {
-    if ((error as { statusCode?: number }).statusCode === 404) return null;
+    if (isNotFound(error)) return null;
     throw error;
   }
   const diffIds = inspect.RootFS?.Layers ?? [];
-  const history = await client.docker.getImage(reference).history() as { CreatedBy?: string; Size?: number; Comment?: string }[];
+  const history = await client.imageHistory(reference);
   const sizes = layerSizes(diffIds.length, [...history].reverse());
   return { id: inspect.Id, layers: diffIds.map((diffId, i) => ({ diffId, size: sizes?.[i] ?? null })) };
 }

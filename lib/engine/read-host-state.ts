@@ -1,6 +1,6 @@
-import type { ContainerSpec, NetworkSpec, VolumeSpec } from '../graph/graph-document';
+import type { ContainerSpec, EngineKind, NetworkSpec, VolumeSpec } from '../graph/graph-document';
 import { resourceKeyOf } from '../graph/resource-id';
-import type { EngineClient } from './engine-client';
+import type { EngineDriver } from '../drivers/engine-driver';
 import { ImageDefaults, imageDefaultsFrom, normalizeContainer } from './normalize-container';
 import { familiarImageReference } from '../values/image-reference';
 import { isLockContainer, LOCK_IMAGE } from './host-lock';
@@ -74,7 +74,7 @@ export interface ObservedImage {
 export interface ObservedHostState {
   readonly host: string;
   /** The engine that answered: what it can change in place differs (Podman cannot update limits). */
-  readonly engine: 'docker' | 'podman';
+  readonly engine: EngineKind;
   readonly containers: ObservedContainer[];
   readonly images: ObservedImage[];
   readonly networks: ObservedNetwork[];
@@ -88,17 +88,17 @@ export interface ObservedHostState {
  * name prefix), then, with `inspect`, the owned containers' and their images' inspect data,
  * all at once over the one connection.
  */
-export async function readHostState(client: EngineClient, stack: string, options: { inspect: boolean }): Promise<ObservedHostState> {
+export async function readHostState(client: EngineDriver, stack: string, options: { inspect: boolean }): Promise<ObservedHostState> {
   const prefix = `${stack}-`;
   // Lock containers carry the stack's label but are not part of it.
   const owned = (labels: Record<string, string> | null | undefined) => labels?.[LABEL.stack] === stack && !isLockContainer(labels);
   const [containers, networks, volumesAnswer, images] = await Promise.all([
-    client.docker.listContainers({ all: true }),
-    client.docker.listNetworks(),
-    client.docker.listVolumes(),
-    client.docker.listImages(),
+    client.listContainers(),
+    client.listNetworks(),
+    client.listVolumes(),
+    client.listImages(),
   ]);
-  const volumes = volumesAnswer.Volumes ?? [];
+  const volumes = volumesAnswer;
   const foreign: ForeignObject[] = [];
   for (const c of containers) {
     const name = (c.Names?.[0] ?? '').replace(/^\//, '');
@@ -122,7 +122,7 @@ export async function readHostState(client: EngineClient, stack: string, options
   const ownedVolumes: ObservedVolume[] = volumes.filter((v) => owned(v.Labels)).map((v) => ({
     resourceId: v.Labels?.[LABEL.resource] ?? null,
     specHash: v.Labels?.[LABEL.specHash] ?? null,
-    spec: { name: v.Name, driver: v.Driver, options: { ...((v as { Options?: Record<string, string> | null }).Options ?? {}) }, labels: userLabels(v.Labels) },
+    spec: { name: v.Name, driver: v.Driver, options: { ...(v.Options ?? {}) }, labels: userLabels(v.Labels) },
   }));
 
   const ownedContainers = containers.filter((c) => owned(c.Labels));
@@ -131,12 +131,12 @@ export async function readHostState(client: EngineClient, stack: string, options
     const loggingDriver = await client.defaultLogDriver();
     const networkResources = new Map(ownedNetworks.filter((n) => n.resourceId).map((n) => [n.spec.name, resourceKeyOf(n.resourceId!)]));
     const volumeResources = new Map(ownedVolumes.filter((v) => v.resourceId).map((v) => [v.spec.name, resourceKeyOf(v.resourceId!)]));
-    const inspects = await Promise.all(ownedContainers.map((c) => client.docker.getContainer(c.Id).inspect()));
+    const inspects = await Promise.all(ownedContainers.map((c) => client.inspectContainer(c.Id)));
     const imageIds = [...new Set(inspects.map((i) => i.Image))];
-    const images = new Map(await Promise.all(imageIds.map(async (id) => [id, imageDefaultsFrom(await client.docker.getImage(id).inspect() as unknown as Record<string, any>)] as const)));
+    const images = new Map(await Promise.all(imageIds.map(async (id) => [id, imageDefaultsFrom(await client.inspectImage(id) as Record<string, any>)] as const)));
     details = inspects.map((inspect) => {
       const imageDefaults = images.get(inspect.Image)!;
-      const spec = normalizeContainer(inspect as unknown as Record<string, any>, imageDefaults, { engine: client.info.kind, loggingDriver, networkResources, volumeResources });
+      const spec = normalizeContainer(inspect as unknown as Record<string, any>, imageDefaults, { profile: client.profile, loggingDriver, networkResources, volumeResources });
       return { imageDefaults, spec, anonymousVolumes: anonymousDataVolumes(inspect.Mounts as never, imageDefaults.volumes, spec) };
     });
   }
@@ -157,7 +157,7 @@ export async function readHostState(client: EngineClient, stack: string, options
       ...(details ? details[i] : {}),
     })).sort((a, b) => cmp(a.name, b.name) || cmp(a.id, b.id)),
     // The lock image appears when a run first locks the host; it is not part of any stack.
-    images: images.map((i) => ({ id: i.Id, references: referencesOf(i.RepoTags ?? [], client.info.kind) }))
+    images: images.map((i) => ({ id: i.Id, references: referencesOf(i.RepoTags ?? [], client.profile.localImagePrefix) }))
       .filter((i) => !i.references.includes(familiarImageReference(LOCK_IMAGE)))
       .sort((a, b) => cmp(a.id, b.id)),
     // Engines list in no fixed order; the observation is fingerprinted, so it must be canonical.
@@ -179,26 +179,27 @@ export function runStateOf(state: string, status: string): ContainerRunState {
 }
 
 /**
- * An image's references in familiar form. Podman stores a name without a registry as
- * `localhost/<name>` and finds it again by the bare name, so both forms are listed.
+ * An image's references in familiar form. An engine with a local prefix (Podman's
+ * `localhost/`) stores a name without a registry under it and finds it again by the bare
+ * name, so both forms are listed.
  */
-function referencesOf(tags: readonly string[], engine: 'docker' | 'podman'): string[] {
+function referencesOf(tags: readonly string[], localPrefix: string | null): string[] {
   const references = new Set<string>();
   for (const tag of tags) {
     if (tag === '<none>:<none>') continue;
     const familiar = familiarImageReference(tag);
     references.add(familiar);
-    if (engine === 'podman' && familiar.startsWith('localhost/')) references.add(familiar.slice('localhost/'.length));
+    if (localPrefix !== null && familiar.startsWith(localPrefix)) references.add(familiar.slice(localPrefix.length));
   }
   return [...references].sort();
 }
 
 /** Every layer (uncompressed digest) the host's images have, sorted: what need not be sent to it. */
-export async function readHostLayers(client: EngineClient): Promise<string[]> {
-  const images = await client.docker.listImages();
-  const inspects = await Promise.all(images.map((i) => client.docker.getImage(i.Id).inspect().catch(() => null)));
+export async function readHostLayers(client: EngineDriver): Promise<string[]> {
+  const images = await client.listImages();
+  const inspects = await Promise.all(images.map((i) => client.inspectImage(i.Id).catch(() => null)));
   const layers = new Set<string>();
-  for (const inspect of inspects) for (const layer of (inspect as { RootFS?: { Layers?: string[] } } | null)?.RootFS?.Layers ?? []) layers.add(layer);
+  for (const inspect of inspects) for (const layer of inspect?.RootFS?.Layers ?? []) layers.add(layer);
   return [...layers].sort();
 }
 

@@ -1,6 +1,7 @@
 import { HostError } from '../transport/host-error';
 import type { ContainerSpec } from '../graph/graph-document';
-import type { EngineClient } from './engine-client';
+import type { EngineDriver } from '../drivers/engine-driver';
+import { isConflict, isNotFound } from '../drivers/engine-error';
 import type { InspectedMount } from './carried-volumes';
 import { LABEL, MANAGED_BY } from './ownership-labels';
 import { isSecretVolumeName, secretDirectories } from './secret-files';
@@ -37,12 +38,12 @@ export interface RemoveContainerOptions {
  * VOLUME paths) are kept unless named in `deleteVolumes`: the container is never removed
  * with `v: true`. Resolves to false when no such container exists.
  */
-export async function removeOwnedContainer(client: EngineClient, name: string, options: RemoveContainerOptions): Promise<boolean> {
+export async function removeOwnedContainer(client: EngineDriver, name: string, options: RemoveContainerOptions): Promise<boolean> {
   let inspect: { Id: string; Config: { Labels?: Record<string, string> | null }; Mounts?: InspectedMount[] };
   try {
-    inspect = await client.docker.getContainer(name).inspect() as never;
+    inspect = await client.inspectContainer(name) as never;
   } catch (error) {
-    if ((error as { statusCode?: number }).statusCode === 404) return false;
+    if (isNotFound(error)) return false;
     throw error;
   }
   const labels = inspect.Config.Labels ?? {};
@@ -60,18 +61,17 @@ export async function removeOwnedContainer(client: EngineClient, name: string, o
   const doomed = [...secretVolumes, ...(options.deleteVolumes ?? []).filter((v) => mounted.has(v))];
   try {
     // By id: the name may have moved on to another container since the inspect.
-    await client.docker.getContainer(inspect.Id).remove({ force: true, v: false });
+    await client.removeContainer(inspect.Id);
   } catch (error) {
-    if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+    if (!isNotFound(error)) throw error;
   }
   for (const volume of doomed) {
     try {
-      await client.docker.getVolume(volume).remove();
+      await client.removeVolume(volume);
     } catch (error) {
-      const status = (error as { statusCode?: number }).statusCode;
       // Gone already, or still used by another container (the one it was carried over to):
       // a secret volume left this way is removed by the next run's leftover cleanup.
-      if (status !== 404 && status !== 409 && !(status === 500 && /in use|being used/.test((error as Error).message))) throw error;
+      if (!isNotFound(error) && !isConflict(error)) throw error;
     }
   }
   return true;

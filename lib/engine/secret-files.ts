@@ -1,7 +1,8 @@
 import * as path from 'node:path/posix';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type Docker from 'dockerode';
+import type { EngineDriver } from '../drivers/engine-driver';
+import { isConflict, isNotFound } from '../drivers/engine-error';
 import { byteLimit } from './byte-limit';
 import type { ContainerSpec } from '../graph/graph-document';
 
@@ -66,10 +67,10 @@ export function secretVolumeMounts(volumes: readonly SecretVolume[]): Record<str
 }
 
 /** Creates a container's secret volumes, labelled with the stack and container they serve. */
-export async function createSecretVolumes(docker: Docker, stack: string, container: string, volumes: readonly SecretVolume[]): Promise<void> {
+export async function createSecretVolumes(engine: EngineDriver, stack: string, container: string, volumes: readonly SecretVolume[]): Promise<void> {
   const { LABEL, MANAGED_BY } = require('./ownership-labels') as typeof import('./ownership-labels');
   for (const volume of volumes) {
-    await docker.createVolume({ Name: volume.name, Labels: { [LABEL.managedBy]: MANAGED_BY, [SECRET_VOLUME_LABEL]: secretVolumeOwner(stack, container) } });
+    await engine.createVolume({ Name: volume.name, Labels: { [LABEL.managedBy]: MANAGED_BY, [SECRET_VOLUME_LABEL]: secretVolumeOwner(stack, container) } });
   }
 }
 
@@ -78,18 +79,17 @@ export async function createSecretVolumes(docker: Docker, stack: string, contain
  * between removing a container and removing its secret volumes left behind. The engine
  * refuses to remove a volume in use, so a live container's files are never touched.
  */
-export async function removeLeftoverSecretVolumes(docker: Docker, stack: string): Promise<string[]> {
-  const answer = (await docker.listVolumes({ filters: JSON.stringify({ label: [SECRET_VOLUME_LABEL] }) } as never)) as unknown as { Volumes?: { Name: string; Labels?: Record<string, string> | null }[] | null };
+export async function removeLeftoverSecretVolumes(engine: EngineDriver, stack: string): Promise<string[]> {
+  const volumes = await engine.listVolumes({ label: [SECRET_VOLUME_LABEL] });
   const removed: string[] = [];
-  for (const volume of answer.Volumes ?? []) {
+  for (const volume of volumes) {
     if (!String(volume.Labels?.[SECRET_VOLUME_LABEL] ?? '').startsWith(`${stack}/`)) continue;
     try {
-      await docker.getVolume(volume.Name).remove();
+      await engine.removeVolume(volume.Name);
       removed.push(volume.Name);
     } catch (error) {
-      const status = (error as { statusCode?: number }).statusCode;
-      // 409: in use by a container (Podman may say 500 "volume is being used"); 404: gone already.
-      if (status !== 409 && status !== 404 && !(status === 500 && /in use|being used/.test((error as Error).message))) throw error;
+      // In use by a container, or gone already.
+      if (!isConflict(error) && !isNotFound(error)) throw error;
     }
   }
   return removed;
@@ -158,13 +158,13 @@ export async function secretArchive(files: { readonly name: string; readonly val
  * Writes a created (not yet started) container's secret files into its secret volumes.
  * `values` maps a secret resource key (`secret:<path>`) to its bytes.
  */
-export async function writeSecretFiles(container: Docker.Container, spec: ContainerSpec, values: ReadonlyMap<string, Buffer>): Promise<void> {
+export async function writeSecretFiles(engine: EngineDriver, container: string, spec: ContainerSpec, values: ReadonlyMap<string, Buffer>): Promise<void> {
   const fileSecrets = spec.secrets.filter((s) => s.target !== null);
   if (fileSecrets.length === 0) return;
   // The effective user: the spec's, or the image's USER the engine copied into the config.
-  const user = String((await container.inspect()).Config.User ?? '');
+  const user = String((await engine.inspectContainer(container)).Config.User ?? '');
   const byName = user.split(':').some((part) => part !== '' && !/^\d+$/.test(part));
-  const owner = secretFileOwner(user, byName ? { passwd: await readFileIn(container, '/etc/passwd'), group: await readFileIn(container, '/etc/group') } : undefined);
+  const owner = secretFileOwner(user, byName ? { passwd: await readFileIn(engine, container, '/etc/passwd'), group: await readFileIn(engine, container, '/etc/group') } : undefined);
   for (const directory of secretDirectories(spec)) {
     const files = fileSecrets.filter((s) => path.dirname(s.target!) === directory).map((s) => {
       const value = values.get(s.resource);
@@ -172,7 +172,7 @@ export async function writeSecretFiles(container: Docker.Container, spec: Contai
       return { name: path.basename(s.target!), value };
     });
     const archive = await secretArchive(files, owner);
-    await container.putArchive(archive, { path: directory });
+    await engine.putArchive(container, directory, archive);
   }
 }
 
@@ -180,12 +180,12 @@ export async function writeSecretFiles(container: Docker.Container, spec: Contai
 const MAX_ACCOUNT_ARCHIVE_BYTES = 4 * 1024 * 1024;
 
 /** A text file of a created container's filesystem (its image's), or "" when it has none. */
-async function readFileIn(container: Docker.Container, file: string): Promise<string> {
+async function readFileIn(engine: EngineDriver, container: string, file: string): Promise<string> {
   let archive: NodeJS.ReadableStream;
   try {
-    archive = await container.getArchive({ path: file });
+    archive = await engine.getArchive(container, file);
   } catch (error) {
-    if ((error as { statusCode?: number }).statusCode === 404) return '';
+    if (isNotFound(error)) return '';
     throw error;
   }
   const tarStream = require('tar-stream') as typeof import('tar-stream');
@@ -199,6 +199,6 @@ async function readFileIn(container: Docker.Container, file: string): Promise<st
       next();
     });
   });
-  await pipeline(archive as Readable, byteLimit(MAX_ACCOUNT_ARCHIVE_BYTES, `${file} of the image of ${container.id}`), extract);
+  await pipeline(archive as Readable, byteLimit(MAX_ACCOUNT_ARCHIVE_BYTES, `${file} of the image of ${container}`), extract);
   return text;
 }

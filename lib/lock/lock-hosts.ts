@@ -1,5 +1,5 @@
 import { acquireLock, CorruptLockError, LockHeldError, LockHolder, LockLostError, newLockId, readLock, releaseLock, renewLock } from '../engine/host-lock';
-import type { EngineClient } from '../engine/engine-client';
+import type { EngineDriver } from '../drivers/engine-driver';
 
 /**
  * How long a run's locks last without renewal: a run killed without releasing them blocks
@@ -68,10 +68,10 @@ export class LockWaitInterruptedError extends Error {
  * the wait is stopped, the locks already taken are released and the error names the holder
  * (or says what was released). Held locks are renewed every `renewEveryMs` until released.
  */
-export async function lockHosts(clients: EngineClient[], options: LockAllOptions): Promise<HeldLocks> {
+export async function lockHosts(clients: EngineDriver[], options: LockAllOptions): Promise<HeldLocks> {
   const id = options.id ?? newLockId();
   const ordered = [...clients].sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
-  const taken: EngineClient[] = [];
+  const taken: EngineDriver[] = [];
   const holders: LockHolder[] = [];
   const tookOver: LockHolder[] = [];
   const deadline = Date.now() + options.timeoutMs;
@@ -124,7 +124,7 @@ export async function lockHosts(clients: EngineClient[], options: LockAllOptions
  * answer is retried on the next tick (the ttl leaves several); a lock found gone or
  * replaced is reported once through `onLost`.
  */
-function startHeartbeat(clients: EngineClient[], stack: string, id: string, everyMs: number, onLost?: (host: string, error: Error) => void): { stop(): Promise<void> } {
+function startHeartbeat(clients: EngineDriver[], stack: string, id: string, everyMs: number, onLost?: (host: string, error: Error) => void): { stop(): Promise<void> } {
   const lost = new Set<string>();
   let stopped = false;
   let running: Promise<void> = Promise.resolve();
@@ -176,7 +176,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 export type LockState = { readonly host: string; readonly holder: LockHolder } | { readonly host: string; readonly corrupt: CorruptLockError };
 
 /** The lock holders of a stack on each host (hosts without a lock are left out); invalid lock objects are reported, not thrown. */
-export async function lockStatus(clients: EngineClient[], stack: string): Promise<LockState[]> {
+export async function lockStatus(clients: EngineDriver[], stack: string): Promise<LockState[]> {
   const states = await Promise.all(clients.map(async (client): Promise<LockState | undefined> => {
     try {
       const holder = await readLock(client, stack);

@@ -1,9 +1,9 @@
 import type { GraphDocument, HostSpec, ImageResource } from '../graph/graph-document';
 import { hostsOfStacks } from '../graph/stack-hosts';
-import type { EngineClient } from '../engine/engine-client';
+import type { EngineDriver } from '../drivers/engine-driver';
 import { buildsOn, ObservedBuild, readBuildState } from '../engine/read-build-state';
 import { readHostLayers, readHostState, ObservedHostState } from '../engine/read-host-state';
-import { forEachHost } from '../transport/open-host';
+import { forEachHost } from '../drivers/open-host';
 import type { HostObservation } from './plan-types';
 
 export interface ObserveOptions {
@@ -68,7 +68,7 @@ export function readsOnHost(graph: GraphDocument, host: string): HostReads {
 }
 
 /** One host's state for the given stacks (fully inspected), builds and layers. */
-export async function observeHost(engine: EngineClient, reads: HostReads): Promise<HostObservation> {
+export async function observeHost(engine: EngineDriver, reads: HostReads): Promise<HostObservation> {
   const states = new Map<string, ObservedHostState>();
   for (const stack of reads.stacks) states.set(stack, await readHostState(engine, stack, { inspect: true }));
   const builds = new Map<string, ObservedBuild[]>();

@@ -1,4 +1,5 @@
-import type { ContainerSpec } from '../graph/graph-document';
+import { engineProfile } from '../drivers/engines';
+import type { ContainerSpec, EngineKind } from '../graph/graph-document';
 import { canonicalJson } from '../graph/canonical-json';
 import type { ImageDefaults } from '../engine/normalize-container';
 import { effectiveCapabilities } from '../engine/engine-equivalence';
@@ -18,10 +19,9 @@ const LIVE_UPDATABLE = new Set(['resources.nanoCpus', 'resources.memoryBytes', '
 const IDENTITY = new Set(['service', 'slot', 'image.resource']);
 
 /** Whether every difference can be applied to the running container. */
-export function updatableInPlace(differences: FieldDifference[], engine: 'docker' | 'podman' = 'docker'): boolean {
-  // Podman 4's Docker-compatible API has no container update endpoint, and `podman update`
-  // does not show in inspect (so the change would read as drift forever): replace instead.
-  if (engine === 'podman') return false;
+export function updatableInPlace(differences: FieldDifference[], engine: EngineKind = 'docker'): boolean {
+  // Some engines cannot change a running container's limits (Podman 4): replace instead.
+  if (!engineProfile(engine).updatesInPlace) return false;
   return differences.length > 0 && differences.every((d) => LIVE_UPDATABLE.has(d.field));
 }
 

@@ -1,5 +1,5 @@
 import type { ContainerResource, GraphDocument, HostSpec } from '../graph/graph-document';
-import type { EngineInfo } from '../engine/engine-info';
+import type { EngineInfo } from '../drivers/engine-driver';
 import type { ObservedHostState } from '../engine/read-host-state';
 
 /** One container's row in `hoist status`. */

@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { decodeUnaryRequest, encodeGrpcFrame, UnaryRequestReader } from '../../lib/engine/grpc-frame';
-import { type JsonEvent, JsonLinesDecoder } from '../../lib/engine/json-lines-decoder';
-import { decodeLogFrames, LogFrameDecoder, type LogText } from '../../lib/engine/log-frames';
-import { encodeBytesField, encodeVarint, readVarint, stringField } from '../../lib/engine/protobuf-wire';
-import { WireFormatError } from '../../lib/engine/wire-format-error';
+import { decodeUnaryRequest, encodeGrpcFrame, UnaryRequestReader } from '../../lib/drivers/engine-api/grpc-frame';
+import { type JsonEvent, JsonLinesDecoder } from '../../lib/drivers/engine-api/json-lines-decoder';
+import { decodeLogFrames, LogFrameDecoder, type LogText } from '../../lib/drivers/engine-api/log-frames';
+import { encodeBytesField, encodeVarint, readVarint, stringField } from '../../lib/drivers/engine-api/protobuf-wire';
+import { WireFormatError } from '../../lib/drivers/engine-api/wire-format-error';
 import type { Random } from './fuzz';
 
 /**

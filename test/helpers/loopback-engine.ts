@@ -2,7 +2,9 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import Docker from 'dockerode';
-import type { EngineClient } from '../../lib/engine/engine-client';
+import { DockerDriver } from '../../lib/drivers/docker/docker-driver';
+import type { SessionEndpoint } from '../../lib/drivers/engine-api/buildkit-session';
+import type { EngineDriver } from '../../lib/drivers/engine-driver';
 
 /** What the engine saw of a session upgrade: the request's headers and the upgraded socket. */
 export interface SessionUpgrade {
@@ -67,22 +69,27 @@ export class LoopbackEngine {
     return new Promise((resolve) => this.waiting.push(resolve));
   }
 
-  /** A client of this engine, as connectEngine makes them (Docker Engine, API 1.41). */
-  public client(): EngineClient {
+  /** Where a BuildKit session with this engine is opened (what the driver passes). */
+  public sessionEndpoint(): SessionEndpoint {
     const agent = new http.Agent({ keepAlive: true });
     (agent as unknown as { createConnection: () => net.Socket }).createConnection = () => net.connect(this.port, '127.0.0.1');
-    const docker = new Docker({ protocol: 'http', host: 'engine', port: 80, agent, version: 'v1.41' } as Docker.DockerOptions);
-    // Asserted rather than declared: the object also answers members EngineClient gains on
-    // other branches (the engine clock), so the helper type-checks before and after they merge.
-    const client = {
+    return { host: 'loopback', agent, apiVersion: '1.41' };
+  }
+
+  /** The Docker Engine driver connected to this engine (API 1.41), as connectEngine makes it. */
+  public client(options: { requestTimeoutMs?: number } = {}): EngineDriver {
+    const agent = new http.Agent({ keepAlive: true });
+    (agent as unknown as { createConnection: () => net.Socket }).createConnection = () => net.connect(this.port, '127.0.0.1');
+    const requestTimeoutMs = options.requestTimeoutMs ?? 120_000;
+    const docker = new Docker({ protocol: 'http', host: 'engine', port: 80, agent, version: 'v1.41', timeout: requestTimeoutMs } as Docker.DockerOptions);
+    return new DockerDriver({
       host: 'loopback',
       docker,
+      agent,
+      requestTimeoutMs,
       info: { kind: 'docker', version: '20.10.24', apiVersion: '1.41', os: 'linux', socketPath: '/var/run/docker.sock' },
-      details: () => Promise.reject(new Error('not served by the loopback engine')),
-      defaultLogDriver: () => Promise.resolve('json-file'),
       now: () => Promise.resolve(Date.now()),
       close: () => agent.destroy(),
-    };
-    return client as EngineClient;
+    });
   }
 }

@@ -1,3 +1,4 @@
+import { rawEngine } from './raw-engine';
 import { HealthCheck, Image, Inventory, Mount, Network, RestartPolicy, Service, Stack, Testing, Volume } from '../../lib';
 import { buildCreateContainerRequest } from '../../lib/engine/container-create';
 import { createSecretVolumes, newSecretVolumes } from '../../lib/engine/secret-files';
@@ -6,7 +7,7 @@ import type { ContainerResource, GraphDocument, NetworkResource, StackGraph, Vol
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { openHost, OpenHost } from '../../lib/transport/open-host';
+import { openHost, OpenHost } from '../../lib/drivers/open-host';
 import { REPO_ROOT } from './cli';
 
 /** Each test file uses its own stack name: files run in parallel on one sandbox. */
@@ -47,7 +48,7 @@ export function roundTripGraph(inventoryFile: string, stackName = STACK, hostPor
 
 export async function createOnHost(open: OpenHost, stack: StackGraph): Promise<void> {
   const STACK = stack.name;
-  const docker = open.engine.docker;
+  const docker = rawEngine(open.engine);
   const mine = stack.resources.filter((r) => r.host === open.spec.name);
   for (const r of mine.filter((x): x is NetworkResource => x.kind === 'network')) {
     await docker.createNetwork({ Name: r.spec.name, Driver: r.spec.driver, Internal: r.spec.internal, Labels: { ...r.spec.labels, ...ownershipLabels(STACK, r, 1) } });
@@ -57,8 +58,8 @@ export async function createOnHost(open: OpenHost, stack: StackGraph): Promise<v
   }
   for (const r of mine.filter((x): x is ContainerResource => x.kind === 'container')) {
     const secret = newSecretVolumes(r.spec);
-    await createSecretVolumes(docker, STACK, r.spec.name, secret);
-    const request = buildCreateContainerRequest(r.spec, ownershipLabels(STACK, r, 1), new Map(), { secret, engine: open.engine.info.kind });
+    await createSecretVolumes(open.engine, STACK, r.spec.name, secret);
+    const request = buildCreateContainerRequest(r.spec, ownershipLabels(STACK, r, 1), new Map(), { secret, profile: open.engine.profile });
     const container = await docker.createContainer({ name: request.name, ...request.body } as never);
     for (const extra of request.connectAfter) await docker.getNetwork(extra.network).connect({ Container: container.id, EndpointConfig: { Aliases: extra.aliases } });
     await container.start();
@@ -66,7 +67,7 @@ export async function createOnHost(open: OpenHost, stack: StackGraph): Promise<v
 }
 
 export async function removeStack(open: OpenHost, STACK: string): Promise<void> {
-  const docker = open.engine.docker;
+  const docker = rawEngine(open.engine);
   for (const c of await docker.listContainers({ all: true })) {
     const name = (c.Names?.[0] ?? '').replace(/^\//, '');
     if (c.Labels?.['hoist.stack'] === STACK || name.startsWith(`${STACK}-`)) await docker.getContainer(c.Id).remove({ force: true, v: true });

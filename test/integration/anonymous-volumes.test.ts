@@ -1,3 +1,4 @@
+import { rawEngine } from '../helpers/raw-engine';
 import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -7,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { HealthCheck, Image, Inventory, Secret, Service, Stack, Testing, UpdateOrder } from '../../lib';
 import { SECRET_VOLUME_LABEL } from '../../lib/engine/secret-files';
 import type { GraphDocument } from '../../lib/graph/graph-document';
-import { openAllHosts, OpenHost } from '../../lib/transport/open-host';
+import { openAllHosts, OpenHost } from '../../lib/drivers/open-host';
 import { runHoist } from '../helpers/cli';
 import { execIn } from '../helpers/exec';
 import { removeStack } from '../helpers/roundtrip';
@@ -60,17 +61,17 @@ describe('anonymous data volumes and ownership of rollout copies (Docker and Pod
   async function dataOf(): Promise<{ host: string; sha: string; volume: string }[]> {
     return Promise.all(hosts.map(async (open) => {
       const name = `${STACK}-db-1`;
-      const read = await execIn(open.engine.docker, name, ['cat', '/data/blob']);
+      const read = await execIn(rawEngine(open.engine), name, ['cat', '/data/blob']);
       assert.equal(read.exitCode, 0, `${open.spec.name}: ${read.stderr}`);
       assert.equal(read.stdout.length, 65536);
-      const inspect = await open.engine.docker.getContainer(name).inspect();
+      const inspect = await rawEngine(open.engine).getContainer(name).inspect();
       const volume = inspect.Mounts.find((m) => m.Destination === '/data')?.Name ?? '';
       return { host: open.spec.name, sha: createHash('sha256').update(read.stdout).digest('hex'), volume };
     }));
   }
 
   async function secretVolumes(open: OpenHost): Promise<string[]> {
-    const answer = await open.engine.docker.listVolumes();
+    const answer = await rawEngine(open.engine).listVolumes();
     return (answer.Volumes ?? []).filter((v) => String(v.Labels?.[SECRET_VOLUME_LABEL] ?? '').startsWith(`${STACK}/`)).map((v) => v.Name).sort();
   }
 
@@ -83,7 +84,7 @@ describe('anonymous data volumes and ownership of rollout copies (Docker and Pod
     for (const open of hosts) {
       await removeStack(open, STACK);
       // The image: busybox with a VOLUME line, committed on the host itself.
-      const docker = open.engine.docker;
+      const docker = rawEngine(open.engine);
       const base = await docker.createContainer({ Image: 'busybox:latest', Cmd: ['true'] });
       await base.commit({ repo: IMAGE.split(':')[0], tag: IMAGE.split(':')[1], changes: 'VOLUME /data' } as never);
       await base.remove({ force: true });
@@ -123,7 +124,7 @@ describe('anonymous data volumes and ownership of rollout copies (Docker and Pod
   });
 
   it('a secret volume left by a killed run is removed by the next apply; one in use never is', async () => {
-    const docker = hosts[1].engine.docker;
+    const docker = rawEngine(hosts[1].engine);
     const leftover = `hoist-secrets-${'0'.repeat(16)}`;
     await docker.createVolume({ Name: leftover, Labels: { 'hoist.managed-by': 'hoist', [SECRET_VOLUME_LABEL]: `${STACK}/${STACK}-db-1` } });
     const inUse = await secretVolumes(hosts[1]);
@@ -141,12 +142,12 @@ describe('anonymous data volumes and ownership of rollout copies (Docker and Pod
     assert.equal(destroyed.status, 0, `${destroyed.stdout}\n${destroyed.stderr}`);
     assert.match(destroyed.stdout, /keeps anonymous volume for \/data .*deleted only with plan --delete-volumes or destroy --remove-volumes/);
     for (const [i, open] of hosts.entries()) {
-      const volume = await open.engine.docker.getVolume(before[i].volume).inspect();
+      const volume = await rawEngine(open.engine).getVolume(before[i].volume).inspect();
       assert.equal(volume.Name, before[i].volume, `${open.spec.name}: the data volume is still there`);
       // Its bytes are still the same: read them through a throwaway container.
-      const reader = await open.engine.docker.createContainer({ Image: 'busybox:latest', Cmd: ['sleep', '30'], HostConfig: { Mounts: [{ Type: 'volume', Source: before[i].volume, Target: '/data' }] } } as never);
+      const reader = await rawEngine(open.engine).createContainer({ Image: 'busybox:latest', Cmd: ['sleep', '30'], HostConfig: { Mounts: [{ Type: 'volume', Source: before[i].volume, Target: '/data' }] } } as never);
       await reader.start();
-      const read = await execIn(open.engine.docker, reader.id, ['cat', '/data/blob']);
+      const read = await execIn(rawEngine(open.engine), reader.id, ['cat', '/data/blob']);
       await reader.remove({ force: true });
       assert.equal(createHash('sha256').update(read.stdout).digest('hex'), before[i].sha, `${open.spec.name}: the data survived the destroy`);
       assert.deepEqual(await secretVolumes(open), [], `${open.spec.name}: no secret files outlive their container`);
@@ -158,8 +159,8 @@ describe('anonymous data volumes and ownership of rollout copies (Docker and Pod
     assert.equal(wiped.status, 0, `${wiped.stdout}\n${wiped.stderr}`);
     assert.match(wiped.stdout, /DELETES anonymous volume for \/data, with its data/);
     for (const [i, open] of hosts.entries()) {
-      await assert.rejects(open.engine.docker.getVolume(fresh[i].volume).inspect(), (e: { statusCode?: number }) => e.statusCode === 404, `${open.spec.name}: deleted as asked`);
-      await open.engine.docker.getVolume(before[i].volume).remove();
+      await assert.rejects(rawEngine(open.engine).getVolume(fresh[i].volume).inspect(), (e: { statusCode?: number }) => e.statusCode === 404, `${open.spec.name}: deleted as asked`);
+      await rawEngine(open.engine).getVolume(before[i].volume).remove();
     }
   });
 
@@ -168,7 +169,7 @@ describe('anonymous data volumes and ownership of rollout copies (Docker and Pod
     assert.equal(applied.status, 0, `${applied.stdout}\n${applied.stderr}`);
     const planted = await Promise.all(hosts.map(async (open, i) => {
       const name = `${STACK}-db-1${i === 0 ? '-hoist-next' : '-hoist-prev'}`;
-      return { open, name, id: (await open.engine.docker.createContainer({ name, Image: 'busybox:latest', Cmd: ['true'] })).id };
+      return { open, name, id: (await rawEngine(open.engine).createContainer({ name, Image: 'busybox:latest', Cmd: ['true'] })).id };
     }));
     try {
       const plan = hoist(['plan', '--graph', graphFile('v7'), '--detailed-exitcode']);
@@ -177,10 +178,10 @@ describe('anonymous data volumes and ownership of rollout copies (Docker and Pod
       const apply = hoist(['apply', '--graph', graphFile('v7'), '--yes']);
       assert.equal(apply.status, 1);
       assert.match(apply.stderr, /the plan has 2 conflict\(s\); nothing was changed/);
-      for (const p of planted) assert.equal((await p.open.engine.docker.getContainer(p.id).inspect()).Id, p.id, `${p.name} is untouched`);
+      for (const p of planted) assert.equal((await rawEngine(p.open.engine).getContainer(p.id).inspect()).Id, p.id, `${p.name} is untouched`);
       assert.match(hoist(['plan', '--graph', graphFile('v6'), '--detailed-exitcode']).stdout, /conflict|no changes/, 'v6 still runs');
     } finally {
-      for (const p of planted) await p.open.engine.docker.getContainer(p.id).remove({ force: true });
+      for (const p of planted) await rawEngine(p.open.engine).getContainer(p.id).remove({ force: true });
     }
   });
 });

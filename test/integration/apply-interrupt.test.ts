@@ -1,3 +1,4 @@
+import { rawEngine } from '../helpers/raw-engine';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -5,7 +6,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { HealthCheck, Image, Inventory, Service, Stack, Testing, Volume } from '../../lib';
 import type { GraphDocument } from '../../lib/graph/graph-document';
-import { openAllHosts, OpenHost } from '../../lib/transport/open-host';
+import { openAllHosts, OpenHost } from '../../lib/drivers/open-host';
 import { runHoist, startHoist, REPO_ROOT } from '../helpers/cli';
 import { execIn } from '../helpers/exec';
 import { removeStack } from '../helpers/roundtrip';
@@ -107,10 +108,10 @@ describe('interrupted applies: SIGINT, a second SIGINT, SIGKILL (Docker and Podm
 
   it('SIGKILL mid-replacement: the next plan shows the truth, the next apply converges, volume data survives', async () => {
     let dbHost: OpenHost | undefined;
-    for (const open of hosts) if ((await open.engine.docker.listContainers()).some((c) => c.Names[0] === `/${STACK}-db-1`)) dbHost = open;
+    for (const open of hosts) if ((await rawEngine(open.engine).listContainers()).some((c) => c.Names[0] === `/${STACK}-db-1`)) dbHost = open;
     assert.ok(dbHost, 'the database runs somewhere');
     const marker = `kept ${Date.now()}`;
-    const write = await execIn(dbHost!.engine.docker, `${STACK}-db-1`, ['sh', '-c', `echo "${marker}" > /data/marker`]);
+    const write = await execIn(rawEngine(dbHost!.engine), `${STACK}-db-1`, ['sh', '-c', `echo "${marker}" > /data/marker`]);
     assert.equal(write.exitCode, 0, write.stderr);
 
     const file = graphFile('v3');
@@ -126,7 +127,7 @@ describe('interrupted applies: SIGINT, a second SIGINT, SIGKILL (Docker and Podm
     assert.equal(plan.status, 2, plan.stderr);
     assert.match(plan.stdout, /rin-api-\d-hoist-next will be deleted[^\n]*\n[^\n]*left by an apply that did not finish/, plan.stdout);
     for (const open of hosts) {
-      for (const c of await open.engine.docker.listContainers({ all: true })) {
+      for (const c of await rawEngine(open.engine).listContainers({ all: true })) {
         if (c.Names[0].startsWith(`/${STACK}-`)) assert.equal(c.Labels['hoist.stack'], STACK, `${c.Names[0]} on ${open.spec.name} carries its ownership labels`);
       }
     }
@@ -134,9 +135,9 @@ describe('interrupted applies: SIGINT, a second SIGINT, SIGKILL (Docker and Podm
     const again = runHoist(['apply', '--graph', file, '--yes'], { timeoutMs: 300_000 });
     assert.equal(again.status, 0, `${again.stdout}\n${again.stderr}`);
     assert.equal(runHoist(['plan', '--graph', file, '--detailed-exitcode']).status, 0);
-    const read = await execIn(dbHost!.engine.docker, `${STACK}-db-1`, ['cat', '/data/marker']);
+    const read = await execIn(rawEngine(dbHost!.engine), `${STACK}-db-1`, ['cat', '/data/marker']);
     assert.equal(read.stdout.toString().trim(), marker, 'the volume kept its data');
-    const env = (await dbHost!.engine.docker.getContainer(`${STACK}-db-1`).inspect()).Config.Env;
+    const env = (await rawEngine(dbHost!.engine).getContainer(`${STACK}-db-1`).inspect()).Config.Env;
     assert.ok(env.includes('VERSION=v3'));
   });
 });

@@ -1,3 +1,4 @@
+import { rawEngine } from '../helpers/raw-engine';
 import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -8,7 +9,7 @@ import { HealthCheck, Image, Inventory, Secret, Service, Stack, Testing, Volume 
 import { SECRET_VOLUME_LABEL } from '../../lib/engine/secret-files';
 import { readLock, releaseLock } from '../../lib/engine/host-lock';
 import type { GraphDocument } from '../../lib/graph/graph-document';
-import { openAllHosts, OpenHost } from '../../lib/transport/open-host';
+import { openAllHosts, OpenHost } from '../../lib/drivers/open-host';
 import { runHoist, startHoist } from '../helpers/cli';
 import { execIn } from '../helpers/exec';
 import { removeStack } from '../helpers/roundtrip';
@@ -62,7 +63,7 @@ describe(`SIGKILL at random moments of a rollout: ${RUNS} runs (Docker host-1 an
 
   async function checksums(): Promise<string[]> {
     return Promise.all(hosts.map(async (open) => {
-      const read = await execIn(open.engine.docker, `${STACK}-db-1`, ['cat', '/data/payload']);
+      const read = await execIn(rawEngine(open.engine), `${STACK}-db-1`, ['cat', '/data/payload']);
       assert.equal(read.exitCode, 0, `${open.spec.name}: ${read.stderr}`);
       return createHash('sha256').update(read.stdout).digest('hex');
     }));
@@ -72,7 +73,7 @@ describe(`SIGKILL at random moments of a rollout: ${RUNS} runs (Docker host-1 an
   async function assertNoOrphans(graph: GraphDocument, run: number): Promise<void> {
     const wanted = new Set(graph.stacks[0].resources.filter((r) => r.kind === 'container').map((r) => `${r.host}/${(r as { spec: { name: string } }).spec.name}`));
     for (const open of hosts) {
-      const docker = open.engine.docker;
+      const docker = rawEngine(open.engine);
       const containers = await docker.listContainers({ all: true });
       const used = new Set<string>();
       for (const c of containers) {
@@ -109,7 +110,7 @@ describe(`SIGKILL at random moments of a rollout: ${RUNS} runs (Docker host-1 an
     const first = hoist(['apply', '--graph', graphFile(0), '--yes']);
     assert.equal(first.status, 0, `${first.stdout}\n${first.stderr}`);
     for (const open of hosts) {
-      const write = await execIn(open.engine.docker, `${STACK}-db-1`, ['sh', '-c', 'head -c 200000 /dev/urandom > /data/payload']);
+      const write = await execIn(rawEngine(open.engine), `${STACK}-db-1`, ['sh', '-c', 'head -c 200000 /dev/urandom > /data/payload']);
       assert.equal(write.exitCode, 0, write.stderr);
     }
     const expected = await checksums();

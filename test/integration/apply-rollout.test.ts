@@ -1,3 +1,4 @@
+import { rawEngine } from '../helpers/raw-engine';
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -6,7 +7,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FailureAction, HealthCheck, Image, Inventory, Mount, Service, Stack, Testing } from '../../lib';
 import type { GraphDocument } from '../../lib/graph/graph-document';
-import { openAllHosts, OpenHost } from '../../lib/transport/open-host';
+import { openAllHosts, OpenHost } from '../../lib/drivers/open-host';
 import { runHoist, startHoist, REPO_ROOT } from '../helpers/cli';
 import { removeStack } from '../helpers/roundtrip';
 import { ensureSandbox, IT_SANDBOX, SandboxInventory, sshRun } from '../helpers/sandbox';
@@ -47,9 +48,9 @@ describe('rollouts across hosts: health gates, rollback, pause (Docker and Podma
   }
 
   async function containerOn(open: OpenHost): Promise<{ name: string; id: string; url: string; version: string }> {
-    const [c] = await open.engine.docker.listContainers({ filters: JSON.stringify({ label: [`hoist.stack=${STACK}`] }) });
+    const [c] = await rawEngine(open.engine).listContainers({ filters: JSON.stringify({ label: [`hoist.stack=${STACK}`] }) });
     assert.ok(c, `a web container runs on ${open.spec.name}`);
-    const inspect = await open.engine.docker.getContainer(c.Id).inspect();
+    const inspect = await rawEngine(open.engine).getContainer(c.Id).inspect();
     const port = inspect.NetworkSettings.Ports['8080/tcp']?.[0]?.HostPort;
     const address = inventory.hosts.find((h) => h.name === open.spec.name)!.address;
     const version = inspect.Config.Env.find((e) => e.startsWith('VERSION='))!.slice('VERSION='.length);

@@ -1,3 +1,4 @@
+import { rawEngine } from '../helpers/raw-engine';
 import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -6,7 +7,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Image, Inventory, Secret, Service, Stack, Testing } from '../../lib';
 import type { GraphDocument } from '../../lib/graph/graph-document';
-import { openAllHosts, OpenHost } from '../../lib/transport/open-host';
+import { openAllHosts, OpenHost } from '../../lib/drivers/open-host';
 import { runHoist, REPO_ROOT } from '../helpers/cli';
 import { execIn } from '../helpers/exec';
 import { removeStack } from '../helpers/roundtrip';
@@ -18,7 +19,7 @@ const ENV = { HOIST_FINGERPRINT_KEY: 'hoist-testing-fingerprint-key' };
 
 /** Anonymous volumes (64 hex digits) no container mounts: what removing a container without its volumes leaves. */
 async function unusedAnonymousVolumes(open: OpenHost): Promise<string[]> {
-  const docker = open.engine.docker;
+  const docker = rawEngine(open.engine);
   const used = new Set<string>();
   for (const c of await docker.listContainers({ all: true })) for (const m of c.Mounts ?? []) if (m.Name) used.add(m.Name);
   return ((await docker.listVolumes()).Volumes ?? []).map((v) => v.Name).filter((n) => /^[0-9a-f]{64}$/.test(n) && !used.has(n));
@@ -67,7 +68,7 @@ describe('secrets on sandbox hosts (Docker and Podman)', () => {
     hosts = await openAllHosts(graph.stacks[0].hosts, { projectDir: REPO_ROOT, trustNewHosts: false });
     for (const open of hosts) {
       await removeStack(open, STACK);
-      for (const name of await unusedAnonymousVolumes(open)) await open.engine.docker.getVolume(name).remove().catch(() => undefined);
+      for (const name of await unusedAnonymousVolumes(open)) await rawEngine(open.engine).getVolume(name).remove().catch(() => undefined);
     }
   });
 
@@ -99,7 +100,7 @@ describe('secrets on sandbox hosts (Docker and Podman)', () => {
 
     let checked = 0;
     for (const open of hosts) {
-      const docker = open.engine.docker;
+      const docker = rawEngine(open.engine);
       for (const c of await docker.listContainers({ filters: JSON.stringify({ label: [`hoist.stack=${STACK}`] }) })) {
         const name = c.Names[0].replace(/^\//, '');
         const app = name.startsWith(`${STACK}-app-`);
@@ -135,9 +136,9 @@ describe('secrets on sandbox hosts (Docker and Podman)', () => {
     assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
     assert.ok(!(r.stdout + r.stderr).includes(newCanary));
     for (const open of hosts) {
-      const running = (await open.engine.docker.listContainers({ filters: JSON.stringify({ label: [`hoist.stack=${STACK}`] }) })).map((c) => c.Names[0].replace(/^\//, ''));
+      const running = (await rawEngine(open.engine).listContainers({ filters: JSON.stringify({ label: [`hoist.stack=${STACK}`] }) })).map((c) => c.Names[0].replace(/^\//, ''));
       for (const container of running) {
-        const content = await execIn(open.engine.docker, container, ['cat', '/run/secrets/db-password']);
+        const content = await execIn(rawEngine(open.engine), container, ['cat', '/run/secrets/db-password']);
         assert.equal(content.stdout.toString(), `${newCanary}\n`, `${container}@${open.spec.name}`);
       }
       assert.deepEqual(await unusedAnonymousVolumes(open), [], `secret volumes of replaced containers were removed on ${open.spec.name}`);
@@ -149,12 +150,12 @@ describe('secrets on sandbox hosts (Docker and Podman)', () => {
     const file = graphFile('third');
     fs.writeFileSync(secretFile, 'changed after synth\n');
     // Make the plan create a container that needs the secret.
-    for (const open of hosts) await open.engine.docker.getContainer(`${STACK}-plain-1`).remove({ force: true, v: true }).catch(() => undefined);
+    for (const open of hosts) await rawEngine(open.engine).getContainer(`${STACK}-plain-1`).remove({ force: true, v: true }).catch(() => undefined);
     const stale = runHoist(['apply', '--graph', file, '--yes'], { env: ENV });
     assert.equal(stale.status, 1, stale.stdout);
     assert.match(stale.stderr, /cannot apply: secrets cannot be delivered; nothing was changed:\n  rsec\/db-password: the value changed since the graph was made; run hoist plan again/);
     for (const open of hosts) {
-      await assert.rejects(open.engine.docker.getContainer(`${STACK}-plain-1`).inspect(), /no such container/i, `nothing was created on ${open.spec.name}`);
+      await assert.rejects(rawEngine(open.engine).getContainer(`${STACK}-plain-1`).inspect(), /no such container/i, `nothing was created on ${open.spec.name}`);
     }
   });
 });

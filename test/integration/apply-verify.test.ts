@@ -1,3 +1,4 @@
+import { rawEngine } from '../helpers/raw-engine';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -5,7 +6,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Image, Inventory, Service, Stack, Testing } from '../../lib';
 import type { GraphDocument } from '../../lib/graph/graph-document';
-import { openAllHosts, OpenHost } from '../../lib/transport/open-host';
+import { openAllHosts, OpenHost } from '../../lib/drivers/open-host';
 import { runHoist, startHoist } from '../helpers/cli';
 import { removeStack } from '../helpers/roundtrip';
 import { ensureSandbox, IT_SANDBOX, SandboxInventory } from '../helpers/sandbox';
@@ -57,7 +58,7 @@ describe('the result check after hoist apply (Docker and Podman)', () => {
       assert.ok(Date.now() < deadline && run.child.exitCode === null, `step 1 never finished on both hosts:\n${run.stdout()}\n${run.stderr()}`);
       await new Promise((r) => setTimeout(r, 20));
     }
-    for (const open of hosts) await open.engine.docker.getContainer(`${STACK}-first-1`).remove({ force: true });
+    for (const open of hosts) await rawEngine(open.engine).getContainer(`${STACK}-first-1`).remove({ force: true });
     const result = await run.finished;
     assert.equal(result.status, 1, `${result.stdout}\n${result.stderr}`);
     assert.match(result.stderr, /inconsistent result after apply: the hosts still differ from the graph:\n(.*\n)*.*create container rvf-first-1@host-1/);

@@ -1,3 +1,4 @@
+import { rawEngine } from '../helpers/raw-engine';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -5,7 +6,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { HealthCheck, Image, Inventory, Network, Service, Stack, Testing } from '../../lib';
 import type { GraphDocument } from '../../lib/graph/graph-document';
-import { openAllHosts, OpenHost } from '../../lib/transport/open-host';
+import { openAllHosts, OpenHost } from '../../lib/drivers/open-host';
 import { runHoist, startHoist, REPO_ROOT } from '../helpers/cli';
 import { removeStack } from '../helpers/roundtrip';
 import { ensureSandbox, IT_SANDBOX, SandboxInventory } from '../helpers/sandbox';
@@ -65,13 +66,13 @@ describe('hoist apply on sandbox hosts (Docker and Podman)', () => {
   it('replaces changed containers start-first behind their health checks, on both engines', async () => {
     const file = graphFile(inventory, 'b', dir);
     // Revisions keep growing across runs (the hosts' history counts): the next one is one more.
-    const before = Number((await hosts[0].engine.docker.getContainer(`${STACK}-web-1`).inspect()).Config.Labels['hoist.revision']);
+    const before = Number((await rawEngine(hosts[0].engine).getContainer(`${STACK}-web-1`).inspect()).Config.Labels['hoist.revision']);
     const r = runHoist(['apply', '--graph', file, '--yes'], { cwd: REPO_ROOT, timeoutMs: 300_000 });
     assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
     assert.match(r.stdout, /Apply complete: 0 created, 0 updated, 3 replaced, 0 deleted/);
     assert.equal(runHoist(['plan', '--graph', file, '--detailed-exitcode'], { cwd: REPO_ROOT }).status, 0);
     for (const open of hosts) {
-      const inspect = await open.engine.docker.getContainer(`${STACK}-web-1`).inspect();
+      const inspect = await rawEngine(open.engine).getContainer(`${STACK}-web-1`).inspect();
       assert.ok(inspect.Config.Env.includes('MODE=b'), `${open.spec.name}`);
       assert.equal(inspect.Config.Labels['hoist.revision'], String(before + 1));
     }
@@ -89,18 +90,18 @@ describe('hoist apply on sandbox hosts (Docker and Podman)', () => {
     const file = graphFile(inventory, 'c', dir);
     const planFile = path.join(dir, 'plan.json');
     assert.equal(runHoist(['plan', '--graph', file, '--out', planFile], { cwd: REPO_ROOT }).status, 0);
-    await hosts[1].engine.docker.getContainer(`${STACK}-web-1`).stop({ t: 0 });
+    await rawEngine(hosts[1].engine).getContainer(`${STACK}-web-1`).stop({ t: 0 });
     const r = runHoist(['apply', planFile], { cwd: REPO_ROOT });
     assert.equal(r.status, 1);
     assert.match(r.stderr, /saved plan is stale: host-2 changed since it was made; nothing was changed/);
     assert.match(runHoist(['lock', 'status', '--graph', file]).stdout, /not locked on any of 3 host\(s\)/, 'the refused apply released its locks');
-    const inspect = await hosts[1].engine.docker.getContainer(`${STACK}-web-1`).inspect();
+    const inspect = await rawEngine(hosts[1].engine).getContainer(`${STACK}-web-1`).inspect();
     assert.equal(inspect.State.Running, false, 'nothing was started');
   });
 
   it('applies a fresh saved plan exactly, without asking (also on hosts never locked before)', async () => {
     // Locking a host for the first time imports the lock image; that must not make the plan stale.
-    for (const open of hosts) await open.engine.docker.getImage('hoist/lock:1').remove({ force: true }).catch(() => undefined);
+    for (const open of hosts) await rawEngine(open.engine).getImage('hoist/lock:1').remove({ force: true }).catch(() => undefined);
     const file = graphFile(inventory, 'c', dir);
     const planFile = path.join(dir, 'plan2.json');
     assert.equal(runHoist(['plan', '--graph', file, '--out', planFile], { cwd: REPO_ROOT }).status, 0);

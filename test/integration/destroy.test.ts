@@ -1,3 +1,4 @@
+import { rawEngine } from '../helpers/raw-engine';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -5,7 +6,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Image, Inventory, Network, Service, Stack, Testing, Volume } from '../../lib';
 import type { GraphDocument } from '../../lib/graph/graph-document';
-import { openAllHosts, OpenHost } from '../../lib/transport/open-host';
+import { openAllHosts, OpenHost } from '../../lib/drivers/open-host';
 import { runHoist, REPO_ROOT } from '../helpers/cli';
 import { execIn } from '../helpers/exec';
 import { removeStack } from '../helpers/roundtrip';
@@ -46,7 +47,7 @@ describe('image pulls, hoist destroy and hoist history (Docker and Podman)', () 
     hosts = await openAllHosts(graph.stacks[0].hosts, { projectDir: REPO_ROOT, trustNewHosts: false });
     for (const open of hosts) {
       await removeStack(open, STACK);
-      await open.engine.docker.getImage(reference).remove({ force: true }).catch(() => undefined);
+      await rawEngine(open.engine).getImage(reference).remove({ force: true }).catch(() => undefined);
     }
   });
 
@@ -62,11 +63,11 @@ describe('image pulls, hoist destroy and hoist history (Docker and Podman)', () 
     assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
     for (const host of ['host-1', 'host-2', 'host-3']) assert.match(r.stdout, new RegExp(`${host} +done +create image ${reference.replace(/[.]/g, '\\.')}`));
     assert.equal(runHoist(['plan', '--graph', file, '--detailed-exitcode']).status, 0);
-    for (const open of hosts) assert.ok(await open.engine.docker.getImage(reference).inspect(), `${open.spec.name} has the image`);
+    for (const open of hosts) assert.ok(await rawEngine(open.engine).getImage(reference).inspect(), `${open.spec.name} has the image`);
   });
 
   it('destroy asks (needs --yes without a terminal), removes containers and networks, keeps volumes and their data', async () => {
-    const write = await execIn(hosts[0].engine.docker, `${STACK}-web-1`, ['sh', '-c', 'echo kept > /data/index.html']);
+    const write = await execIn(rawEngine(hosts[0].engine), `${STACK}-web-1`, ['sh', '-c', 'echo kept > /data/index.html']);
     assert.equal(write.exitCode, 0, write.stderr);
     const refused = runHoist(['destroy', '--graph', file]);
     assert.equal(refused.status, 1);
@@ -78,7 +79,7 @@ describe('image pulls, hoist destroy and hoist history (Docker and Podman)', () 
     assert.match(r.stdout, /Destroy complete: 0 created, 0 updated, 0 replaced, 6 deleted/);
     assert.match(r.stdout, /volume rds-data .*kept|kept.*rds-data/s);
     for (const open of hosts) {
-      const docker = open.engine.docker;
+      const docker = rawEngine(open.engine);
       assert.deepEqual((await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`hoist.stack=${STACK}`] }) })).length, 0, open.spec.name);
       assert.ok(!(await docker.listNetworks()).some((n) => n.Name === `${STACK}-net`), open.spec.name);
       assert.ok(((await docker.listVolumes()).Volumes ?? []).some((v) => v.Name === `${STACK}-data`), `the volume stays on ${open.spec.name}`);
@@ -89,7 +90,7 @@ describe('image pulls, hoist destroy and hoist history (Docker and Podman)', () 
 
     const back = runHoist(['apply', '--graph', file, '--yes'], { timeoutMs: 300_000 });
     assert.equal(back.status, 0, `${back.stdout}\n${back.stderr}`);
-    const read = await execIn(hosts[0].engine.docker, `${STACK}-web-1`, ['cat', '/data/index.html']);
+    const read = await execIn(rawEngine(hosts[0].engine), `${STACK}-web-1`, ['cat', '/data/index.html']);
     assert.equal(read.stdout.toString(), 'kept\n', 'the data came back with the volume');
   });
 
@@ -97,7 +98,7 @@ describe('image pulls, hoist destroy and hoist history (Docker and Podman)', () 
     const r = runHoist(['destroy', '--graph', file, '--yes', '--remove-volumes'], { timeoutMs: 120_000 });
     assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
     for (const open of hosts) {
-      assert.ok(!((await open.engine.docker.listVolumes()).Volumes ?? []).some((v) => v.Name === `${STACK}-data`), open.spec.name);
+      assert.ok(!((await rawEngine(open.engine).listVolumes()).Volumes ?? []).some((v) => v.Name === `${STACK}-data`), open.spec.name);
     }
     const history = runHoist(['history', '--graph', file, '--json']);
     assert.equal(history.status, 0, history.stderr);

@@ -1,8 +1,9 @@
+import { rawEngine } from '../helpers/raw-engine';
 import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { readHostState } from '../../lib/engine/read-host-state';
 import type { ContainerResource, StackGraph } from '../../lib/graph/graph-document';
-import type { OpenHost } from '../../lib/transport/open-host';
+import type { OpenHost } from '../../lib/drivers/open-host';
 import { placeStack, PlacedStack, roundTripGraph } from '../helpers/roundtrip';
 
 const STACK = 'rt';
@@ -57,7 +58,7 @@ describe('engine state: containers created from a graph read back as the same sp
 
   it('reads drift made by hand: a limit changed with docker update, a network disconnected, a container stopped', async () => {
     for (const open of hosts) {
-      const docker = open.engine.docker;
+      const docker = rawEngine(open.engine);
       const before = await readHostState(open.engine, STACK, { inspect: false });
       const plain = before.containers.find((c) => c.name === `${STACK}-plain-1`)!;
       const full = before.containers.find((c) => c.name === `${STACK}-full-1`)!;
@@ -82,7 +83,7 @@ describe('engine state: containers created from a graph read back as the same sp
 
   it('reports an object named like the stack\'s but without its labels, and never counts it as owned', async () => {
     const open = hosts[0];
-    const foreign = await open.engine.docker.createContainer({ name: `${STACK}-full-9`, Image: 'busybox:latest', Cmd: ['true'] });
+    const foreign = await rawEngine(open.engine).createContainer({ name: `${STACK}-full-9`, Image: 'busybox:latest', Cmd: ['true'] });
     try {
       const observed = await readHostState(open.engine, STACK, { inspect: false });
       assert.deepEqual(observed.foreign, [{ kind: 'container', name: `${STACK}-full-9`, id: foreign.id }]);

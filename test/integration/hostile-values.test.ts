@@ -12,6 +12,7 @@
  * Replay a failure: HOIST_PROPERTY_SEED=<seed printed by the run>. More strings:
  * HOIST_PROPERTY_RUNS=100000 (per engine).
  */
+import { rawEngine } from '../helpers/raw-engine';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -26,7 +27,7 @@ import { planStack } from '../../lib/plan/plan-stack';
 import type { StackPlan } from '../../lib/plan/plan-types';
 import { fingerprintKeyOf } from '../../lib/synth/secret-fingerprint';
 import { synthesize } from '../../lib/synth/synthesize';
-import { openAllHosts, OpenHost } from '../../lib/transport/open-host';
+import { openAllHosts, OpenHost } from '../../lib/drivers/open-host';
 import { REPO_ROOT } from '../helpers/cli';
 import { readContainerFiles } from '../helpers/container-files';
 import { hostileEnvName, hostileStrings, propertyRuns, propertySeed, seededRandom } from '../helpers/hostile-strings';
@@ -270,7 +271,7 @@ describe('hostile values: env, labels, command arguments and secrets reach conta
 
   /** Inspect data and the files PID 1 wrote (once it has written them: bounded wait). */
   async function readBack(run: EngineRun, box: Box): Promise<ReadBack> {
-    const docker = openFor(run).engine.docker;
+    const docker = rawEngine(openFor(run).engine);
     const deadline = Date.now() + 20_000;
     while (!(await readContainerFiles(docker, box.container, '/tmp/done'))) {
       assert.ok(Date.now() < deadline, `${box.container} on ${run.host} never wrote /tmp/done`);

@@ -1,3 +1,4 @@
+import { rawEngine } from '../helpers/raw-engine';
 import * as assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -7,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { EngineType, Host, Image, ImageDelivery, Inventory, Secret, Service, Stack, Testing } from '../../lib';
 import { IMAGE_LABEL } from '../../lib/engine/read-build-state';
 import type { ContainerResource, GraphDocument } from '../../lib/graph/graph-document';
-import { openAllHosts, OpenHost } from '../../lib/transport/open-host';
+import { openAllHosts, OpenHost } from '../../lib/drivers/open-host';
 import { runHoist } from '../helpers/cli';
 import { removeStack } from '../helpers/roundtrip';
 import { ensureSandbox, IT_SANDBOX, SandboxInventory, sshRun } from '../helpers/sandbox';
@@ -56,7 +57,7 @@ describe('built images: build on a builder host, deliver directly or through a r
     assert.equal(r.status, 0, r.stderr);
     return r.stdout.trim();
   };
-  const builtVersions = async (host: string, stackName = STACK) => (await byName(host).engine.docker.listImages({ filters: JSON.stringify({ label: [`${IMAGE_LABEL.stack}=${stackName}`] }) })).length;
+  const builtVersions = async (host: string, stackName = STACK) => (await rawEngine(byName(host).engine).listImages({ filters: JSON.stringify({ label: [`${IMAGE_LABEL.stack}=${stackName}`] }) })).length;
   /** Revisions of the direct stack's applies, in order (the hosts' history may hold older runs). */
   const revisions: number[] = [];
   const apply = (file: string, extra: string[] = []) => {
@@ -90,8 +91,8 @@ describe('built images: build on a builder host, deliver directly or through a r
     for (const open of hosts) {
       for (const stack of [STACK, REGISTRY_STACK, SECRET_STACK, PODMAN_BUILD_STACK, LOCAL_BUILD_STACK]) {
         await removeStack(open, stack);
-        for (const image of await open.engine.docker.listImages({ filters: JSON.stringify({ label: [`${IMAGE_LABEL.stack}=${stack}`] }) })) {
-          await open.engine.docker.getImage(image.Id).remove({ force: true }).catch(() => undefined);
+        for (const image of await rawEngine(open.engine).listImages({ filters: JSON.stringify({ label: [`${IMAGE_LABEL.stack}=${stack}`] }) })) {
+          await rawEngine(open.engine).getImage(image.Id).remove({ force: true }).catch(() => undefined);
         }
       }
     }
@@ -120,7 +121,7 @@ describe('built images: build on a builder host, deliver directly or through a r
     assert.equal(await served('host-2'), 'v1');
     assert.equal(await served('host-3'), 'v1');
     const reference = JSON.parse(fs.readFileSync(file, 'utf8')).stacks[0].resources.find((r: { kind: string }) => r.kind === 'container').spec.image.reference;
-    const ids = await Promise.all(['host-1', 'host-2', 'host-3'].map(async (h) => (await byName(h).engine.docker.getImage(reference).inspect()).Id));
+    const ids = await Promise.all(['host-1', 'host-2', 'host-3'].map(async (h) => (await rawEngine(byName(h).engine).getImage(reference).inspect()).Id));
     assert.equal(new Set(ids).size, 1, `the Podman host holds exactly the image Docker built (${ids.join(', ')})`);
   });
 
@@ -248,7 +249,7 @@ describe('built images: build on a builder host, deliver directly or through a r
     assert.match(r.stdout, /host-3  done  create image hoist\/rpb\/web:[0-9a-f]{16} \(\S+s, sent \d of 4 layers/);
     assert.equal(await served('host-3', PODMAN_BUILD_STACK), fs.readFileSync(path.join(dir, 'app', 'index.html'), 'utf8').trim());
     const reference = graph.stacks[0].resources.find((x): x is ContainerResource => x.kind === 'container')!.spec.image.reference;
-    const [built, arrived] = await Promise.all(['host-2', 'host-3'].map(async (h) => (await byName(h).engine.docker.getImage(reference).inspect()).Id));
+    const [built, arrived] = await Promise.all(['host-2', 'host-3'].map(async (h) => (await rawEngine(byName(h).engine).getImage(reference).inspect()).Id));
     assert.equal(arrived, built);
     assert.equal(runHoist(['plan', '--graph', file, '--project', dir, '--detailed-exitcode']).status, 0);
   });

@@ -1,3 +1,4 @@
+import { rawEngine } from '../helpers/raw-engine';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -6,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { EngineType, HealthCheck, Host, Image, Inventory, Secret, Service, Stack, Testing } from '../../lib';
 import { acquireLock, lockContainerName, readLock, releaseLock } from '../../lib/engine/host-lock';
 import type { GraphDocument } from '../../lib/graph/graph-document';
-import { openAllHosts, OpenHost } from '../../lib/transport/open-host';
+import { openAllHosts, OpenHost } from '../../lib/drivers/open-host';
 import { runHoist, startHoist } from '../helpers/cli';
 import { removeStack } from '../helpers/roundtrip';
 import { ensureSandbox, IT_SANDBOX, SandboxInventory } from '../helpers/sandbox';
@@ -83,7 +84,7 @@ describe('locks through hoist apply: --lock-timeout, release after every failure
     hosts = await openAllHosts(graph.stacks[0].hosts, { projectDir: dir, trustNewHosts: false });
     for (const open of hosts) {
       await removeStack(open, STACK);
-      await open.engine.docker.getContainer(lockContainerName(STACK)).remove({ force: true }).catch(() => undefined);
+      await rawEngine(open.engine).getContainer(lockContainerName(STACK)).remove({ force: true }).catch(() => undefined);
     }
     const first = runHoist(['apply', '--graph', graphFile(), '--yes'], { timeoutMs: 300_000 });
     assert.equal(first.status, 0, `${first.stdout}\n${first.stderr}`);
@@ -92,7 +93,7 @@ describe('locks through hoist apply: --lock-timeout, release after every failure
   after(async () => {
     for (const open of hosts) {
       await removeStack(open, STACK).catch(() => undefined);
-      await open.engine.docker.getContainer(lockContainerName(STACK)).remove({ force: true }).catch(() => undefined);
+      await rawEngine(open.engine).getContainer(lockContainerName(STACK)).remove({ force: true }).catch(() => undefined);
       open.close();
     }
   });
@@ -176,8 +177,8 @@ describe('locks through hoist apply: --lock-timeout, release after every failure
       let planted: string | undefined;
       if (failure.name === 'conflict') {
         // Make the conflict after the first apply below converged the stack: remove web-1 and plant a foreign one.
-        await hosts[0].engine.docker.getContainer(`${STACK}-web-1`).remove({ force: true }).catch(() => undefined);
-        planted = (await hosts[0].engine.docker.createContainer({ name: `${STACK}-web-1`, Image: 'busybox:latest', Cmd: ['true'] })).id;
+        await rawEngine(hosts[0].engine).getContainer(`${STACK}-web-1`).remove({ force: true }).catch(() => undefined);
+        planted = (await rawEngine(hosts[0].engine).createContainer({ name: `${STACK}-web-1`, Image: 'busybox:latest', Cmd: ['true'] })).id;
       }
       try {
         const result = failure.run();
@@ -185,7 +186,7 @@ describe('locks through hoist apply: --lock-timeout, release after every failure
         assert.match(result.stderr, failure.expect, failure.name);
         assertNoLock(failure.graph, failure.name);
       } finally {
-        if (planted) await hosts[0].engine.docker.getContainer(planted).remove({ force: true });
+        if (planted) await rawEngine(hosts[0].engine).getContainer(planted).remove({ force: true });
       }
     }
   });

@@ -1,11 +1,12 @@
+import { rawEngine } from '../helpers/raw-engine';
 import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { acquireLock, CorruptLockError, LOCK_IMAGE, lockContainerName, LockHeldError, LockHolder, readLock, releaseLock } from '../../lib/engine/host-lock';
-import type { EngineClient } from '../../lib/engine/engine-client';
+import type { EngineDriver } from '../../lib/drivers/engine-driver';
 import { readHostState } from '../../lib/engine/read-host-state';
 import type { StackGraph } from '../../lib/graph/graph-document';
 import { lockHosts, LockWaitInterruptedError } from '../../lib/lock/lock-hosts';
-import { OpenHost } from '../../lib/transport/open-host';
+import { OpenHost } from '../../lib/drivers/open-host';
 import { runHoist, REPO_ROOT } from '../helpers/cli';
 import { placeStack, PlacedStack, roundTripGraph } from '../helpers/roundtrip';
 import { ensureSandbox, IT_SANDBOX } from '../helpers/sandbox';
@@ -13,7 +14,7 @@ import { ensureSandbox, IT_SANDBOX } from '../helpers/sandbox';
 const STACK = 'rtl';
 
 /** Polls until the stack's lock on a host has expired by the engine's clock (its clock reads to the second). */
-async function waitUntilExpired(client: EngineClient, stack = STACK): Promise<LockHolder> {
+async function waitUntilExpired(client: EngineDriver, stack = STACK): Promise<LockHolder> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     const holder = await readLock(client, stack);
@@ -25,8 +26,8 @@ async function waitUntilExpired(client: EngineClient, stack = STACK): Promise<Lo
 }
 
 /** Removes whatever holds the lock's name on a host, by hand, as an operator would. */
-async function removeLockObject(client: EngineClient, stack = STACK): Promise<void> {
-  await client.docker.getContainer(lockContainerName(stack)).remove({ force: true }).catch(() => undefined);
+async function removeLockObject(client: EngineDriver, stack = STACK): Promise<void> {
+  await rawEngine(client).getContainer(lockContainerName(stack)).remove({ force: true }).catch(() => undefined);
 }
 
 describe('host locks on sandbox hosts (Docker and Podman)', () => {
@@ -123,7 +124,7 @@ describe('host locks on sandbox hosts (Docker and Podman)', () => {
     for (const open of hosts.slice(0, 2)) {
       for (const [what, labels] of cases) {
         // The lock image is on the host after the tests above; the object is made as a foreign tool would.
-        const planted = await open.engine.docker.createContainer({ name: lockContainerName(STACK), Image: LOCK_IMAGE, Cmd: ['x'], Labels: labels });
+        const planted = await rawEngine(open.engine).createContainer({ name: lockContainerName(STACK), Image: LOCK_IMAGE, Cmd: ['x'], Labels: labels });
         try {
           await assert.rejects(acquireLock(open.engine, { stack: STACK, ttlMs: 60_000 }), (error: Error) => {
             assert.ok(error instanceof CorruptLockError, `${what}: ${error}`);
@@ -132,7 +133,7 @@ describe('host locks on sandbox hosts (Docker and Podman)', () => {
           });
           await assert.rejects(releaseLock(open.engine, STACK, 'abcdefabcdef'), CorruptLockError);
           await assert.rejects(lockHosts([open.engine], { stack: STACK, ttlMs: 60_000, timeoutMs: 2000, pollMs: 100 }), CorruptLockError);
-          const still = await open.engine.docker.getContainer(planted.id).inspect();
+          const still = await rawEngine(open.engine).getContainer(planted.id).inspect();
           assert.equal(still.Id, planted.id, `${what} on ${open.engine.info.kind}: the object is still there`);
           if (what.startsWith('no labels')) {
             const status = runHoist(['lock', 'status', '--graph', placed.graphFile], { cwd: REPO_ROOT });
@@ -140,7 +141,7 @@ describe('host locks on sandbox hosts (Docker and Podman)', () => {
             assert.match(status.stdout, new RegExp(`on ${open.spec.name}: INVALID lock object hoist-lock-${STACK} \\(label hoist.managed-by is null`));
           }
         } finally {
-          await open.engine.docker.getContainer(planted.id).remove({ force: true });
+          await rawEngine(open.engine).getContainer(planted.id).remove({ force: true });
         }
       }
     }

@@ -1,10 +1,11 @@
+import { rawEngine } from '../helpers/raw-engine';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { GraphDocument, StackGraph } from '../../lib/graph/graph-document';
-import type { OpenHost } from '../../lib/transport/open-host';
+import type { OpenHost } from '../../lib/drivers/open-host';
 import { runHoist, REPO_ROOT } from '../helpers/cli';
 import { placeStack, PlacedStack, roundTripGraph } from '../helpers/roundtrip';
 import { ensureSandbox, IT_SANDBOX, SandboxInventory } from '../helpers/sandbox';
@@ -47,11 +48,11 @@ describe('hoist plan on sandbox hosts (Docker and Podman)', () => {
 
   it('detects each kind of drift made by hand, with its cause (exit 2)', async () => {
     const [docker1, podman2, docker3] = hosts;
-    await docker1.engine.docker.getContainer(`${STACK}-plain-1`).update({ Memory: 48 * 1024 * 1024, MemorySwap: -1 });
-    await podman2.engine.docker.getContainer(`${STACK}-plain-1`).stop({ t: 0 });
-    await docker3.engine.docker.getContainer(`${STACK}-plain-1`).remove({ force: true });
-    await docker3.engine.docker.getNetwork(`${STACK}-backend`).disconnect({ Container: `${STACK}-full-1`, Force: true });
-    await docker3.engine.docker.getNetwork(`${STACK}-backend`).remove();
+    await rawEngine(docker1.engine).getContainer(`${STACK}-plain-1`).update({ Memory: 48 * 1024 * 1024, MemorySwap: -1 });
+    await rawEngine(podman2.engine).getContainer(`${STACK}-plain-1`).stop({ t: 0 });
+    await rawEngine(docker3.engine).getContainer(`${STACK}-plain-1`).remove({ force: true });
+    await rawEngine(docker3.engine).getNetwork(`${STACK}-backend`).disconnect({ Container: `${STACK}-full-1`, Force: true });
+    await rawEngine(docker3.engine).getNetwork(`${STACK}-backend`).remove();
     const r = planJson(graphFile);
     assert.equal(r.status, 2, r.stderr);
     assert.deepEqual(brief(r.plan), [
@@ -67,7 +68,7 @@ describe('hoist plan on sandbox hosts (Docker and Podman)', () => {
 
   it('reports a foreign container holding a needed name as a conflict, and leaves it alone (exit 1)', async () => {
     const docker3 = hosts[2];
-    const foreign = await docker3.engine.docker.createContainer({ name: `${STACK}-plain-1`, Image: 'busybox:latest', Cmd: ['sleep', '600'] });
+    const foreign = await rawEngine(docker3.engine).createContainer({ name: `${STACK}-plain-1`, Image: 'busybox:latest', Cmd: ['sleep', '600'] });
     try {
       const r = planJson(graphFile);
       assert.equal(r.status, 1);

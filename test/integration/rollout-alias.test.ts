@@ -5,12 +5,13 @@
  * each time) while `hoist apply` replaces the service start-first; every answer
  * must be a version, never a failure, and the new version must answer at the end.
  */
+import { rawEngine } from '../helpers/raw-engine';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { HostSpec } from '../../lib/graph/graph-document';
-import { openAllHosts, OpenHost } from '../../lib/transport/open-host';
+import { openAllHosts, OpenHost } from '../../lib/drivers/open-host';
 import { runHoist, REPO_ROOT } from '../helpers/cli';
 import { readContainerFiles } from '../helpers/container-files';
 import { tempProject } from '../helpers/project';
@@ -97,13 +98,13 @@ describe('start-first rollout behind a network alias: a client in the network ne
   }
 
   async function pollerOf(open: OpenHost): Promise<string> {
-    const [c] = await open.engine.docker.listContainers({ filters: JSON.stringify({ label: [`hoist.stack=${STACK}`], name: [`${STACK}-poller-`] }) });
+    const [c] = await rawEngine(open.engine).listContainers({ filters: JSON.stringify({ label: [`hoist.stack=${STACK}`], name: [`${STACK}-poller-`] }) });
     assert.ok(c, `a poller runs on ${open.spec.name}`);
     return c.Id;
   }
 
   async function polls(open: OpenHost): Promise<Poll[]> {
-    const files = await readContainerFiles(open.engine.docker, await pollerOf(open), '/tmp/polls');
+    const files = await readContainerFiles(rawEngine(open.engine), await pollerOf(open), '/tmp/polls');
     return (files?.get('polls')?.toString('utf8') ?? '').split('\n').filter(Boolean).map(parsePoll);
   }
 
@@ -124,7 +125,7 @@ describe('start-first rollout behind a network alias: a client in the network ne
    */
   async function engineEvents(open: OpenHost, since: number, until: number): Promise<string[]> {
     const bootSeconds = Date.now() / 1000 - Number(fs.readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
-    const stream = await open.engine.docker.getEvents({ since: Math.floor(since), until: Math.ceil(until) }) as unknown as NodeJS.ReadableStream;
+    const stream = await rawEngine(open.engine).getEvents({ since: Math.floor(since), until: Math.ceil(until) }) as unknown as NodeJS.ReadableStream;
     let text = '';
     for await (const chunk of stream) text += chunk.toString();
     return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { timeNano?: number; time: number; Type: string; Action: string; Actor: { ID: string; Attributes: Record<string, string> } })
@@ -231,8 +232,8 @@ describe('start-first rollout behind a network alias: a client in the network ne
     // host-1: after the rollback the alias answers with the restored v2 container alone.
     const onDocker = await waitPolls(docker, (p) => p.length >= start[0] + 5 && p.slice(-5).every((x) => x.answer === 'v2'), 'the restored v2 never answered alone by its alias');
     assert.ok(onDocker.slice(start[0]).some((p) => p.answer === 'v3'), 'host-1 ran v3 before the rollback');
-    const [restored] = await docker.engine.docker.listContainers({ filters: JSON.stringify({ label: [`hoist.stack=${STACK}`], name: [`${STACK}-api-`] }) });
-    const aliases = (await docker.engine.docker.getContainer(restored.Id).inspect()).NetworkSettings.Networks[`${STACK}-net`]?.Aliases ?? [];
+    const [restored] = await rawEngine(docker.engine).listContainers({ filters: JSON.stringify({ label: [`hoist.stack=${STACK}`], name: [`${STACK}-api-`] }) });
+    const aliases = (await rawEngine(docker.engine).getContainer(restored.Id).inspect()).NetworkSettings.Networks[`${STACK}-net`]?.Aliases ?? [];
     assert.ok(aliases.includes('api'), `the restored container has its alias again: ${JSON.stringify(aliases)}`);
     assert.equal(sshRun(inventory, podman.spec.name, `rm -f /run/${STACK}-flags/fail-v3`).status, 0);
   });

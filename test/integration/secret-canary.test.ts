@@ -1,3 +1,4 @@
+import { rawEngine } from '../helpers/raw-engine';
 import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -6,7 +7,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { HealthCheck, Image, Inventory, Secret, Service, Stack, Testing } from '../../lib';
 import type { GraphDocument } from '../../lib/graph/graph-document';
-import { openAllHosts, OpenHost } from '../../lib/transport/open-host';
+import { openAllHosts, OpenHost } from '../../lib/drivers/open-host';
 import { runHoist } from '../helpers/cli';
 import { execIn } from '../helpers/exec';
 import { removeStack } from '../helpers/roundtrip';
@@ -111,9 +112,9 @@ describe('a canary secret in every output channel (Docker and Podman)', () => {
 
   it('docker inspect of a container that gets the secret as a file never shows it, while the file holds it byte for byte', async () => {
     for (const open of hosts) {
-      const inspect = JSON.stringify(await open.engine.docker.getContainer(`${STACK}-keeper-1`).inspect());
+      const inspect = JSON.stringify(await rawEngine(open.engine).getContainer(`${STACK}-keeper-1`).inspect());
       assertClean(inspect, `inspect on ${open.spec.name} (${open.engine.info.kind})`);
-      const read = await execIn(open.engine.docker, `${STACK}-keeper-1`, ['cat', '/run/secrets/canary']);
+      const read = await execIn(rawEngine(open.engine), `${STACK}-keeper-1`, ['cat', '/run/secrets/canary']);
       assert.equal(read.stdout.toString('utf8'), value, `${open.spec.name}: the file holds the value`);
     }
   });

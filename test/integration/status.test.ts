@@ -1,3 +1,4 @@
+import { rawEngine } from '../helpers/raw-engine';
 import * as assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -6,7 +7,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ContainerResource, GraphDocument, HostSpec, StackGraph } from '../../lib/graph/graph-document';
 import { HostError } from '../../lib/transport/host-error';
-import { openHost, OpenHost } from '../../lib/transport/open-host';
+import { openHost, OpenHost } from '../../lib/drivers/open-host';
 import { runHoist, REPO_ROOT } from '../helpers/cli';
 import { placeStack, PlacedStack, roundTripGraph } from '../helpers/roundtrip';
 
@@ -27,9 +28,9 @@ describe('hoist status on sandbox hosts (Docker and Podman)', () => {
     hosts = placed.hosts;
     graphFile = placed.graphFile;
     // One container gone and one stopped, so status has more to say than "running".
-    const docker = hosts[0].engine.docker;
+    const docker = rawEngine(hosts[0].engine);
     await docker.getContainer(`${STACK}-plain-1`).remove({ force: true });
-    await hosts[1].engine.docker.getContainer(`${STACK}-plain-1`).kill();
+    await rawEngine(hosts[1].engine).getContainer(`${STACK}-plain-1`).kill();
   });
 
   after(() => placed?.remove());

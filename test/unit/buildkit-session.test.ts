@@ -5,8 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildImage } from '../../lib/apply/build-image';
-import { type BuildkitSession, encodeSecretRequest, openBuildkitSession } from '../../lib/engine/buildkit-session';
-import { encodeGrpcFrame } from '../../lib/engine/grpc-frame';
+import { type BuildkitSession, encodeSecretRequest, openBuildkitSession } from '../../lib/drivers/engine-api/buildkit-session';
+import { encodeGrpcFrame } from '../../lib/drivers/engine-api/grpc-frame';
 import type { BuildImageSpec, ImageResource } from '../../lib/graph/graph-document';
 import { contextFiles, imageIdentity } from '../../lib/images/build-context';
 import { LoopbackEngine } from '../helpers/loopback-engine';
@@ -64,7 +64,7 @@ describe('BuildKit session serving build secrets', () => {
 
   /** A session and an HTTP/2 client on the engine's side of it. */
   async function connected(secrets = new Map<string, Buffer>(), options = {}) {
-    const session = await openBuildkitSession(engine.client(), secrets, options);
+    const session = await openBuildkitSession(engine.sessionEndpoint(), secrets, options);
     const upgrade = await engine.nextSession();
     const client = http2.connect('http://engine', { createConnection: () => upgrade.socket as never });
     client.on('error', () => undefined);
@@ -165,7 +165,7 @@ describe('BuildKit session serving build secrets', () => {
   });
 
   it('openBuildkitSession fails the session when the engine sends part of an HTTP/2 frame header and goes silent', { timeout: 10_000 }, async () => {
-    const session = await openBuildkitSession(engine.client(), new Map(), { idleTimeoutMs: 300 });
+    const session = await openBuildkitSession(engine.sessionEndpoint(), new Map(), { idleTimeoutMs: 300 });
     const { socket } = await engine.nextSession();
     try {
       // The client preface, an empty SETTINGS frame, then 4 of the 9 bytes of a DATA frame header.
@@ -179,7 +179,7 @@ describe('BuildKit session serving build secrets', () => {
   });
 
   it('openBuildkitSession fails the session when the engine breaks the HTTP/2 protocol', { timeout: 10_000 }, async () => {
-    const session = await openBuildkitSession(engine.client(), new Map(), { idleTimeoutMs: 5_000 });
+    const session = await openBuildkitSession(engine.sessionEndpoint(), new Map(), { idleTimeoutMs: 5_000 });
     const { socket } = await engine.nextSession();
     try {
       socket.write(Buffer.from('GET / HTTP/1.1\r\nHost: engine\r\n\r\n'));
@@ -195,7 +195,7 @@ describe('BuildKit session serving build secrets', () => {
     engine.acceptSessions = false;
     try {
       const started = Date.now();
-      await assert.rejects(openBuildkitSession(engine.client(), new Map(), { openTimeoutMs: 300 }), /the engine on loopback did not accept a build session within 0\.3 s/);
+      await assert.rejects(openBuildkitSession(engine.sessionEndpoint(), new Map(), { openTimeoutMs: 300 }), /the engine on loopback did not accept a build session within 0\.3 s/);
       assert.ok(Date.now() - started < 5_000);
     } finally {
       engine.acceptSessions = true;

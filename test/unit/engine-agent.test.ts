@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import { Duplex } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { EngineAgent } from '../../lib/engine/engine-agent';
+import { EngineAgent } from '../../lib/drivers/engine-api/engine-agent';
 import type { IHostConnection } from '../../lib/transport/host-connection';
 
 /** A stream like an SSH channel to an engine that reads requests and answers after `delayMs` (or never). */
@@ -85,7 +85,7 @@ describe('EngineAgent over forwarded streams', () => {
     const script = `
       const http = require('node:http');
       const { Duplex } = require('node:stream');
-      const { EngineAgent } = require(${JSON.stringify(require.resolve('../../lib/engine/engine-agent'))});
+      const { EngineAgent } = require(${JSON.stringify(require.resolve('../../lib/drivers/engine-api/engine-agent'))});
       // Like an ssh2 channel of a torn-down connection: it ends, and 'close' never comes.
       const stream = new Duplex({ read() {}, write(_c, _e, done) { done(); }, autoDestroy: false, emitClose: false });
       const agent = new EngineAgent({ host: 'h1', openStream: async () => stream, close() {} }, '/run/docker.sock');

@@ -1,11 +1,12 @@
+import { rawEngine } from '../helpers/raw-engine';
 import * as assert from 'node:assert/strict';
 import type * as http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { pullImage } from '../../lib/apply/pull-image';
 import { waitCompleted } from '../../lib/apply/wait-ready';
-import { readContainerLogs } from '../../lib/engine/container-logs';
-import { followProgress } from '../../lib/engine/follow-progress';
-import type { JsonEvent } from '../../lib/engine/json-lines-decoder';
+import { readContainerLogs } from '../../lib/drivers/engine-api/container-logs';
+import { followProgress } from '../../lib/drivers/engine-api/follow-progress';
+import type { JsonEvent } from '../../lib/drivers/engine-api/json-lines-decoder';
 import { LoopbackEngine } from '../helpers/loopback-engine';
 
 /**
@@ -45,7 +46,7 @@ describe('engine streams', () => {
   function progressStream(name: string, answer: http.RequestListener): Promise<NodeJS.ReadableStream> {
     engine.route(`GET /v1.41/progress/${name}`, answer);
     return new Promise((resolve, reject) => {
-      (client.docker.modem as unknown as { dial(o: object, cb: (e: Error | null, s: NodeJS.ReadableStream) => void): void })
+      (rawEngine(client).modem as unknown as { dial(o: object, cb: (e: Error | null, s: NodeJS.ReadableStream) => void): void })
         .dial({ path: `/progress/${name}`, method: 'GET', isStream: true, statusCodes: { 200: true } }, (error, stream) => (error ? reject(error) : resolve(stream)));
     });
   }
@@ -56,13 +57,13 @@ describe('engine streams', () => {
       res.writeHead(200, { 'Content-Type': 'application/vnd.docker.raw-stream' });
       res.end(Buffer.concat([frame(1, 'starting\n'), frame(2, ''), frame(2, 'error: no config\n')]));
     });
-    const logs = await readContainerLogs(client.docker.getContainer('plain'));
+    const logs = await readContainerLogs(rawEngine(client).getContainer('plain'));
     assert.deepEqual(logs, { text: 'starting\nerror: no config\n', truncated: false, damaged: false });
   });
 
   it('readContainerLogs takes the output of a container with a TTY as it is', async () => {
     engine.route('GET /v1.41/containers/tty/logs', (_req, res) => res.writeHead(200).end('\u001b[1mready\u001b[0m\r\n'));
-    assert.equal((await readContainerLogs(client.docker.getContainer('tty'))).text, '\u001b[1mready\u001b[0m\r\n');
+    assert.equal((await readContainerLogs(rawEngine(client).getContainer('tty'))).text, '\u001b[1mready\u001b[0m\r\n');
   });
 
   it('readContainerLogs stops reading an engine that never ends the logs at maxInputBytes and keeps the last maxBytes', { timeout: 10_000 }, async () => {
@@ -73,7 +74,7 @@ describe('engine streams', () => {
       res.writeHead(200);
       endless(res, frame(1, `${'x'.repeat(1000)}\n`));
     });
-    const logs = await readContainerLogs(client.docker.getContainer('flood'), { maxInputBytes: 1024 * 1024, maxBytes: 4096, timeoutMs: 8_000 });
+    const logs = await readContainerLogs(rawEngine(client).getContainer('flood'), { maxInputBytes: 1024 * 1024, maxBytes: 4096, timeoutMs: 8_000 });
     assert.equal(logs.truncated, true);
     assert.equal(logs.damaged, false);
     // The last 4096 bytes of what was read, headers stripped; the read stopped inside a line.
@@ -89,14 +90,14 @@ describe('engine streams', () => {
       res.write(Buffer.concat([frame(1, 'first line\n'), frame(1, 'second').subarray(0, 10)]));
     });
     const started = Date.now();
-    const logs = await readContainerLogs(client.docker.getContainer('silent'), { timeoutMs: 300 });
+    const logs = await readContainerLogs(rawEngine(client).getContainer('silent'), { timeoutMs: 300 });
     assert.ok(Date.now() - started < 5_000);
     // The frame cut short is the read's own doing (it stopped), not damage; its bytes are kept.
     assert.deepEqual(logs, { text: 'first line\nse', truncated: true, damaged: false });
   });
 
   it('readContainerLogs rejects when the engine has no such container', async () => {
-    await assert.rejects(readContainerLogs(client.docker.getContainer('missing')), /no such container|404/);
+    await assert.rejects(readContainerLogs(rawEngine(client).getContainer('missing')), /no such container|404/);
   });
 
   it('waitCompleted puts the last log lines of a failed container in its error, indented, as before', async () => {
@@ -104,7 +105,7 @@ describe('engine streams', () => {
       res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ Name: '/shop-job', State: { Status: 'exited', ExitCode: 3 }, Config: {} }));
     });
     engine.route('GET /v1.41/containers/job/logs', (_req, res) => res.writeHead(200).end(Buffer.concat([frame(1, 'migrating\n'), frame(2, 'table exists\n\n')])));
-    await assert.rejects(waitCompleted(client.docker, 'job', 1_000), (error: Error) => {
+    await assert.rejects(waitCompleted(client, 'job', 1_000), (error: Error) => {
       assert.equal(error.message, 'container shop-job exited with code 3; last log lines:\n    migrating\n    table exists');
       return true;
     });

@@ -1,7 +1,9 @@
+import { DOCKER_PROFILE } from '../../lib/drivers/docker/docker-profile';
+import { PODMAN_PROFILE } from '../../lib/drivers/podman/podman-profile';
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { podmanHealthTest, shellQuote } from '../../lib/engine/podman-health-test';
+import { podmanHealthTest, shellQuote } from '../../lib/drivers/podman/podman-health-test';
 import { FIELD_EQUIVALENCE } from '../../lib/engine/engine-equivalence';
 
 describe('podmanHealthTest', () => {
@@ -22,8 +24,8 @@ describe('podmanHealthTest', () => {
     const asked = { test: ['CMD', 'sh', '-c', 'cat /x; exit 1'], intervalMs: 1000, timeoutMs: 1000, retries: 1, startPeriodMs: 0 };
     const reported = { ...asked, test: podmanHealthTest(asked.test) };
     const spec = {} as never;
-    assert.equal(FIELD_EQUIVALENCE.healthcheck!(asked, reported, { engine: 'podman', spec }), true);
-    assert.equal(FIELD_EQUIVALENCE.healthcheck!(asked, reported, { engine: 'docker', spec }), false);
-    assert.equal(FIELD_EQUIVALENCE.healthcheck!(asked, { ...reported, retries: 3 }, { engine: 'podman', spec }), false);
+    assert.equal(FIELD_EQUIVALENCE.healthcheck!(asked, reported, { profile: PODMAN_PROFILE, spec }), true);
+    assert.equal(FIELD_EQUIVALENCE.healthcheck!(asked, reported, { profile: DOCKER_PROFILE, spec }), false);
+    assert.equal(FIELD_EQUIVALENCE.healthcheck!(asked, { ...reported, retries: 3 }, { profile: PODMAN_PROFILE, spec }), false);
   });
 });

@@ -1,3 +1,4 @@
+import { DOCKER_PROFILE } from '../../lib/drivers/docker/docker-profile';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -105,7 +106,7 @@ describe('secret delivery', () => {
       NetworkSettings: { Networks: {} },
     };
     const spec = normalizeContainer(inspect, { entrypoint: null, command: ['sh'], env: {}, user: null, workingDir: null, healthcheck: null, labels: {}, volumes: [] },
-      { engine: 'docker', loggingDriver: 'json-file', networkResources: new Map(), volumeResources: new Map() });
+      { profile: DOCKER_PROFILE, loggingDriver: 'json-file', networkResources: new Map(), volumeResources: new Map() });
     assert.deepEqual(spec.env, {});
     assert.deepEqual(spec.mounts, []);
     assert.ok(!JSON.stringify(spec).includes('tok $x'));

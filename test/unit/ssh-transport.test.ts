@@ -5,7 +5,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { connectEngine } from '../../lib/engine/engine-client';
+import { connectEngine } from '../../lib/drivers/connect-engine';
 import type { HostSpec } from '../../lib/graph/graph-document';
 import { HostError } from '../../lib/transport/host-error';
 import { fingerprintOf } from '../../lib/transport/known-hosts';
@@ -184,7 +184,7 @@ describe('SSH transport against an in-process ssh2 server', () => {
     const connection = await connect(project(server.knownHostsLine() + '\n'), hostSpec(server.port));
     try {
       const client = await connectEngine(connection, { engine: 'docker', socketPath: null });
-      const results = await Promise.all(Array.from({ length: 50 }, () => client.docker.listContainers({ all: true })));
+      const results = await Promise.all(Array.from({ length: 50 }, () => client.listContainers()));
       assert.equal(results.length, 50);
       assert.ok(results.every((r) => Array.isArray(r) && r.length === 0));
       assert.equal(server.log.connections - connectionsBefore, 1, 'one SSH connection');

@@ -3,7 +3,7 @@ import type * as BuildModule from '../../apply/build-image';
 import type * as SecretValuesModule from '../../apply/secret-values';
 import type * as BuildStateModule from '../../engine/read-build-state';
 import type * as PlanLintModule from '../../lint/plan-lint';
-import type * as OpenHostModule from '../../transport/open-host';
+import type * as OpenHostModule from '../../drivers/open-host';
 import type * as FingerprintModule from '../../synth/secret-fingerprint';
 import type { GraphDocument, ImageResource, StackGraph } from '../../graph/graph-document';
 import { resourceKeyOf } from '../../graph/resource-id';
@@ -43,7 +43,7 @@ export function registerBuild(program: Command, io: CliIo): void {
     .option('--trust-new-hosts', 'accept and record host keys not yet in known_hosts (never a changed key)', false)
     .option('--lock-timeout <duration>', 'wait this long for another run\'s lock on a builder', '0s')
     .action(async (flags: BuildFlags) => {
-      const { openAllHosts } = require('../../transport/open-host') as typeof OpenHostModule;
+      const { openAllHosts } = require('../../drivers/open-host') as typeof OpenHostModule;
       const { hostsToRead } = require('../../plan/collect-observations') as typeof CollectModule;
       const { graph, projectDir } = await loadGraph(flags, io);
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type * as HistoryModule from '../../engine/host-history';
-import type * as OpenHostModule from '../../transport/open-host';
+import type * as OpenHostModule from '../../drivers/open-host';
 import { CliError } from '../cli-error';
 import type { CliIo } from '../cli-io';
 import { loadGraph, withGraphSource } from '../load-graph';
@@ -38,7 +38,7 @@ export function registerHistory(program: Command, io: CliIo): void {
     .option('--trust-new-hosts', 'accept and record host keys not yet in known_hosts (never a changed key)', false)
     .action(async (flags: HistoryFlags) => {
       const limit = positiveIntegerFlag(flags.limit, '--limit');
-      const { forEachHost } = require('../../transport/open-host') as typeof OpenHostModule;
+      const { forEachHost } = require('../../drivers/open-host') as typeof OpenHostModule;
       const { readHistory } = require('../../engine/host-history') as typeof HistoryModule;
       const { graph, projectDir } = await loadGraph(flags, io);
       const stacks = flags.stack ? graph.stacks.filter((s) => s.name === flags.stack) : graph.stacks;

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import type * as LockModule from '../../lock/lock-hosts';
-import type { EngineClient } from '../../engine/engine-client';
+import type { EngineDriver } from '../../drivers/engine-driver';
 import type * as HostLockModule from '../../engine/host-lock';
-import type * as OpenHostModule from '../../transport/open-host';
+import type * as OpenHostModule from '../../drivers/open-host';
 import { hostsOfStacks } from '../../graph/stack-hosts';
 import type { GraphDocument, StackGraph } from '../../graph/graph-document';
 import { parseDuration } from '../../values/duration';
@@ -90,8 +90,8 @@ export function registerLock(program: Command, io: CliIo): void {
 }
 
 /** Runs `work` for each stack with its hosts' engines open; closes them however it ends. */
-async function withStacks(options: LockOptions, io: CliIo, work: (stack: StackGraph, clients: EngineClient[]) => Promise<void>): Promise<void> {
-  const { openAllHosts } = require('../../transport/open-host') as typeof OpenHostModule;
+async function withStacks(options: LockOptions, io: CliIo, work: (stack: StackGraph, clients: EngineDriver[]) => Promise<void>): Promise<void> {
+  const { openAllHosts } = require('../../drivers/open-host') as typeof OpenHostModule;
   const { graph, projectDir }: { graph: GraphDocument; projectDir: string } = await loadGraph(options, io);
   const stacks = options.stack ? graph.stacks.filter((s) => s.name === options.stack) : graph.stacks;
   if (stacks.length === 0) throw new CliError(`no stack named ${options.stack}; stacks: ${graph.stacks.map((s) => s.name).join(', ')}`);

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import type * as PruneModule from '../../engine/prune-images';
 import type * as CollectModule from '../../plan/collect-observations';
-import type * as OpenHostModule from '../../transport/open-host';
-import type { EngineClient } from '../../engine/engine-client';
+import type * as OpenHostModule from '../../drivers/open-host';
+import type { EngineDriver } from '../../drivers/engine-driver';
 import type * as ReadStateModule from '../../engine/read-host-state';
 import { hostsAndBuildersOf } from '../../graph/stack-hosts';
 import { removeOwnedContainer } from '../../engine/remove-container';
@@ -45,7 +45,7 @@ export function registerPrune(program: Command, io: CliIo): void {
     .option('--json', 'machine-readable output', false))
     .option('--trust-new-hosts', 'accept and record host keys not yet in known_hosts (never a changed key)', false)
     .action(async (flags: PruneFlags) => {
-      const { openAllHosts } = require('../../transport/open-host') as typeof OpenHostModule;
+      const { openAllHosts } = require('../../drivers/open-host') as typeof OpenHostModule;
       const { hostsToRead } = require('../../plan/collect-observations') as typeof CollectModule;
       const { imagesToPrune, removeImages } = require('../../engine/prune-images') as typeof PruneModule;
       const { graph, projectDir } = await loadGraph(flags, io);
@@ -72,7 +72,7 @@ export function registerPrune(program: Command, io: CliIo): void {
                   await removeOwnedContainer(client, c.name, { stack: stack.name, deleteVolumes: flags.removeVolumes ? c.anonymousVolumes.map((v) => v.volume) : [] })
                     .catch((error: Error) => entry.skipped.push(`container ${c.name}@${name}: ${error.message.split('\n')[0]}`));
                 }
-                await removeLeftoverSecretVolumes(client.docker, stack.name);
+                await removeLeftoverSecretVolumes(client, stack.name);
                 const result = await removeImages(client, images);
                 entry.skipped.push(...result.skipped.map((s) => `image ${s.image.references[0] ?? s.image.id}@${name}: ${s.reason}`));
               }
@@ -106,7 +106,7 @@ export function registerPrune(program: Command, io: CliIo): void {
 }
 
 /** The stack's stopped containers the graph no longer has, and rollout copies a killed apply left. */
-async function stoppedLeftovers(client: EngineClient, stack: string, desired: ReadonlySet<string>): Promise<StoppedContainer[]> {
+async function stoppedLeftovers(client: EngineDriver, stack: string, desired: ReadonlySet<string>): Promise<StoppedContainer[]> {
   const { readHostState } = require('../../engine/read-host-state') as typeof ReadStateModule;
   const { containers } = await readHostState(client, stack, { inspect: true });
   return containers

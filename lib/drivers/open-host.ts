@@ -1,15 +1,16 @@
 import type { HostSpec } from '../graph/graph-document';
-import { connectEngine, EngineClient } from '../engine/engine-client';
-import type { IHostConnection } from './host-connection';
-import { LocalConnection } from './local-connection';
-import { DEFAULT_SSH_TIMEOUTS, SshConnection, SshTimeouts } from './ssh-connection';
-import { EndpointOptions, resolveEndpoint } from './ssh-endpoint';
+import type { IHostConnection } from '../transport/host-connection';
+import { LocalConnection } from '../transport/local-connection';
+import { DEFAULT_SSH_TIMEOUTS, SshConnection, SshTimeouts } from '../transport/ssh-connection';
+import { EndpointOptions, resolveEndpoint } from '../transport/ssh-endpoint';
+import { connectEngine } from './connect-engine';
+import type { EngineDriver } from './engine-driver';
 
-/** A host reached: its connection and its engine. */
+/** A host reached: its connection and its engine's driver. */
 export interface OpenHost {
   readonly spec: HostSpec;
   readonly connection: IHostConnection;
-  readonly engine: EngineClient;
+  readonly engine: EngineDriver;
   close(): void;
 }
 

@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import { inspect } from 'node:util';
 import type { Duplex } from 'node:stream';
-import type { IHostConnection } from '../transport/host-connection';
+import type { IHostConnection } from '../../transport/host-connection';
 
 /**
  * An HTTP agent whose connections are streams to the engine socket opened through a host

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import * as http2 from 'node:http2';
 import type { Duplex } from 'node:stream';
-import type { EngineClient } from './engine-client';
 import { encodeGrpcFrame, UnaryRequestReader } from './grpc-frame';
 import { encodeBytesField, stringField } from './protobuf-wire';
 import { WireFormatError } from './wire-format-error';
@@ -67,8 +66,15 @@ const MAX_CONCURRENT_CALLS = 100;
 /** How much of a refusal's body is kept for the error message. */
 const MAX_REFUSAL_BYTES = 64 * 1024;
 
+/** Where a session is opened: the engine's HTTP agent (over the host connection) and API version. */
+export interface SessionEndpoint {
+  readonly host: string;
+  readonly agent: http.Agent;
+  readonly apiVersion: string;
+}
+
 /** Opens a session serving `secrets` (by id) and resolves once the engine has accepted it. */
-export async function openBuildkitSession(client: EngineClient, secrets: ReadonlyMap<string, Buffer>, options: BuildkitSessionOptions = {}): Promise<BuildkitSession> {
+export async function openBuildkitSession(client: SessionEndpoint, secrets: ReadonlyMap<string, Buffer>, options: BuildkitSessionOptions = {}): Promise<BuildkitSession> {
   const idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
   const maxMessageBytes = options.maxMessageBytes ?? 64 * 1024;
   const id = randomBytes(16).toString('hex');
@@ -101,8 +107,7 @@ export async function openBuildkitSession(client: EngineClient, secrets: Readonl
 }
 
 /** POST /session, upgraded to h2c: the engine's side of the session starts once it answers 101. */
-function upgradeToSession(client: EngineClient, id: string, timeoutMs: number): Promise<Duplex> {
-  const modem = client.docker.modem as unknown as { agent: http.Agent; version?: string };
+function upgradeToSession(client: SessionEndpoint, id: string, timeoutMs: number): Promise<Duplex> {
   return new Promise<Duplex>((resolve, reject) => {
     let settled = false;
     const settle = (error: Error | null, socket?: Duplex) => {
@@ -117,9 +122,9 @@ function upgradeToSession(client: EngineClient, id: string, timeoutMs: number): 
       }
     };
     const request = http.request({
-      agent: modem.agent,
+      agent: client.agent,
       host: 'engine',
-      path: `/${modem.version ?? 'v1.41'}/session`,
+      path: `/v${client.apiVersion}/session`,
       method: 'POST',
       headers: {
         Connection: 'Upgrade',

@@ -1,33 +1,7 @@
-/** What a host's engine is: found from the headers of one fast GET /_ping. */
-export interface EngineInfo {
-  readonly kind: 'docker' | 'podman';
-  readonly version: string;
-  readonly apiVersion: string;
-  readonly os: string;
-  readonly socketPath: string;
-}
-
-/**
- * The rest of detection, from /version and /info. Fetched only when needed: Podman takes
- * about a second to answer each of them, against 20 ms for /_ping.
- */
-export interface EngineDetails {
-  readonly arch: string;
-  readonly kernel: string;
-  readonly cgroupVersion: string;
-  readonly storageDriver: string;
-  /** Default log driver of containers created without one. */
-  readonly loggingDriver: string;
-}
+import type { EngineDetails, EngineInfo } from '../engine-driver';
 
 /** The oldest Engine API Hoist speaks: Docker 19.03 (1.40); Podman 4 serves 1.41. */
 export const MIN_API_VERSION = '1.40';
-
-/** Default engine sockets, as the host sees them. */
-export const DEFAULT_SOCKETS: Record<'docker' | 'podman', string> = {
-  docker: '/var/run/docker.sock',
-  podman: '/run/podman/podman.sock',
-};
 
 /** Compares dotted API versions numerically ("1.9" < "1.41"). */
 export function compareApiVersions(a: string, b: string): number {

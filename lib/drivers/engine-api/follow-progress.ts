@@ -1,6 +1,11 @@
-import type { EngineClient } from './engine-client';
 import { type JsonEvent, JsonLinesDecoder, type JsonLinesOptions } from './json-lines-decoder';
 import { WireFormatError } from './wire-format-error';
+
+/** Whose stream it is: the host, for messages, and its request timeout, the default idle limit. */
+export interface ProgressSource {
+  readonly host: string;
+  readonly requestTimeoutMs: number;
+}
 
 /** Options for {@link followProgress}. */
 export interface FollowProgressOptions extends JsonLinesOptions {
@@ -30,8 +35,8 @@ export interface FollowProgressOptions extends JsonLinesOptions {
  * `maxDurationMs`, ends without its end, or sends what is not JSON lines.
  * @param what what the stream is doing, for messages: "pulling nginx:1.27 on web-1"
  */
-export function followProgress(client: EngineClient, stream: NodeJS.ReadableStream, what: string, options: FollowProgressOptions = {}): Promise<void> {
-  const idleTimeoutMs = options.idleTimeoutMs ?? (client.docker.modem as { timeout?: number }).timeout ?? 120_000;
+export function followProgress(client: ProgressSource, stream: NodeJS.ReadableStream, what: string, options: FollowProgressOptions = {}): Promise<void> {
+  const idleTimeoutMs = options.idleTimeoutMs ?? client.requestTimeoutMs;
   const maxDurationMs = options.maxDurationMs ?? 2 * 60 * 60 * 1000;
   const decoder = new JsonLinesDecoder(options);
   const { signal } = options;

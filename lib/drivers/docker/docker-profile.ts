@@ -1,0 +1,13 @@
+import type { EngineProfile } from '../engine-profile';
+
+/** Docker Engine: records what it is asked as asked. */
+export const DOCKER_PROFILE: EngineProfile = {
+  defaultSocket: '/var/run/docker.sock',
+  updatesInPlace: true,
+  buildSecrets: true,
+  localImagePrefix: null,
+  injectedEnv: [],
+  readOnlyRootTmpfs: [],
+  keepsLogOptions: true,
+  healthTest: (test) => [...test],
+};

@@ -1,0 +1,277 @@
+import type * as http from 'node:http';
+import { Readable } from 'node:stream';
+import type Docker from 'dockerode';
+import type { EngineKind } from '../../graph/graph-document';
+import type { ContainerLogText, ContainerUpdate, EngineDetails, EngineDriver, EngineInfo, ImageBuildRequest, LogReadOptions, ProgressOptions, RegistryAuth } from '../engine-driver';
+import { EngineError, type EngineErrorReason } from '../engine-error';
+import type { ContainerInspect, ContainerSummary, ImageHistoryEntry, ImageInspect, ImageSummary, NetworkCreateBody, NetworkSummary, VolumeCreateBody, VolumeSummary } from '../engine-objects';
+import type { EngineProfile } from '../engine-profile';
+import { type BuildkitSession, openBuildkitSession } from './buildkit-session';
+import { readContainerLogs } from './container-logs';
+import { engineDetailsFrom } from './engine-info';
+import { followProgress, progressError } from './follow-progress';
+
+/** What an Engine API driver is made of, once its engine answered (connect-engine-api.ts). */
+export interface EngineApiConnection {
+  readonly host: string;
+  readonly info: EngineInfo;
+  /** dockerode, over the host connection's HTTP agent. */
+  readonly docker: Docker;
+  readonly agent: http.Agent;
+  readonly requestTimeoutMs: number;
+  /** Reads the engine's clock. */
+  readonly now: () => Promise<number>;
+  readonly close: () => void;
+}
+
+type Dial = (options: object, callback: (error: Error | null, data: NodeJS.ReadableStream) => void) => void;
+
+/**
+ * A driver for an engine that serves the Docker Engine API (Docker Engine; Podman's
+ * compatible API): the one place that calls dockerode. dockerode (with docker-modem) is the
+ * well-kept client of that API: typed calls, streams and demultiplexing, through any
+ * http.Agent, so it runs unchanged over SSH stream-local forwards. What one engine does
+ * differently is in its subclass (docker/, podman/) and its profile, never here.
+ */
+export abstract class EngineApiDriver implements EngineDriver {
+  public abstract readonly profile: EngineProfile;
+  public readonly host: string;
+  public readonly info: EngineInfo;
+  public readonly requestTimeoutMs: number;
+  protected readonly docker: Docker;
+  protected readonly agent: http.Agent;
+  private loadedDetails: Promise<EngineDetails> | undefined;
+
+  protected constructor(private readonly connection: EngineApiConnection) {
+    this.host = connection.host;
+    this.info = connection.info;
+    this.docker = connection.docker;
+    this.agent = connection.agent;
+    this.requestTimeoutMs = connection.requestTimeoutMs;
+  }
+
+  public get kind(): EngineKind {
+    return this.info.kind;
+  }
+
+  public details(): Promise<EngineDetails> {
+    return (this.loadedDetails ??= Promise.all([this.docker.version(), this.docker.info()])
+      .then(([v, i]) => engineDetailsFrom(v as unknown as Record<string, any>, i as Record<string, any>)));
+  }
+
+  public async defaultLogDriver(): Promise<string> {
+    return (await this.details()).loggingDriver;
+  }
+
+  public now(): Promise<number> {
+    return this.connection.now();
+  }
+
+  public close(): void {
+    this.connection.close();
+  }
+
+  /**
+   * The reason behind an engine's error answer. Subclasses add their engine's own ways of
+   * saying the same (Podman answers some of these with 500 and a message).
+   */
+  protected reasonOf(statusCode: number | undefined, message: string): EngineErrorReason {
+    if (statusCode === 404) return 'not-found';
+    if (statusCode === 409) return /already in progress/.test(message) ? 'removal-in-progress' : 'conflict';
+    return 'failed';
+  }
+
+  /** Runs one engine call and turns its error into an {@link EngineError} with the engine's message. */
+  protected async call<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw this.translate(error);
+    }
+  }
+
+  protected translate(error: unknown): Error {
+    if (error instanceof EngineError) return error;
+    const e = error as { statusCode?: number; message?: string; json?: unknown };
+    if (typeof e?.statusCode !== 'number') return error as Error;
+    const detail = `${e.message ?? ''} ${e.json ? JSON.stringify(e.json) : ''}`;
+    const translated = new EngineError(String(e.message), this.reasonOf(e.statusCode, detail), e.statusCode);
+    translated.stack = (error as Error).stack;
+    return translated;
+  }
+
+  public listContainers(): Promise<ContainerSummary[]> {
+    return this.call(async () => await this.docker.listContainers({ all: true }) as unknown as ContainerSummary[]);
+  }
+
+  public inspectContainer(ref: string): Promise<ContainerInspect> {
+    return this.call(async () => await this.docker.getContainer(ref).inspect() as unknown as ContainerInspect);
+  }
+
+  public createContainer(name: string, body: Record<string, unknown>): Promise<string> {
+    // dockerode sends every create option in the query string too unless `_query` names the
+    // query: the whole config (env with secret values, labels with the recorded spec) in the
+    // URL, which engines refuse with 431 once it passes 1 MiB, and which request logs record.
+    return this.call(async () => (await this.docker.createContainer({ _query: { name }, _body: body } as never)).id);
+  }
+
+  public async startContainer(ref: string): Promise<void> {
+    // Starting a started container answers 304: not an error here.
+    await this.call(() => this.docker.getContainer(ref).start()).catch(notModified);
+  }
+
+  public async stopContainer(ref: string, timeoutSeconds: number | null): Promise<void> {
+    await this.call(() => this.docker.getContainer(ref).stop(timeoutSeconds === null ? {} : { t: timeoutSeconds })).catch(notModified);
+  }
+
+  public async renameContainer(ref: string, name: string): Promise<void> {
+    await this.call(() => this.docker.getContainer(ref).rename({ name }));
+  }
+
+  public async removeContainer(ref: string): Promise<void> {
+    // Never `v: true`: that takes the anonymous volumes an image declares (a database's data).
+    await this.call(() => this.docker.getContainer(ref).remove({ force: true, v: false }));
+  }
+
+  public async updateContainer(ref: string, update: ContainerUpdate): Promise<void> {
+    await this.call(() => this.docker.getContainer(ref).update({
+      NanoCpus: update.nanoCpus, Memory: update.memoryBytes, MemorySwap: update.memorySwapBytes,
+      MemoryReservation: update.memoryReservationBytes, PidsLimit: update.pidsLimit,
+      RestartPolicy: { Name: update.restart.policy, MaximumRetryCount: update.restart.maxRetries },
+    }));
+  }
+
+  public async putArchive(ref: string, directory: string, archive: Buffer): Promise<void> {
+    await this.call(() => this.docker.getContainer(ref).putArchive(archive, { path: directory }));
+  }
+
+  public getArchive(ref: string, path: string): Promise<Readable> {
+    return this.call(async () => await this.docker.getContainer(ref).getArchive({ path }) as unknown as Readable);
+  }
+
+  public readLogs(ref: string, options: LogReadOptions = {}): Promise<ContainerLogText> {
+    return this.call(() => readContainerLogs(this.docker.getContainer(ref), options));
+  }
+
+  public async runHealthCheck(_ref: string): Promise<void> {
+    // Docker Engine runs health checks itself.
+  }
+
+  public listImages(filter?: { readonly label?: readonly string[] }): Promise<ImageSummary[]> {
+    return this.call(async () => await this.docker.listImages(filter?.label ? { filters: JSON.stringify({ label: filter.label }) } : {}) as unknown as ImageSummary[]);
+  }
+
+  public inspectImage(ref: string): Promise<ImageInspect> {
+    return this.call(async () => await this.docker.getImage(ref).inspect() as unknown as ImageInspect);
+  }
+
+  public imageHistory(ref: string): Promise<ImageHistoryEntry[]> {
+    return this.call(async () => await this.docker.getImage(ref).history() as ImageHistoryEntry[]);
+  }
+
+  public async tagImage(ref: string, repository: string, tag: string): Promise<void> {
+    await this.call(() => this.docker.getImage(ref).tag({ repo: repository, tag }));
+  }
+
+  public async removeImage(ref: string): Promise<void> {
+    await this.call(() => this.docker.getImage(ref).remove({ noprune: false }));
+  }
+
+  public async pullImage(reference: string, auth: RegistryAuth | undefined, what: string, options: ProgressOptions = {}): Promise<void> {
+    const stream = await this.call(() => this.docker.pull(reference, auth ? { authconfig: auth } : {}) as Promise<NodeJS.ReadableStream>);
+    await followProgress(this, stream, what, options);
+  }
+
+  public async pushImage(reference: string, auth: RegistryAuth | undefined, what: string, options: ProgressOptions = {}): Promise<void> {
+    const stream = await this.call(() => this.docker.getImage(reference).push({ authconfig: auth ?? {} } as never) as unknown as Promise<NodeJS.ReadableStream>);
+    await followProgress(this, stream, what, options);
+  }
+
+  public async loadImage(archive: Readable, what: string, options: ProgressOptions = {}): Promise<void> {
+    const response = await this.call(() => this.docker.loadImage(archive as unknown as NodeJS.ReadableStream, { quiet: true }) as unknown as Promise<NodeJS.ReadableStream>);
+    // The answer mixes JSON lines with plain progress text; only the JSON can say it failed.
+    await followProgress(this, response, what, { ...options, invalidLines: 'skip' });
+  }
+
+  public saveImage(ref: string): Promise<Readable> {
+    return this.call(async () => await this.docker.getImage(ref).get() as unknown as Readable);
+  }
+
+  public async importImage(rootfs: Buffer, repository: string, what: string): Promise<void> {
+    const stream = await this.call(() => this.docker.importImage(Readable.from([rootfs]) as never, { repo: repository }) as unknown as Promise<NodeJS.ReadableStream>);
+    let failure: string | undefined;
+    await followProgress(this, stream, what, { onEvent: (event) => (failure ??= progressError(event)) });
+    if (failure) throw new EngineError(`${what} failed: ${failure}`, 'failed');
+  }
+
+  public async buildImage(request: ImageBuildRequest, what: string, options: ProgressOptions = {}): Promise<void> {
+    // Build secrets need BuildKit, which the engine drives through a session that serves them.
+    let session: BuildkitSession | undefined;
+    if (request.secrets?.size) {
+      if (!this.profile.buildSecrets) throw new Error(`${what}: build secrets need a Docker Engine builder; ${this.host} runs ${this.kind}`);
+      session = await openBuildkitSession({ host: this.host, agent: this.agent, apiVersion: this.info.apiVersion }, request.secrets, request.secretChannel);
+    }
+    try {
+      const query = { ...request.query, ...(session ? { version: '2', session: session.id } : {}) };
+      // Straight through the modem, not dockerode's buildImage: for a BuildKit build (version 2)
+      // that opens a session of its own and puts its id in the request, so the engine would ask
+      // that session, which serves no secrets, and mount nothing.
+      const signal = session?.signal;
+      const stream = await new Promise<NodeJS.ReadableStream>((resolve, reject) => {
+        (this.docker.modem as unknown as { dial: Dial }).dial({
+          path: '/build?',
+          method: 'POST',
+          file: request.context,
+          options: query,
+          isStream: true,
+          statusCodes: { 200: true, 500: 'server error' },
+          abortSignal: signal,
+        }, (error, data) => (error ? reject(signal?.aborted ? signal.reason : error) : resolve(data)));
+      });
+      await followProgress(this, stream, what, { ...options, signal: signal ?? options.signal });
+    } finally {
+      session?.close();
+    }
+  }
+
+  public listNetworks(): Promise<NetworkSummary[]> {
+    return this.call(async () => await this.docker.listNetworks() as unknown as NetworkSummary[]);
+  }
+
+  public async createNetwork(body: NetworkCreateBody): Promise<void> {
+    await this.call(() => this.docker.createNetwork(body as never));
+  }
+
+  public async removeNetwork(ref: string): Promise<void> {
+    await this.call(() => this.docker.getNetwork(ref).remove());
+  }
+
+  public async connectNetwork(network: string, container: string, aliases: readonly string[]): Promise<void> {
+    await this.call(() => this.docker.getNetwork(network).connect({ Container: container, EndpointConfig: aliases.length ? { Aliases: [...aliases] } : {} }));
+  }
+
+  public async disconnectNetwork(network: string, container: string): Promise<void> {
+    await this.call(() => this.docker.getNetwork(network).disconnect({ Container: container, Force: true }));
+  }
+
+  public async listVolumes(filter?: { readonly label?: readonly string[]; readonly name?: readonly string[] }): Promise<VolumeSummary[]> {
+    const filters: Record<string, readonly string[]> = {};
+    if (filter?.label) filters.label = filter.label;
+    if (filter?.name) filters.name = filter.name;
+    const answer = await this.call(() => this.docker.listVolumes(Object.keys(filters).length ? { filters: JSON.stringify(filters) } as never : {}));
+    return ((answer as { Volumes?: VolumeSummary[] | null }).Volumes ?? []);
+  }
+
+  public async createVolume(body: VolumeCreateBody): Promise<void> {
+    await this.call(async () => { await this.docker.createVolume(body as never); });
+  }
+
+  public async removeVolume(name: string): Promise<void> {
+    await this.call(() => this.docker.getVolume(name).remove());
+  }
+}
+
+/** "Not modified" (starting a started container, stopping a stopped one) is success here. */
+function notModified(error: unknown): void {
+  if ((error as EngineError).statusCode !== 304) throw error;
+}

@@ -1,0 +1,170 @@
+import type { Readable } from 'node:stream';
+import type { EngineKind } from '../graph/graph-document';
+import type { EngineProfile } from './engine-profile';
+import type { ContainerInspect, ContainerSummary, ImageHistoryEntry, ImageInspect, ImageSummary, NetworkCreateBody, NetworkSummary, VolumeCreateBody, VolumeSummary } from './engine-objects';
+
+/** What a host's engine is: found when the driver connects. */
+export interface EngineInfo {
+  readonly kind: EngineKind;
+  readonly version: string;
+  readonly apiVersion: string;
+  readonly os: string;
+  /** Where the engine was reached on the host (a socket path), for messages. */
+  readonly socketPath: string;
+}
+
+/**
+ * The rest of detection, fetched only when needed: Podman takes about a second to answer
+ * each of /version and /info, against 20 ms for /_ping.
+ */
+export interface EngineDetails {
+  readonly arch: string;
+  readonly kernel: string;
+  readonly cgroupVersion: string;
+  readonly storageDriver: string;
+  /** Default log driver of containers created without one. */
+  readonly loggingDriver: string;
+}
+
+/** Resource limits and restart policy a running container can take without being recreated. */
+export interface ContainerUpdate {
+  readonly nanoCpus: number;
+  readonly memoryBytes: number;
+  readonly memorySwapBytes: number;
+  readonly memoryReservationBytes: number;
+  readonly pidsLimit: number;
+  readonly restart: { readonly policy: string; readonly maxRetries: number };
+}
+
+/** Options for reading a container's last log lines. */
+export interface LogReadOptions {
+  /** @default 10 */
+  readonly tail?: number;
+  /** @default 10000 */
+  readonly timeoutMs?: number;
+  /** @default 8388608 */
+  readonly maxInputBytes?: number;
+  readonly maxLineBytes?: number;
+  readonly maxLines?: number;
+}
+
+/** A container's log text, decoded within limits. */
+export interface ContainerLogText {
+  readonly text: string;
+  /** The engine sent more than the limits allowed (or took too long); `text` is the start. */
+  readonly truncated: boolean;
+}
+
+/** Registry credentials for a pull or push, as the Engine API takes them. */
+export interface RegistryAuth {
+  readonly username?: string;
+  readonly password?: string;
+  readonly serveraddress?: string;
+  readonly [key: string]: string | undefined;
+}
+
+/** Options of a progress-reporting operation (pull, push, build, import). */
+export interface ProgressOptions {
+  /** Each progress event as the engine sends it. */
+  readonly onEvent?: (event: Record<string, unknown>) => void;
+  /** Stops the operation; the promise rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+}
+
+/** What an image build sends to the engine. */
+export interface ImageBuildRequest {
+  /** The build context as a tar stream. */
+  readonly context: Readable;
+  /** Query parameters of POST /build (t, dockerfile, buildargs, labels, target, ...). */
+  readonly query: Record<string, string>;
+  /** Build secrets, by id; needs {@link EngineProfile.buildSecrets}. */
+  readonly secrets?: ReadonlyMap<string, Buffer>;
+  /** Limits of the channel that serves the secrets to the engine. @default the driver's */
+  readonly secretChannel?: { readonly idleTimeoutMs?: number; readonly openTimeoutMs?: number; readonly maxMessageBytes?: number };
+}
+
+/**
+ * One host's container engine, as Hoist uses it: the only way the planner, apply, status,
+ * locks and history reach an engine. A driver hides how it talks to its engine (HTTP over an
+ * SSH stream-local forward for Docker Engine and Podman) and every quirk of it; what differs
+ * between engines in what Hoist may *do* is in its {@link EngineProfile}, which pure code
+ * (the planner) reads without a connection.
+ *
+ * Conventions every driver keeps, because apply's crash safety rests on them:
+ * - names are unique per object kind, and a create with a taken name fails with
+ *   {@link EngineError} reason `conflict` (locks rely on this being atomic);
+ * - a reference (`ref`) is a name or an id; an object that does not exist fails with reason
+ *   `not-found`;
+ * - removing a container never removes its volumes;
+ * - starting a running container and stopping a stopped one succeed.
+ */
+export interface EngineDriver {
+  readonly host: string;
+  readonly kind: EngineKind;
+  readonly info: EngineInfo;
+  /** What this engine can and cannot do, and how it reads back what it was asked. */
+  readonly profile: EngineProfile;
+  /** How long a request may go without an answer before it fails, in ms. */
+  readonly requestTimeoutMs: number;
+  /** Architecture, cgroup version, storage and log drivers (one slower round trip, cached). */
+  details(): Promise<EngineDetails>;
+  /** The log driver of containers created without one (what reads back as "the default"). */
+  defaultLogDriver(): Promise<string>;
+  /**
+   * The engine's clock, in ms since the epoch, to the second. Lock expiry is measured against
+   * it rather than this machine's clock, so machines whose clocks disagree still agree.
+   */
+  now(): Promise<number>;
+  close(): void;
+
+  /** Every container, running or not. */
+  listContainers(): Promise<ContainerSummary[]>;
+  inspectContainer(ref: string): Promise<ContainerInspect>;
+  /** Creates a container from an Engine API create body; returns its id. */
+  createContainer(name: string, body: Record<string, unknown>): Promise<string>;
+  startContainer(ref: string): Promise<void>;
+  stopContainer(ref: string, timeoutSeconds: number | null): Promise<void>;
+  renameContainer(ref: string, name: string): Promise<void>;
+  /** Force-removes a container, never its volumes. */
+  removeContainer(ref: string): Promise<void>;
+  updateContainer(ref: string, update: ContainerUpdate): Promise<void>;
+  /** Unpacks a tar archive into a directory of a container's filesystem (a volume mounted there included). */
+  putArchive(ref: string, directory: string, archive: Buffer): Promise<void>;
+  /** A tar archive of a path in a container's filesystem. */
+  getArchive(ref: string, path: string): Promise<Readable>;
+  /** A container's last log lines (stdout and stderr), read within limits. */
+  readLogs(ref: string, options?: LogReadOptions): Promise<ContainerLogText>;
+  /**
+   * Runs a container's health check once now, where the engine does not schedule them itself
+   * (Podman without systemd); elsewhere does nothing. Never fails: the state says the result.
+   */
+  runHealthCheck(ref: string): Promise<void>;
+
+  listImages(filter?: { readonly label?: readonly string[] }): Promise<ImageSummary[]>;
+  inspectImage(ref: string): Promise<ImageInspect>;
+  imageHistory(ref: string): Promise<ImageHistoryEntry[]>;
+  tagImage(ref: string, repository: string, tag: string): Promise<void>;
+  removeImage(ref: string): Promise<void>;
+  /** Pulls an image, following its progress to the end. `what` names it in errors. */
+  pullImage(reference: string, auth: RegistryAuth | undefined, what: string, options?: ProgressOptions): Promise<void>;
+  pushImage(reference: string, auth: RegistryAuth | undefined, what: string, options?: ProgressOptions): Promise<void>;
+  /** Loads an image archive (`docker save` format), following the engine's answer to its end. */
+  loadImage(archive: Readable, what: string, options?: ProgressOptions): Promise<void>;
+  /** An image as an archive (`docker save` format). */
+  saveImage(ref: string): Promise<Readable>;
+  /** Creates an image from a root filesystem tar (one layer), named `repository`. */
+  importImage(rootfs: Buffer, repository: string, what: string): Promise<void>;
+  /** Builds an image, following its progress to the end. */
+  buildImage(request: ImageBuildRequest, what: string, options?: ProgressOptions): Promise<void>;
+
+  listNetworks(): Promise<NetworkSummary[]>;
+  createNetwork(body: NetworkCreateBody): Promise<void>;
+  removeNetwork(ref: string): Promise<void>;
+  connectNetwork(network: string, container: string, aliases: readonly string[]): Promise<void>;
+  disconnectNetwork(network: string, container: string): Promise<void>;
+
+  listVolumes(filter?: { readonly label?: readonly string[]; readonly name?: readonly string[] }): Promise<VolumeSummary[]>;
+  /** Creates a volume; one of that name that exists already is left as it is (no error). */
+  createVolume(body: VolumeCreateBody): Promise<void>;
+  removeVolume(name: string): Promise<void>;
+}
