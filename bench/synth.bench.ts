@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { App, HealthCheck, Host, Image, Network, Service, Stack, Volume } from '../lib';
 import { canonicalJsonPretty } from '../lib/graph/canonical-json';
 import { synthesize } from '../lib/synth/synthesize';
-import { fingerprintKeyOf } from '../lib/synth/secret-fingerprint';
+import { fingerprintKeyOf } from '../lib/secrets/secret-fingerprint';
 
 const SERVICES = 1000;
 const HOSTS = 20;

@@ -2,7 +2,7 @@
  * Hoist's public construct API. Everything exported here is jsii-compatible; the graph,
  * planner, engine drivers and CLI are internal and reached through the `hoist` command.
  */
-export * from './core/app';
+export * from './app';
 export * from './core/stack';
 export * from './core/host';
 export * from './core/inventory';

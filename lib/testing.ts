@@ -1,6 +1,6 @@
-import { App, AppProps } from './core/app';
+import { App, AppProps } from './app';
 import { synthesize } from './synth/synthesize';
-import { fingerprintKeyOf } from './synth/secret-fingerprint';
+import { fingerprintKeyOf } from './secrets/secret-fingerprint';
 import { ValidationError } from './synth/validation-error';
 
 /** A fixed fingerprint key, so snapshots of graphs with secrets are stable. */

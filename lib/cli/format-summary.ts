@@ -1,4 +1,4 @@
-import type { ResourceKind } from '../graph/graph-document';
+import type { ResourceKind } from '../graph/resource-kind';
 import type { StackSummary } from '../synth/synth-report';
 
 const ORDER: ResourceKind[] = ['container', 'image', 'network', 'volume', 'secret'];

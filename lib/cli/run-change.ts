@@ -1,6 +1,6 @@
 import * as readline from 'node:readline';
 import type { Command } from 'commander';
-import type * as DeployModule from '../deploy';
+import type * as DeployModule from '../deploy/index';
 import type { ChangeCommand } from '../deploy/deploy-events';
 import type { DeploySource, GraphSource } from '../deploy/deploy-source';
 import type { PlannedChange } from '../deploy/planned-change';
@@ -52,7 +52,7 @@ export async function runChange(options: ChangeOptions, io: CliIo): Promise<void
   const lockTimeout = parseDuration(options.lockTimeout);
   if (!lockTimeout.ok) throw new CliError(`--lock-timeout: ${lockTimeout.reason}`);
   const parallelism = positiveIntegerFlag(options.parallelism, '--parallelism');
-  const deploy = require('../deploy') as typeof DeployModule;
+  const deploy = require('../deploy/index') as typeof DeployModule;
   const verb = options.command;
 
   let target: DeploySource | PlannedChange;

@@ -1,5 +1,5 @@
-import { App } from '../core/app';
 import type { GraphDocument } from '../graph/graph-document';
+import type { SynthRoot } from '../synth/synth-root';
 import { synthesize } from '../synth/synthesize';
 import { DeployError } from './deploy-error';
 
@@ -12,16 +12,17 @@ export interface GraphSource {
 }
 
 /**
- * What to deploy: a graph with its project directory, or an App, synthesized in this process
- * (its `projectDir` is the project directory). A program file is the CLI's business: it runs
- * the program in a process of its own (any jsii language, a crash cannot take the CLI down);
- * a library caller already holds the App or the graph.
+ * What to deploy: a graph with its project directory, or an App (anything synth takes: the
+ * root of a construct tree with its `projectDir`), synthesized in this process. A program
+ * file is the CLI's business: it runs the program in a process of its own (any jsii
+ * language, a crash cannot take the CLI down); a library caller already holds the App or the
+ * graph.
  */
-export type DeploySource = GraphSource | App;
+export type DeploySource = GraphSource | SynthRoot;
 
 /** The graph and project directory of a source; an App that does not validate is refused with every problem. */
 export function resolveSource(source: DeploySource): GraphSource {
-  if (!App.isApp(source)) return source;
+  if ('graph' in source) return source;
   const result = synthesize(source);
   if (!result.ok) {
     const n = result.problems.length;

@@ -28,7 +28,7 @@ export interface PlanResult extends PlannedChange {
 
 /** Whether `x` is a {@link PlannedChange} (and not a source to plan). */
 export function isPlannedChange(x: unknown): x is PlannedChange {
-  return typeof x === 'object' && x !== null && 'plan' in x && 'projectDir' in x && !('graph' in x);
+  return typeof x === 'object' && x !== null && 'plan' in x && 'projectDir' in x && !('graph' in x) && !('node' in x);
 }
 
 /**

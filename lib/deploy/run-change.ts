@@ -13,7 +13,7 @@ import type * as BuildPlanModule from '../plan/build-plan';
 import type * as CollectModule from '../plan/collect-observations';
 import type { HostObservation, PlanDocument, PlannedAction, PlanSummary } from '../plan/plan-types';
 import type { SavedPlan } from '../plan/saved-plan-problems';
-import type * as FingerprintModule from '../synth/secret-fingerprint';
+import type * as FingerprintModule from '../secrets/secret-fingerprint';
 import type { OpenHost } from '../drivers/open-host';
 import { currentUser } from '../values/current-user';
 import { familiarImageReference } from '../values/image-reference';
@@ -72,7 +72,7 @@ export async function runChange(request: ChangeRequest): Promise<ChangeResult> {
   const { buildPlan, hasChanges, observationFingerprint } = require('../plan/build-plan') as typeof BuildPlanModule;
   const { executeStackPlan, unsupportedActions } = require('../apply/execute-plan') as typeof ExecuteModule;
   const { readSecretsForPlan, readImageSecrets } = require('../apply/secret-values') as typeof SecretValuesModule;
-  const { loadFingerprintKey } = require('../synth/secret-fingerprint') as typeof FingerprintModule;
+  const { loadFingerprintKey } = require('../secrets/secret-fingerprint') as typeof FingerprintModule;
   const { appendHistory, readHistory } = require('../engine/host-history') as typeof HistoryModule;
 
   const { command: verb, graph, projectDir, saved, emit, redactor } = request;

@@ -55,6 +55,46 @@ export interface ContainerLogText {
   readonly truncated: boolean;
 }
 
+/** Options for running a command in a container. */
+export interface ExecOptions {
+  /** The user to run as. @default the container's */
+  readonly user?: string;
+  /** Extra environment, as NAME=value. @default none */
+  readonly env?: readonly string[];
+  /**
+   * The most bytes kept of each of stdout and stderr; the rest is read and dropped, and
+   * `truncated` says so.
+   * @default 1048576
+   */
+  readonly maxOutputBytes?: number;
+  /**
+   * How long the command may run; then the output so far is returned with `timedOut` (the
+   * command itself is not killed: engines cannot stop an exec).
+   * @default 60000
+   */
+  readonly timeoutMs?: number;
+}
+
+/** What a command run in a container did. */
+export interface ExecResult {
+  readonly stdout: Buffer;
+  readonly stderr: Buffer;
+  /** Null when it had not finished (timed out). */
+  readonly exitCode: number | null;
+  readonly truncated: boolean;
+  readonly timedOut: boolean;
+}
+
+/** A container's resource use at one moment. */
+export interface ContainerStats {
+  /** CPU used since the previous sample, as a share of one CPU (1.5 = one and a half CPUs); null when the engine gave one sample only. */
+  readonly cpus: number | null;
+  readonly memoryBytes: number;
+  /** Null when unlimited. */
+  readonly memoryLimitBytes: number | null;
+  readonly pids: number;
+}
+
 /** Registry credentials for a pull or push, as the Engine API takes them. */
 export interface RegistryAuth {
   readonly username?: string;
@@ -134,6 +174,10 @@ export interface EngineDriver {
   getArchive(ref: string, path: string): Promise<Readable>;
   /** A container's last log lines (stdout and stderr), read within limits. */
   readLogs(ref: string, options?: LogReadOptions): Promise<ContainerLogText>;
+  /** Runs a command in a running container, its output kept within limits. */
+  exec(ref: string, argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
+  /** One sample of a running container's resource use. */
+  stats(ref: string): Promise<ContainerStats>;
   /**
    * Runs a container's health check once now, where the engine does not schedule them itself
    * (Podman without systemd); elsewhere does nothing. Never fails: the state says the result.

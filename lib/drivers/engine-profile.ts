@@ -6,6 +6,8 @@
  * engines.ts registers it.
  */
 export interface EngineProfile {
+  /** The engine's name in messages ("Docker Engine", "Podman"). */
+  readonly displayName: string;
   /** Where the engine's API listens on a host by default. */
   readonly defaultSocket: string;
   /** Whether a running container's limits and restart policy can change without a replacement. */

@@ -8,6 +8,14 @@
  * so it stays out of the hash. docs/graph-format.md describes the format for readers.
  */
 
+import type { EngineChoice } from '../values/engine-kind';
+import type { LintSeverity } from './lint-rule-catalog';
+import type { ResourceKind } from './resource-kind';
+
+// Defined once elsewhere; re-exported because readers of the graph have imported them from here.
+export type { EngineChoice, EngineKind } from '../values/engine-kind';
+export type { ResourceKind } from './resource-kind';
+
 /** Bumped on any change a reader of an older version would misread. */
 export const GRAPH_FORMAT_VERSION = '1.0';
 
@@ -34,8 +42,6 @@ export interface StackGraph {
   readonly resources: GraphResource[];
 }
 
-export type EngineKind = 'docker' | 'podman';
-
 export interface HostSpec {
   readonly name: string;
   readonly source: string;
@@ -48,7 +54,7 @@ export interface HostSpec {
   readonly identity: HostIdentity;
   readonly hostKey: HostKeyTrust;
   /** `detect` asks the host at connect time. */
-  readonly engine: EngineKind | 'detect';
+  readonly engine: EngineChoice;
   /** The engine's socket as the host sees it; null means the engine's standard path. */
   readonly engineSocket: string | null;
   readonly roles: string[];
@@ -68,8 +74,6 @@ export interface HostKeyTrust {
   /** Pinned `SHA256:` fingerprint of the host key; null when known_hosts decides. */
   readonly fingerprint: string | null;
 }
-
-export type ResourceKind = 'network' | 'volume' | 'image' | 'secret' | 'container';
 
 export type GraphResource = NetworkResource | VolumeResource | ImageResource | SecretResource | ContainerResource;
 
@@ -136,7 +140,7 @@ export interface BuildImagePolicy {
   /** Built versions kept per host, the running one included. */
   readonly keepVersions: number;
   /** Lint severities set on the construct, by rule id. */
-  readonly lint: Record<string, 'error' | 'warning' | 'info' | 'off'>;
+  readonly lint: Record<string, LintSeverity>;
   /** Secrets the build reads (by `secretName` as the mount id), never their values. Absent: none. */
   readonly buildSecrets?: SecretReference[];
 }
@@ -314,5 +318,5 @@ export interface ContainerPolicy {
    * Lint severities set on the service and the stack's defaults (the service's win), by rule
    * id. Absent when neither sets any, and in graphs from before service lint: each rule's default.
    */
-  readonly lint?: Record<string, 'error' | 'warning' | 'info' | 'off'>;
+  readonly lint?: Record<string, LintSeverity>;
 }

@@ -1,4 +1,4 @@
-import type { ResourceKind } from './graph-document';
+import type { ResourceKind } from './resource-kind';
 
 /**
  * Resource ids are `<kind>:<construct path>@<host>` (containers add `#<slot>` before the host).

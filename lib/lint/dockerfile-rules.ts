@@ -1,10 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { dockerfileFacts } from './dockerfile-facts';
+import { LINT_RULES, type LintSeverity } from '../graph/lint-rule-catalog';
 import { isRootUser } from '../values/root-user';
-
-/** How much a finding matters; `off` silences a rule. */
-export type LintSeverity = 'error' | 'warning' | 'info' | 'off';
 
 /** One problem found in an image's build. */
 export interface LintFinding {
@@ -32,25 +30,6 @@ export interface LintInput {
   /** How messages name the context (e.g. project-relative); default: contextDir. */
   readonly contextName?: string;
 }
-
-/** A lint rule's registration: default severity, CIS Docker Benchmark number, what trips it. */
-export interface LintRuleInfo {
-  readonly severity: Exclude<LintSeverity, 'off'>;
-  /** The check's number in the CIS Docker Benchmark as docker-bench-security numbers it; null when the benchmark has none. */
-  readonly cis: string | null;
-  readonly summary: string;
-}
-
-/** The rules checked on a built image's Dockerfile, their default severities and what each is about. */
-export const LINT_RULES: Readonly<Record<string, LintRuleInfo>> = {
-  'no-user': { severity: 'warning', cis: '4.1', summary: 'the image runs as root (no USER, or USER root, in the built stage) and a service running it sets no user' },
-  'floating-base': { severity: 'warning', cis: null, summary: 'a base image by floating tag or latest rather than by digest' },
-  'secret-in-build': { severity: 'error', cis: '4.10', summary: 'a secret-looking ENV or ARG: it stays in the image\'s layers and history' },
-  'copy-before-install': { severity: 'warning', cis: null, summary: 'the whole source is copied before dependencies are installed, so any change re-installs them' },
-  'full-base': { severity: 'info', cis: null, summary: 'a full base image where a slim variant exists' },
-  'no-dockerignore': { severity: 'warning', cis: null, summary: 'the build context has no .dockerignore (.git, node_modules and secrets get sent)' },
-  'no-healthcheck': { severity: 'info', cis: '4.6', summary: 'neither the image nor every service running it defines a health check' },
-};
 
 const SECRET_NAME = /(pass(word|wd)?|secret|token|api[_-]?key|private[_-]?key|credentials?)$/i;
 const INSTALL = /\b(npm (ci|install|i)\b|yarn( install)?\b|pnpm (install|i)\b|pip3? install|poetry install|bundle install|go mod download|composer install|cargo (fetch|build))/;

@@ -4,7 +4,8 @@ import type { BuildImageSpec, ContainerResource, GraphDocument, ImageResource, S
 import { resourceKeyOf } from '../graph/resource-id';
 import { isRootUser } from '../values/root-user';
 import { dockerfileFacts } from './dockerfile-facts';
-import { type LintFinding, type LintSeverity, lintDockerfile } from './dockerfile-rules';
+import type { LintSeverity } from '../graph/lint-rule-catalog';
+import { type LintFinding, lintDockerfile } from './dockerfile-rules';
 import { lintService, type ServiceImageFacts } from './service-rules';
 
 /** The lint result of one built image. */

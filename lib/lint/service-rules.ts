@@ -1,33 +1,10 @@
 import * as path from 'node:path';
 import type { ContainerSpec } from '../graph/graph-document';
 import type { DockerfileFacts } from './dockerfile-facts';
-import type { LintFinding, LintRuleInfo, LintSeverity } from './dockerfile-rules';
+import type { LintFinding } from './dockerfile-rules';
+import { SERVICE_LINT_RULES, type LintSeverity } from '../graph/lint-rule-catalog';
 import { isRootUser } from '../values/root-user';
 import { normalizePath } from '../values/normalize-path';
-
-/**
- * The rules checked on each service's containers (CIS Docker Benchmark sections 4 and 5).
- *
- * Some CIS checks have no rule because no Hoist prop can express what they look for, and the
- * engine request never sets it (container-create.ts; a unit test guards that): privileged
- * containers (5.4), the host's network, PID or IPC namespace (5.9, 5.15, 5.16). Others are
- * image rules (dockerfile-rules.ts): the image's USER (4.1, `no-user`), HEALTHCHECK (4.6,
- * `no-healthcheck`), secrets in ENV or ARG (4.10, `secret-in-build`).
- */
-export const SERVICE_LINT_RULES: Readonly<Record<string, LintRuleInfo>> = {
-  'engine-socket': { severity: 'error', cis: '5.31', summary: 'a bind mount of the container engine\'s socket (/var/run/docker.sock, /run/podman/podman.sock, ...) or a directory holding it: root on the host for whoever controls the container' },
-  'dangerous-capability': { severity: 'warning', cis: '5.3', summary: 'capAdd adds ALL or a capability that breaks isolation (SYS_ADMIN, NET_ADMIN, SYS_MODULE, SYS_PTRACE, ...)' },
-  'sensitive-mount': { severity: 'warning', cis: '5.5', summary: 'a bind mount of a sensitive host directory (/, /etc, /proc, /sys, /boot, /dev, /usr, /lib, /var/lib/docker, ...)' },
-  'root-user': { severity: 'warning', cis: '4.1', summary: 'the service runs as root: user "root" or "0"; or no user and a registry image whose USER is unknown at synth (reported as info)' },
-  'writable-rootfs': { severity: 'warning', cis: '5.12', summary: 'the root filesystem is writable (readOnlyRootFilesystem is not set)' },
-  'no-memory-limit': { severity: 'warning', cis: '5.10', summary: 'no memory limit (resources.memory)' },
-  'no-cpu-limit': { severity: 'info', cis: '5.11', summary: 'no CPU limit (resources.cpus)' },
-  'no-pids-limit': { severity: 'warning', cis: '5.28', summary: 'no process limit (resources.pids): a fork bomb takes the host down' },
-  'new-privileges': { severity: 'warning', cis: '5.25', summary: 'noNewPrivileges is not set: setuid binaries can raise privileges' },
-  'all-interfaces': { severity: 'info', cis: '5.13', summary: 'a port published on all of the host\'s interfaces (0.0.0.0 or ::), often intended' },
-  'floating-tag': { severity: 'warning', cis: '4.5', summary: 'a registry image by tag rather than by digest (built images are content-tagged and exempt)' },
-  'anonymous-volume': { severity: 'warning', cis: null, summary: 'the built image declares a VOLUME the service does not mount: its data lives in an anonymous volume no replacement carries over' },
-};
 
 /** What is known at synth about the image a service runs. */
 export type ServiceImageFacts =

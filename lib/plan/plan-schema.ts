@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { identifier, singleLine, stringList, wholeNumber } from '../schemas/common';
 import { sha256Digest } from '../graph/graph-schema';
+import { RESOURCE_KINDS } from '../graph/resource-kind';
 
 /**
  * The shape of a plan document (docs/plan-format.md). Objects are loose, as the format says
@@ -25,7 +26,7 @@ const cause = z.discriminatedUnion('type', [
 const plannedAction = z.looseObject({
   step: wholeNumber('a step (1 or more)', 1),
   host: identifier,
-  kind: z.enum(['network', 'volume', 'image', 'container']),
+  kind: z.enum(RESOURCE_KINDS).exclude(['secret']),
   resource: singleLine,
   // Checked by kind against the engine's rules in savedPlanProblems.
   name: z.string(),

@@ -1,5 +1,7 @@
 import type { ObservedBuild } from '../engine/read-build-state';
 import type { ObservedHostState } from '../engine/read-host-state';
+import type { ResourceKind } from '../graph/resource-kind';
+import type { EngineKind } from '../values/engine-kind';
 
 /** The plan document's version; readers reject another major. */
 export const PLAN_FORMAT_VERSION = '1.0';
@@ -25,12 +27,15 @@ export type Cause =
   /** A built image has no build with its inputs: what changed since the last build (empty if none is known). */
   | { readonly type: 'inputs-changed'; readonly changes: string[] };
 
+/** The kinds a plan acts on: every resource kind but secrets, which travel with their containers. */
+export type PlannedKind = Exclude<ResourceKind, 'secret'>;
+
 /** One thing apply will do. */
 export interface PlannedAction {
   /** Position in the apply order: actions with the same step run together. */
   readonly step: number;
   readonly host: string;
-  readonly kind: 'network' | 'volume' | 'image' | 'container';
+  readonly kind: PlannedKind;
   /** Resource id from the graph (or from the object's labels, for deletions). */
   readonly resource: string;
   /** Engine name of the object. */
@@ -113,7 +118,7 @@ export interface PlanDocument {
 
 /** What planning needs from each host: its observed state per stack and engine kind. */
 export interface HostObservation {
-  readonly engine: 'docker' | 'podman';
+  readonly engine: EngineKind;
   readonly states: ReadonlyMap<string, ObservedHostState>;
   /** On a builder: the images it builds, by stack. */
   readonly builds?: ReadonlyMap<string, ObservedBuild[]>;

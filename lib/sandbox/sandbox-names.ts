@@ -1,3 +1,5 @@
+import type { EngineKind } from '../values/engine-kind';
+
 /**
  * Names and addresses of a sandbox's parts. Interface names are limited to 15 characters by
  * the kernel, so bridges and veths are named by the sandbox's slot number, not its name.
@@ -14,7 +16,8 @@ export const SANDBOX_ROOT = process.env.HOIST_SANDBOX_ROOT ?? '/var/lib/hoist/sa
 /** Cached base image root filesystems, shared by all sandboxes. */
 export const IMAGE_CACHE_DIR = process.env.HOIST_IMAGE_CACHE ?? '/var/cache/hoist';
 
-export type EngineMode = 'docker' | 'podman' | 'mixed';
+/** The engine of every host, or `mixed`: alternating Docker and Podman. */
+export type EngineMode = EngineKind | 'mixed';
 
 export function subnetOf(slot: number): { subnet: string; gateway: string; prefix: string } {
   const prefix = `10.213.${slot}`;
@@ -42,7 +45,7 @@ export function hostAddress(slot: number, index: number): string {
 }
 
 /** The engine of host `index` (1-based): mixed alternates Docker and Podman, Docker first. */
-export function engineOf(mode: EngineMode, index: number): 'docker' | 'podman' {
+export function engineOf(mode: EngineMode, index: number): EngineKind {
   if (mode === 'mixed') return index % 2 === 1 ? 'docker' : 'podman';
   return mode;
 }

@@ -1,4 +1,5 @@
 import { DEFAULT_SANDBOX_NAME, EngineMode, MAX_HOSTS, SANDBOX_NAME_PATTERN } from './sandbox-names';
+import { isEngineKind } from '../values/engine-kind';
 
 /** What `hoist sandbox up` was asked for, checked. */
 export interface UpOptions {
@@ -30,7 +31,7 @@ export function parseUpOptions(raw: RawUpOptions): UpOptions {
     problems.push(`--hosts ${hostsText}: must be a whole number from 1 to ${MAX_HOSTS}`);
   }
   const engine = raw.engine ?? 'docker';
-  if (!['docker', 'podman', 'mixed'].includes(engine)) {
+  if (!isEngineKind(engine) && engine !== 'mixed') {
     problems.push(`--engine ${engine}: must be docker, podman or mixed (hosts alternate, Docker first)`);
   }
   const images = (raw.images ?? 'busybox,debian').split(',').map((s) => s.trim()).filter(Boolean);

@@ -2,13 +2,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { EngineMode } from './sandbox-names';
 import { SANDBOX_ROOT } from './sandbox-names';
+import type { EngineKind } from '../values/engine-kind';
 
 /** One sandbox host as recorded on disk. */
 export interface SandboxHostState {
   readonly name: string;
   readonly index: number;
   readonly address: string;
-  readonly engine: 'docker' | 'podman';
+  readonly engine: EngineKind;
   readonly roles: string[];
   readonly netns: string;
   readonly veth: string;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { absolutePath, describe, identifier, port, singleLine, stringMap } from './common';
 import { rejectUnknownKeys } from './unknown-keys';
+import { ENGINE_CHOICES, ENGINE_KINDS } from '../values/engine-kind';
 
 const FINGERPRINT_PATTERN = /^SHA256:[A-Za-z0-9+/]{43}=?$/;
 
@@ -21,7 +22,7 @@ export const hostKeyFingerprint = z.string().regex(FINGERPRINT_PATTERN, {
 });
 
 /** The engine a host runs, or `detect`. */
-export const engineChoice = z.enum(['docker', 'podman', 'detect'], { error: (i) => `${describe(i.input)} is not an engine (docker, podman or detect)` });
+export const engineChoice = z.enum(ENGINE_CHOICES, { error: (i) => `${describe(i.input)} is not an engine (${ENGINE_KINDS.join(', ')} or detect)` });
 
 /** A platform architecture name. */
 export const architecture = z.string().regex(/^[a-z0-9_]+$/, { error: (i) => `${describe(i.input)} is not an architecture (e.g. amd64, arm64)` });

@@ -8,9 +8,9 @@ import type {
   ContainerPolicy, ContainerSecret, ContainerSpec, DependencyConditionName, MountSpec, NetworkAttachmentSpec, PortSpec,
 } from '../graph/graph-document';
 import { resourceKey } from '../graph/resource-id';
-import type { LintSeverity } from '../lint/dockerfile-rules';
-import { checkLintRules } from '../lint/lint-rule-settings';
-import { servicePropsSchema } from '../schemas/service-props';
+import type { LintSeverity } from '../graph/lint-rule-catalog';
+import { checkLintRules } from './check-lint-rules';
+import { servicePropsSchema } from './service-props';
 import { zodProblems } from '../schemas/zod-problems';
 import { normalizeCapability } from '../values/capabilities';
 import { definedOnly } from '../values/defined-only';

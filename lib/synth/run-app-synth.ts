@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { App } from '../core/app';
+import type { SynthRoot } from './synth-root';
 import { canonicalJsonPretty } from '../graph/canonical-json';
 import { writeFileAtomic } from '../values/write-file-atomic';
 import { synthesize } from './synthesize';
@@ -15,7 +15,7 @@ export const GRAPH_FILE = 'graph.json';
  * file, and a failed synth leaves the previous graph in place). Under `hoist validate`
  * nothing is written. Under the CLI the outcome also goes to the report file.
  */
-export function runAppSynth(app: App): void {
+export function runAppSynth(app: SynthRoot): void {
   app.node.lock();
   const result = synthesize(app);
   const reportFile = process.env[REPORT_FILE_ENV];

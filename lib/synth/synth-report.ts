@@ -1,4 +1,5 @@
-import type { GraphDocument, ResourceKind } from '../graph/graph-document';
+import type { GraphDocument } from '../graph/graph-document';
+import { RESOURCE_KINDS, type ResourceKind } from '../graph/resource-kind';
 
 /**
  * What a program run by `hoist synth` tells the CLI, through the file named by
@@ -20,7 +21,7 @@ export const SYNTH_MODE_ENV = 'HOIST_SYNTH_MODE';
 
 export function summarize(graph: GraphDocument): StackSummary[] {
   return graph.stacks.map((stack) => {
-    const counts: Record<ResourceKind, number> = { network: 0, volume: 0, image: 0, secret: 0, container: 0 };
+    const counts = Object.fromEntries(RESOURCE_KINDS.map((kind) => [kind, 0])) as Record<ResourceKind, number>;
     for (const resource of stack.resources) counts[resource.kind]++;
     return { name: stack.name, hosts: stack.hosts.map((h) => h.name), counts };
   });

@@ -1,4 +1,4 @@
-import type { App } from '../core/app';
+import type { SynthRoot } from './synth-root';
 import { Host } from '../core/host';
 import { Inventory } from '../core/inventory';
 import { Network } from '../core/network';
@@ -8,7 +8,7 @@ import { Stack } from '../core/stack';
 import { Volume } from '../core/volume';
 import { GRAPH_FORMAT_VERSION, GraphDocument, StackGraph } from '../graph/graph-document';
 import { compareStrings, Problems } from './problems';
-import { FingerprintKey, loadFingerprintKey } from './secret-fingerprint';
+import { FingerprintKey, loadFingerprintKey } from '../secrets/secret-fingerprint';
 import { synthStack } from './synth-stack';
 
 /** Options for {@link synthesize}. */
@@ -24,7 +24,7 @@ export type SynthesisResult = { ok: true; graph: GraphDocument } | { ok: false; 
  * Validates the whole construct tree and builds the desired-state graph. Pure apart from
  * reading local inputs (secret sources, Dockerfile presence); connects nowhere.
  */
-export function synthesize(app: App, options: SynthesizeOptions = {}): SynthesisResult {
+export function synthesize(app: SynthRoot, options: SynthesizeOptions = {}): SynthesisResult {
   const problems = new Problems();
   const all = app.node.findAll();
   let key = options.fingerprintKey;

@@ -25,7 +25,7 @@ import { readHostState, ObservedHostState } from '../../lib/engine/read-host-sta
 import type { StackGraph } from '../../lib/graph/graph-document';
 import { planStack } from '../../lib/plan/plan-stack';
 import type { StackPlan } from '../../lib/plan/plan-types';
-import { fingerprintKeyOf } from '../../lib/synth/secret-fingerprint';
+import { fingerprintKeyOf } from '../../lib/secrets/secret-fingerprint';
 import { synthesize } from '../../lib/synth/synthesize';
 import { openAllHosts, OpenHost } from '../../lib/drivers/open-host';
 import { REPO_ROOT } from '../helpers/cli';

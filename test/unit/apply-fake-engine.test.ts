@@ -16,7 +16,8 @@ import type { GraphDocument } from '../../lib/graph/graph-document';
 import { buildPlan, hasChanges } from '../../lib/plan/build-plan';
 import { observeHost, readsOnHost } from '../../lib/plan/collect-observations';
 import type { HostObservation, PlanDocument } from '../../lib/plan/plan-types';
-import { fingerprintKeyOf } from '../../lib/synth/secret-fingerprint';
+import { lockHosts, LockWaitInterruptedError } from '../../lib/lock/lock-hosts';
+import { fingerprintKeyOf } from '../../lib/secrets/secret-fingerprint';
 
 /** The key Testing.synth fingerprints secrets with (lib/testing.ts). */
 const TESTING_FINGERPRINT_KEY = 'hoist-testing-fingerprint-key';
@@ -243,6 +244,40 @@ describe('locks and history against the in-memory engine driver', () => {
     await driver.createContainer(lockContainerName('shop'), { Image: 'busybox:1.36', Labels: { 'hoist.lock.stack': 'shop' } });
     await assert.rejects(acquireLock(driver, request), CorruptLockError);
     assert.deepEqual(engine.containerNames(), [lockContainerName('shop')]);
+  });
+
+  it('lockHosts stopped while it waits for the last host releases the locks it took on the others', async () => {
+    const engines = ['h1', 'h2', 'h3'].map((host) => new FakeEngine({ host }));
+    const other = newLockId();
+    await acquireLock(engines[2].driver(), { ...request, id: other });
+    const stop = new AbortController();
+    const waiting = lockHosts(engines.map((e) => e.driver()), { stack: 'shop', ttlMs: 60_000, timeoutMs: 60_000, pollMs: 5, signal: stop.signal });
+    // Stop once the first two are taken and the run waits for h3.
+    for (let i = 0; i < 200 && !((await readLock(engines[1].driver(), 'shop')) && engines[2].calls.length > 8); i++) await new Promise((r) => setTimeout(r, 5));
+    assert.ok(await readLock(engines[0].driver(), 'shop'), 'h1 was taken while waiting');
+    stop.abort();
+    await assert.rejects(waiting, (error: Error) => error instanceof LockWaitInterruptedError && /released the ones taken on h1, h2/.test(error.message));
+    assert.equal(await readLock(engines[0].driver(), 'shop'), undefined);
+    assert.equal(await readLock(engines[1].driver(), 'shop'), undefined);
+    assert.equal((await readLock(engines[2].driver(), 'shop'))?.id, other, 'the other run keeps its lock');
+  });
+
+  it('lockHosts renews held locks, so a run outlasting the ttl keeps them; a lock taken from it is reported', async () => {
+    const engine = new FakeEngine({ host: 'h1' });
+    const lost: string[] = [];
+    const held = await lockHosts([engine.driver()], { stack: 'shop', ttlMs: 60_000, timeoutMs: 0, renewEveryMs: 10, onLost: (host) => lost.push(host) });
+    try {
+      engine.clock += 50_000;
+      const renewed = engine.calls.filter((c) => c.startsWith('putArchive')).length;
+      for (let i = 0; i < 100 && engine.calls.filter((c) => c.startsWith('putArchive')).length === renewed; i++) await new Promise((r) => setTimeout(r, 5));
+      engine.clock += 50_000;
+      assert.equal((await readLock(engine.driver(), 'shop'))?.expired, false, '100 s after taking a 60 s lock, renewed: still live');
+      await engine.driver().removeContainer(lockContainerName('shop'));
+      for (let i = 0; i < 100 && lost.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+      assert.deepEqual(lost, ['h1']);
+    } finally {
+      await held.release();
+    }
   });
 
   it('history records written through archives read back in order', async () => {

@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { lintDockerfile, LINT_RULES } from '../../lib/lint/dockerfile-rules';
+import { LINT_RULES } from '../../lib/graph/lint-rule-catalog';
+import { lintDockerfile } from '../../lib/lint/dockerfile-rules';
 
 /** A Dockerfile that passes every rule. */
 const CLEAN = [

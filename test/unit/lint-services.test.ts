@@ -7,10 +7,9 @@ import { HealthCheck, Host, Image, Mount, Protocol, Service, type ServiceProps, 
 import type { ObservedContainer, ObservedHostState } from '../../lib/engine/read-host-state';
 import { buildCreateContainerRequest } from '../../lib/engine/container-create';
 import type { ContainerResource, GraphDocument } from '../../lib/graph/graph-document';
-import { LINT_RULES, type LintSeverity } from '../../lib/lint/dockerfile-rules';
+import { LINT_RULES, SERVICE_LINT_RULES, type LintSeverity } from '../../lib/graph/lint-rule-catalog';
 import { lintGraph, lintServices } from '../../lib/lint/lint-graph';
 import { lintBlockers, lintLines, lintPlannedServices } from '../../lib/lint/plan-lint';
-import { SERVICE_LINT_RULES } from '../../lib/lint/service-rules';
 import { buildPlan } from '../../lib/plan/build-plan';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;

@@ -12,7 +12,7 @@ import { ownershipLabels } from '../../lib/engine/ownership-labels';
 import { newSecretVolumes, secretArchive, secretDirectories, secretFileOwner, secretVolumeMounts } from '../../lib/engine/secret-files';
 import type { ContainerResource, StackGraph } from '../../lib/graph/graph-document';
 import type { StackPlan } from '../../lib/plan/plan-types';
-import { fingerprintKeyOf } from '../../lib/synth/secret-fingerprint';
+import { fingerprintKeyOf } from '../../lib/secrets/secret-fingerprint';
 
 /** The key Testing.synth fingerprints with. */
 const TESTING_KEY = fingerprintKeyOf('hoist-testing-fingerprint-key');

@@ -4,7 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { Host, Image, Secret, Service, Stack, Testing } from '../../lib';
-import { fingerprintKeyOf, fingerprintSecret, loadFingerprintKey, readSecretValue } from '../../lib/synth/secret-fingerprint';
+import { readSecretValue } from '../../lib/secrets/read-secret-value';
+import { fingerprintKeyOf, fingerprintSecret, loadFingerprintKey } from '../../lib/secrets/secret-fingerprint';
 import { runHoist, REPO_ROOT } from '../helpers/cli';
 
 const CANARY = 'CANARY-7f3a$(touch /tmp/pwned)`id`"\'\nline2';

@@ -4,7 +4,7 @@ import type * as SecretValuesModule from '../../apply/secret-values';
 import type * as BuildStateModule from '../../engine/read-build-state';
 import type * as PlanLintModule from '../../lint/plan-lint';
 import type * as OpenHostModule from '../../drivers/open-host';
-import type * as FingerprintModule from '../../synth/secret-fingerprint';
+import type * as FingerprintModule from '../../secrets/secret-fingerprint';
 import type { GraphDocument, ImageResource, StackGraph } from '../../graph/graph-document';
 import { resourceKeyOf } from '../../graph/resource-id';
 import type * as CollectModule from '../../plan/collect-observations';
@@ -91,7 +91,7 @@ async function buildWithRedaction(stack: StackGraph, builders: OpenHostModule.Op
   const { buildImage } = require('../../apply/build-image') as typeof BuildModule;
   const { readImageSecrets } = require('../../apply/secret-values') as typeof SecretValuesModule;
   const { lintBuilds, lintLines, lintBlockers } = require('../../lint/plan-lint') as typeof PlanLintModule;
-  const { loadFingerprintKey } = require('../../synth/secret-fingerprint') as typeof FingerprintModule;
+  const { loadFingerprintKey } = require('../../secrets/secret-fingerprint') as typeof FingerprintModule;
   let builtHere = 0;
   const todo: { resource: ImageResource; client: OpenHostModule.OpenHost['engine'] }[] = [];
   for (const open of builders) {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type * as LintGraphModule from '../../lint/lint-graph';
-import type { LintFinding, LintSeverity } from '../../lint/dockerfile-rules';
-import { ALL_LINT_RULE_IDS, isLintSeverity, lintRuleScope } from '../../lint/lint-rule-settings';
+import type { LintFinding } from '../../lint/dockerfile-rules';
+import { ALL_LINT_RULE_IDS, isLintSeverity, lintRuleScope, type LintSeverity } from '../../graph/lint-rule-catalog';
 import { CliError } from '../cli-error';
 import type { CliIo } from '../cli-io';
 import { loadGraph, withGraphSource } from '../load-graph';

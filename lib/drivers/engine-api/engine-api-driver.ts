@@ -1,8 +1,8 @@
 import type * as http from 'node:http';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import type { EngineKind } from '../../graph/graph-document';
-import type { ContainerLogText, ContainerUpdate, EngineDetails, EngineDriver, EngineInfo, ImageBuildRequest, LogReadOptions, ProgressOptions, RegistryAuth } from '../engine-driver';
+import type { ContainerLogText, ContainerStats, ContainerUpdate, EngineDetails, EngineDriver, EngineInfo, ExecOptions, ExecResult, ImageBuildRequest, LogReadOptions, ProgressOptions, RegistryAuth } from '../engine-driver';
 import { EngineError, type EngineErrorReason } from '../engine-error';
 import type { ContainerInspect, ContainerSummary, ImageHistoryEntry, ImageInspect, ImageSummary, NetworkCreateBody, NetworkSummary, VolumeCreateBody, VolumeSummary } from '../engine-objects';
 import type { EngineProfile } from '../engine-profile';
@@ -153,6 +153,54 @@ export abstract class EngineApiDriver implements EngineDriver {
     return this.call(() => readContainerLogs(this.docker.getContainer(ref), options));
   }
 
+  public async exec(ref: string, argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+    const limit = options.maxOutputBytes ?? 1024 * 1024;
+    const exec = await this.call(() => this.docker.getContainer(ref).exec({
+      Cmd: [...argv], AttachStdout: true, AttachStderr: true, ...(options.user ? { User: options.user } : {}), ...(options.env ? { Env: [...options.env] } : {}),
+    }));
+    const stream = await this.call(() => exec.start({ hijack: true, stdin: false }) as Promise<NodeJS.ReadWriteStream>);
+    let truncated = false;
+    const collect = () => {
+      const sink = new PassThrough();
+      const chunks: Buffer[] = [];
+      let kept = 0;
+      sink.on('data', (chunk: Buffer) => {
+        const room = limit - kept;
+        if (chunk.length > room) truncated = true;
+        if (room > 0) chunks.push(chunk.subarray(0, room));
+        kept += Math.min(room, chunk.length);
+      });
+      return { sink, bytes: () => Buffer.concat(chunks) };
+    };
+    const out = collect();
+    const err = collect();
+    // docker-modem's demultiplexer splits the stdout/stderr frames of a non-TTY exec.
+    this.docker.modem.demuxStream(stream, out.sink, err.sink);
+    const timedOut = await new Promise<boolean>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        (stream as unknown as { destroy(): void }).destroy();
+        resolve(true);
+      }, options.timeoutMs ?? 60_000);
+      const done = () => {
+        clearTimeout(timer);
+        resolve(false);
+      };
+      stream.on('end', done);
+      stream.on('close', done);
+      stream.on('error', (error) => {
+        clearTimeout(timer);
+        reject(this.translate(error));
+      });
+    });
+    const inspected = timedOut ? undefined : await this.call(() => exec.inspect());
+    return { stdout: out.bytes(), stderr: err.bytes(), exitCode: inspected?.Running === false ? inspected.ExitCode ?? null : null, truncated, timedOut };
+  }
+
+  public async stats(ref: string): Promise<ContainerStats> {
+    const raw = await this.call(() => this.docker.getContainer(ref).stats({ stream: false }) as unknown as Promise<Record<string, any>>);
+    return statsFrom(raw);
+  }
+
   public async runHealthCheck(_ref: string): Promise<void> {
     // Docker Engine runs health checks itself.
   }
@@ -274,4 +322,28 @@ export abstract class EngineApiDriver implements EngineDriver {
 /** "Not modified" (starting a started container, stopping a stopped one) is success here. */
 function notModified(error: unknown): void {
   if ((error as EngineError).statusCode !== 304) throw error;
+}
+
+/**
+ * One stats answer (GET /containers/{id}/stats?stream=false) as Hoist reports it: CPU as a
+ * share of one CPU between the answer's two samples, memory without the page cache where the
+ * engine says how much of it is cache (cgroup v1 `cache`, v2 `inactive_file`), as `docker
+ * stats` shows it.
+ */
+export function statsFrom(raw: Record<string, any>): ContainerStats {
+  const cpu = raw.cpu_stats ?? {};
+  const previous = raw.precpu_stats ?? {};
+  const used = Number(cpu.cpu_usage?.total_usage ?? 0) - Number(previous.cpu_usage?.total_usage ?? 0);
+  const elapsed = Number(cpu.system_cpu_usage ?? 0) - Number(previous.system_cpu_usage ?? 0);
+  const online = Number(cpu.online_cpus ?? cpu.cpu_usage?.percpu_usage?.length ?? 1) || 1;
+  const memory = raw.memory_stats ?? {};
+  const cache = Number(memory.stats?.inactive_file ?? memory.stats?.cache ?? 0);
+  const limit = Number(memory.limit ?? 0);
+  return {
+    cpus: previous.system_cpu_usage && elapsed > 0 ? Math.max(0, (used / elapsed) * online) : null,
+    memoryBytes: Math.max(0, Number(memory.usage ?? 0) - cache),
+    // Engines report a huge number (2^63) for an unlimited container; some report the host's memory.
+    memoryLimitBytes: limit > 0 && limit < 2 ** 62 ? limit : null,
+    pids: Number(raw.pids_stats?.current ?? 0),
+  };
 }

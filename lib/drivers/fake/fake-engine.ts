@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as path from 'node:path/posix';
 import { Readable } from 'node:stream';
 import type { EngineKind } from '../../graph/graph-document';
-import type { ContainerLogText, ContainerUpdate, EngineDetails, EngineDriver, EngineInfo, ImageBuildRequest, LogReadOptions, ProgressOptions, RegistryAuth } from '../engine-driver';
+import type { ContainerLogText, ContainerStats, ContainerUpdate, EngineDetails, EngineDriver, EngineInfo, ExecOptions, ExecResult, ImageBuildRequest, LogReadOptions, ProgressOptions, RegistryAuth } from '../engine-driver';
 import { EngineError } from '../engine-error';
 import type { ContainerInspect, ContainerSummary, ImageHistoryEntry, ImageInspect, ImageSummary, NetworkCreateBody, NetworkSummary, VolumeCreateBody, VolumeSummary } from '../engine-objects';
 import type { EngineProfile } from '../engine-profile';
@@ -80,6 +80,8 @@ export class FakeEngine {
   public clock = Date.parse('2026-01-01T00:00:00Z');
   /** Decides what each started container does; by default it runs and is healthy. */
   public behaviour: (container: { name: string; image: string; env: readonly string[] }) => FakeRunBehaviour = () => ({});
+  /** Answers a command run in a container; by default it succeeds and prints nothing. */
+  public execute: (container: string, argv: readonly string[]) => { exitCode: number; stdout?: string; stderr?: string } = () => ({ exitCode: 0 });
   /**
    * Called before every driver call with its name and arguments; a test throws from it to
    * fail a call, or uses it to interrupt a run at an exact point.
@@ -433,6 +435,26 @@ class FakeDriver implements EngineDriver {
     return this.run('readLogs', [ref], () => {
       const lines = this.engine.container(ref).logs.split('\n').filter(Boolean);
       return { text: lines.slice(-(options.tail ?? 10)).map((l) => `${l}\n`).join(''), truncated: false };
+    });
+  }
+
+  public exec(ref: string, argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+    return this.run('exec', [ref, ...argv], () => {
+      const c = this.engine.container(ref);
+      if (c.status !== 'running') throw new EngineError(`container ${c.id} is not running`, 'conflict', 409);
+      const answer = this.engine.execute(c.name, argv);
+      const limit = options.maxOutputBytes ?? 1024 * 1024;
+      const [stdout, stderr] = [answer.stdout ?? '', answer.stderr ?? ''].map((text) => Buffer.from(text));
+      return { stdout: stdout.subarray(0, limit), stderr: stderr.subarray(0, limit), exitCode: answer.exitCode, truncated: stdout.length > limit || stderr.length > limit, timedOut: false };
+    });
+  }
+
+  public stats(ref: string): Promise<ContainerStats> {
+    return this.run('stats', [ref], () => {
+      const c = this.engine.container(ref);
+      if (c.status !== 'running') throw new EngineError(`container ${c.id} is not running`, 'conflict', 409);
+      const limit = Number((c.body.HostConfig as Record<string, unknown> | undefined)?.Memory ?? 0);
+      return { cpus: 0, memoryBytes: 1024 * 1024, memoryLimitBytes: limit > 0 ? limit : null, pids: 1 };
     });
   }
 

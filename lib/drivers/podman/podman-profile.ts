@@ -3,6 +3,7 @@ import { podmanHealthTest } from './podman-health-test';
 
 /** Podman 4's Docker-compatible API, and the ways it differs from Docker Engine. */
 export const PODMAN_PROFILE: EngineProfile = {
+  displayName: 'Podman',
   defaultSocket: '/run/podman/podman.sock',
   // Podman 4's compatible API has no container update endpoint, and `podman update` does not
   // show in inspect (so the change would read as drift forever): replace instead.

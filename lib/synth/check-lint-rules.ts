@@ -1,26 +1,5 @@
+import { LINT_RULES, lintRuleScope, isLintSeverity, SERVICE_LINT_RULES, type LintRuleScope, type LintSeverity } from '../graph/lint-rule-catalog';
 import { describe } from '../schemas/common';
-import { LINT_RULES, type LintSeverity } from './dockerfile-rules';
-import { SERVICE_LINT_RULES } from './service-rules';
-
-/** What a rule is checked on: an image's Dockerfile, or a service's containers. */
-export type LintRuleScope = 'image' | 'service';
-
-const SEVERITIES: readonly string[] = ['error', 'warning', 'info', 'off'];
-
-/** Every rule id, image rules first: what `hoist lint --rule` accepts. */
-export const ALL_LINT_RULE_IDS: readonly string[] = [...Object.keys(LINT_RULES), ...Object.keys(SERVICE_LINT_RULES)];
-
-/** The scope of a rule id, or undefined when no rule has that id. */
-export function lintRuleScope(rule: string): LintRuleScope | undefined {
-  if (Object.prototype.hasOwnProperty.call(LINT_RULES, rule)) return 'image';
-  if (Object.prototype.hasOwnProperty.call(SERVICE_LINT_RULES, rule)) return 'service';
-  return undefined;
-}
-
-/** Whether `value` is a severity name. */
-export function isLintSeverity(value: unknown): value is LintSeverity {
-  return typeof value === 'string' && SEVERITIES.includes(value);
-}
 
 /**
  * Checks a construct's `lintRules` (rule id -> severity) for rules of `scope`. Problems are

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { cidr, describe, identifier, singleLine, stringMap } from './common';
-import { rejectUnknownKeys } from './unknown-keys';
+import { cidr, describe, identifier, singleLine, stringMap } from '../schemas/common';
+import { rejectUnknownKeys } from '../schemas/unknown-keys';
 import { serviceDefaultsSchema } from './service-props';
 
 

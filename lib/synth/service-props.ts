@@ -7,8 +7,8 @@ import { Network } from '../core/network';
 import { Secret } from '../core/secret';
 import { Service } from '../core/service';
 import { LINUX_CAPABILITIES, normalizeCapability } from '../values/capabilities';
-import { absolutePath, describe, duration, identifier, port, singleLine, size, stringMap, wholeNumber } from './common';
-import { rejectUnknownKeys } from './unknown-keys';
+import { absolutePath, describe, duration, identifier, port, singleLine, size, stringMap, wholeNumber } from '../schemas/common';
+import { rejectUnknownKeys } from '../schemas/unknown-keys';
 
 const instance = (check: (v: unknown) => boolean, what: string) =>
   z.custom((v) => check(v), { error: (i) => `expected ${what}, got ${describe(i.input)}` });
@@ -70,7 +70,7 @@ export const serviceDefaultsFields = {
   readOnlyRootFilesystem: z.boolean().optional(),
   capDrop: z.array(capability).optional(),
   stopGracePeriod: duration.optional(),
-  // Checked in synth by checkLintRules (lint-rule-settings.ts), the same check as an image's.
+  // Checked in synth by checkLintRules (check-lint-rules.ts), the same check as an image's.
   lintRules: z.unknown().optional(),
 };
 

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import { brand, hasBrand } from './private/brand';
-import { runAppSynth } from '../synth/run-app-synth';
+import { brand, hasBrand } from './core/private/brand';
+import { runAppSynth } from './synth/run-app-synth';
 
 const APP_SYMBOL = Symbol.for('hoist.App');
 
