@@ -30,4 +30,5 @@ export type { ApplyEvent, ImageSent } from '../apply/apply-events';
 export type { StatusDocument } from '../status/stack-status';
 export type { PlanDocument, PlannedAction, PlanSummary } from '../plan/plan-types';
 export type { GraphDocument } from '../graph/graph-document';
+export type { SynthRoot } from '../synth/synth-root';
 export type { OpenHost, OpenHostOptions } from '../drivers/open-host';
