@@ -32,7 +32,8 @@ const API = '(api)';
 const FOLDERS = [
   { folder: 'cli', role: 'one file per command: flags, loading the program, output, exit codes', may: ['apply', 'deploy', 'drivers', 'engine', 'graph', 'images', 'lint', 'lock', 'plan', 'sandbox', 'schemas', 'secrets', 'status', 'synth', 'transport', 'values'] },
   { folder: API, role: 'the public construct API (jsii): index.ts, the App (which runs synth) and Testing', may: ['core', 'graph', 'secrets', 'synth', 'values'] },
-  { folder: 'deploy', role: 'planned: the change transaction as a library call (lock, plan, apply, verify, record)', may: ['apply', 'drivers', 'engine', 'graph', 'lint', 'lock', 'plan', 'secrets', 'status', 'transport', 'values'] },
+  // synth: a deploy call takes an App as its source and synthesizes it in-process (through SynthRoot, not the App).
+  { folder: 'deploy', role: 'the operations as a library (hoist/deploy): plan, apply, destroy, rollback, status; the change transaction, typed events and errors', may: ['apply', 'drivers', 'engine', 'graph', 'lint', 'lock', 'plan', 'secrets', 'status', 'synth', 'transport', 'values'] },
   { folder: 'apply', role: 'carries out a plan: order, health gates, rollback, events', may: ['drivers', 'engine', 'graph', 'images', 'plan', 'secrets', 'transport', 'values'] },
   { folder: 'lock', role: 'the per-stack run lock on each host', may: ['drivers', 'engine', 'graph', 'transport', 'values'] },
   { folder: 'status', role: 'hoist status: the graph and live state side by side', may: ['drivers', 'engine', 'graph', 'transport', 'values'] },

@@ -1,7 +1,9 @@
 import type { ApplyEvent, ImageSent } from '../apply/apply-events';
 import { formatBytes } from '../plan/render-plan';
-import type { PlannedAction } from '../plan/plan-types';
+import { describeAction } from '../deploy/describe-action';
 import type { CliIo } from './cli-io';
+
+export { describeAction };
 
 /** How apply shows its progress. */
 export type ApplyOutputMode = 'live' | 'lines' | 'json';
@@ -70,10 +72,6 @@ function sentText(sent: ImageSent): string {
   return `sent ${sent.layers} of ${sent.totalLayers} layers, ${formatBytes(sent.bytes ?? 0)}`;
 }
 
-export function describeAction(action: PlannedAction): string {
-  const detail = action.action === 'replace' && action.kind === 'container' ? ` (${action.order}${action.batch ? `, batch ${action.batch}` : ''})` : '';
-  return `${action.action} ${action.kind} ${action.name}${detail}`;
-}
 
 /**
  * The terminal view: one line per host with what runs there now and how much is done,

@@ -1,7 +1,7 @@
 import type { EngineDriver } from '../drivers/engine-driver';
 import { newLockId } from '../engine/host-lock';
-import type * as LockModule from '../lock/lock-hosts';
-import { CliError } from './cli-error';
+import type * as LocksModule from '../deploy/with-stack-locks';
+import { cliErrorOf } from './cli-error-of';
 import type { CliIo } from './cli-io';
 import { INTERRUPTED_EXIT_CODE, watchInterrupts } from './interrupts';
 
@@ -17,19 +17,18 @@ export interface StackLockOptions {
 }
 
 /**
- * Runs `work` holding the stack's lock on every given host, renewed while it runs, released
- * however it ends. Ctrl-C while waiting for the locks releases those already taken and exits
- * 130; once they are held, the first Ctrl-C asks `work` to stop (its `stopRequested()`), the
- * second exits at once naming the release command.
+ * Runs `work` holding the stack's lock on every given host (lib/deploy/with-stack-locks.ts).
+ * Ctrl-C while waiting for the locks releases those already taken and exits 130; once they
+ * are held, the first Ctrl-C asks `work` to stop (its `stopRequested()`), the second exits at
+ * once naming the release command.
  */
 export async function withStackLocks<T>(clients: EngineDriver[], options: StackLockOptions, io: CliIo, work: (stopRequested: () => boolean) => Promise<T>): Promise<T> {
-  const { lockHosts, LockWaitInterruptedError, RUN_LOCK_RENEW_MS, RUN_LOCK_TTL_MS } = require('../lock/lock-hosts') as typeof LockModule;
+  const locks = require('../deploy/with-stack-locks') as typeof LocksModule;
   const id = newLockId();
-  const stopLocking = new AbortController();
-  let lost: string | undefined;
+  const stop = new AbortController();
   const interrupts = watchInterrupts(
     () => {
-      stopLocking.abort();
+      stop.abort();
       io.err('Stopping: nothing new starts; the locks are released. Press Ctrl-C again to exit at once.');
     },
     () => {
@@ -38,30 +37,16 @@ export async function withStackLocks<T>(clients: EngineDriver[], options: StackL
     },
   );
   try {
-    let held: LockModule.HeldLocks;
-    try {
-      held = await lockHosts(clients, {
-        stack: options.stack, id, ttlMs: RUN_LOCK_TTL_MS, renewEveryMs: RUN_LOCK_RENEW_MS, timeoutMs: options.lockTimeoutMs, message: options.message,
-        signal: stopLocking.signal,
-        onLost: (host, error) => {
-          lost ??= host;
-          io.err(`warning: ${error.message.split('\n')[0]}; stopping`);
-        },
-      });
-    } catch (error) {
-      if (error instanceof LockWaitInterruptedError) throw new CliError(`${options.verb} stopped while waiting for the locks; nothing was changed (${error.message})`, INTERRUPTED_EXIT_CODE);
-      throw new CliError(`cannot ${options.verb} ${options.stack}: ${(error as Error).message}; nothing was changed`);
-    }
-    for (const old of held.tookOver) io.err(`warning: took over the expired lock of ${old.user}@${old.machine} (id ${old.id}, expired ${old.expires}) on ${old.host}`);
-    try {
-      const result = await work(() => interrupts.requested() || lost !== undefined);
-      if (interrupts.requested()) throw new CliError(`${options.verb} stopped on request`, INTERRUPTED_EXIT_CODE);
-      return result;
-    } finally {
-      for (const failure of await held.release()) {
-        io.err(`warning: the lock on ${failure.host} could not be released (${failure.error}); once the host answers, run: hoist lock release --id ${held.id}`);
-      }
-    }
+    return await locks.withStackLocks(clients, {
+      ...options, id, signal: stop.signal,
+      onEvent: (event) => {
+        if (event.type === 'lock-lost') io.err(`warning: ${event.message}; stopping`);
+        else if (event.type === 'lock-taken-over') io.err(`warning: took over the expired lock of ${event.holder.user}@${event.holder.machine} (id ${event.holder.id}, expired ${event.holder.expires}) on ${event.holder.host}`);
+        else if (event.type === 'lock-release-failed') io.err(`warning: the lock on ${event.host} could not be released (${event.error}); once the host answers, run: hoist lock release --id ${event.id}`);
+      },
+    }, work);
+  } catch (error) {
+    throw cliErrorOf(error);
   } finally {
     interrupts.dispose();
   }

@@ -1,12 +1,11 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import type * as BuildPlanModule from '../../plan/build-plan';
-import type * as CollectModule from '../../plan/collect-observations';
+import type * as PlanModule from '../../deploy/plan';
+import { savePlanFile, type PlanResult } from '../../deploy/planned-change';
 import type * as RenderModule from '../../plan/render-plan';
 import type * as PlanLintModule from '../../lint/plan-lint';
-import { canonicalJsonPretty } from '../../graph/canonical-json';
-import { writeFileAtomic } from '../../values/write-file-atomic';
-import { asInputProblem, CliError } from '../cli-error';
+import { CliError } from '../cli-error';
+import { cliErrorOf } from '../cli-error-of';
 import type { CliIo } from '../cli-io';
 import { loadGraph, withGraphSource } from '../load-graph';
 import { positiveIntegerFlag } from '../parse-flags';
@@ -43,36 +42,42 @@ export function registerPlan(program: Command, io: CliIo): void {
       if (options.json && options.markdown) throw new CliError('--json and --markdown exclude each other; pick one');
       const parallelism = positiveIntegerFlag(options.parallelism, '--parallelism');
       const connectMs = positiveIntegerFlag(options.connectTimeout, '--connect-timeout') * 1000;
-      const { collectObservations } = require('../../plan/collect-observations') as typeof CollectModule;
-      const { buildPlan, hasChanges } = require('../../plan/build-plan') as typeof BuildPlanModule;
+      const { plan } = require('../../deploy/plan') as typeof PlanModule;
       const { renderPlanText, renderPlanMarkdown } = require('../../plan/render-plan') as typeof RenderModule;
+      const { lintLines } = require('../../lint/plan-lint') as typeof PlanLintModule;
 
       const { graph, projectDir } = await loadGraph(options, io);
-      const observed = await collectObservations(graph, { projectDir, trustNewHosts: options.trustNewHosts, parallelism, connectMs });
-      if (!observed.ok) {
-        throw new CliError(`cannot plan: ${observed.failures.length} host(s) could not be read, and a plan needs every host:\n${observed.failures.map((f) => `  ${f.error.message}`).join('\n')}`);
-      }
       const targets = options.target.length ? options.target : undefined;
-      const plan = buildPlan(graph, observed.observations, { deleteVolumes: options.deleteVolumes, targets });
-      if (targets) io.err(`warning: --target plans only part of the graph (${targets.join(', ')}); use it for exceptional cases only`);
-      if (options.json) io.out(JSON.stringify(plan, null, 2));
-      else if (options.markdown) for (const line of renderPlanMarkdown(plan)) io.out(line);
-      else for (const line of renderPlanText(plan, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR })) io.out(line);
-      // Images about to be built and services about to be (re)created are linted here too, so a
-      // pull request's plan shows their pitfalls.
-      const { lintPlannedBuilds, lintPlannedServices, lintLines } = require('../../lint/plan-lint') as typeof PlanLintModule;
-      for (const line of lintLines(asInputProblem(() => [...lintPlannedBuilds(plan, graph, projectDir), ...lintPlannedServices(plan, graph, projectDir)]))) io.err(line);
+      let result: PlanResult;
+      try {
+        result = await plan({ graph, projectDir }, {
+          trustNewHosts: options.trustNewHosts, parallelism, connectTimeoutMs: connectMs, deleteVolumes: options.deleteVolumes, targets,
+          onEvent: (event) => {
+            if (event.type === 'plan-ready') {
+              if (targets) io.err(`warning: --target plans only part of the graph (${targets.join(', ')}); use it for exceptional cases only`);
+              if (options.json) io.out(JSON.stringify(event.plan, null, 2));
+              else if (options.markdown) for (const line of renderPlanMarkdown(event.plan)) io.out(line);
+              else for (const line of renderPlanText(event.plan, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR })) io.out(line);
+            } else if (event.type === 'lint') {
+              // Images about to be built and services about to be (re)created are linted too, so a
+              // pull request's plan shows their pitfalls.
+              for (const line of lintLines(event.results)) io.err(line);
+            }
+          },
+        });
+      } catch (error) {
+        throw cliErrorOf(error);
+      }
 
-      const conflicts = plan.stacks.flatMap((s) => s.conflicts);
-      if (conflicts.length) {
-        throw new CliError(`the plan has ${conflicts.length} conflict(s) it cannot resolve without touching objects Hoist does not own; see above`);
+      if (result.conflicts.length) {
+        throw new CliError(`the plan has ${result.conflicts.length} conflict(s) it cannot resolve without touching objects Hoist does not own; see above`);
       }
       if (options.out) {
         const file = path.resolve(options.out);
         // Saved plans name hosts and users: readable by their owner only.
-        writeFileAtomic(file, canonicalJsonPretty({ ...plan, graph }), { mode: 0o600 });
+        savePlanFile(result, file);
         io.err(`Saved the plan to ${path.relative(process.cwd(), file) || file}; apply exactly it with: hoist apply ${options.out}`);
       }
-      if (options.detailedExitcode && hasChanges(plan)) throw new CliError('', 2);
+      if (options.detailedExitcode && result.hasChanges) throw new CliError('', 2);
     });
 }

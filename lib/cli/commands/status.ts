@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import type * as CollectStatusModule from '../../status/collect-status';
+import type * as StatusModule from '../../deploy/status';
 import type * as StackStatusModule from '../../status/stack-status';
 import { CliError } from '../cli-error';
+import { cliErrorOf } from '../cli-error-of';
 import type { CliIo } from '../cli-io';
 import { loadGraph, withGraphSource } from '../load-graph';
 import { positiveIntegerFlag } from '../parse-flags';
@@ -30,14 +31,15 @@ export function registerStatus(program: Command, io: CliIo): void {
       const parallelism = positiveIntegerFlag(options.parallelism, '--parallelism');
       const connectMs = positiveIntegerFlag(options.connectTimeout, '--connect-timeout') * 1000;
       // Loaded here, not at start-up: other commands need neither SSH nor the engine client.
-      const { collectStatus } = require('../../status/collect-status') as typeof CollectStatusModule;
+      const { status } = require('../../deploy/status') as typeof StatusModule;
       const { formatStatus } = require('../../status/stack-status') as typeof StackStatusModule;
       const { graph, projectDir } = await loadGraph(options, io);
-      const stacks = options.stack ? graph.stacks.filter((s) => s.name === options.stack) : graph.stacks;
-      if (options.stack && stacks.length === 0) {
-        throw new CliError(`no stack named ${options.stack}; stacks: ${graph.stacks.map((s) => s.name).join(', ')}`);
+      let document: StackStatusModule.StatusDocument;
+      try {
+        document = await status({ graph, projectDir }, { stack: options.stack, trustNewHosts: options.trustNewHosts, parallelism, connectTimeoutMs: connectMs });
+      } catch (error) {
+        throw cliErrorOf(error);
       }
-      const document = await collectStatus(graph, stacks.map((s) => s.name), { projectDir, trustNewHosts: options.trustNewHosts, parallelism, connectMs });
       if (options.json) io.out(JSON.stringify(document, null, 2));
       else for (const line of formatStatus(document)) io.out(line);
       const unreachable = document.stacks.flatMap((s) => s.hosts).filter((h) => !h.reachable);
