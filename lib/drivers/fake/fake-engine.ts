@@ -496,7 +496,7 @@ class FakeDriver implements EngineDriver {
     });
   }
 
-  public pullImage(reference: string, _auth: RegistryAuth | undefined, what: string, options: ProgressOptions = {}): Promise<void> {
+  public pullImage(reference: string, _auth: RegistryAuth | undefined, _what: string, options: ProgressOptions = {}): Promise<void> {
     return this.run('pullImage', [reference], () => {
       try {
         this.engine.pull(reference);
@@ -505,7 +505,6 @@ class FakeDriver implements EngineDriver {
         return;
       }
       options.onEvent?.({ status: `Status: Downloaded newer image for ${reference}` });
-      void what;
     });
   }
 
