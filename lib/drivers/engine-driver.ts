@@ -95,6 +95,46 @@ export interface ContainerStats {
   readonly pids: number;
 }
 
+/**
+ * One thing that happened on the engine, in Docker Engine's vocabulary on every engine
+ * (create, start, die, stop, destroy); an engine may also report actions of its own
+ * (Podman's init, cleanup).
+ */
+export interface EngineEvent {
+  /** container, image, network or volume. */
+  readonly type: string;
+  /** create, start, die, stop, kill, destroy, health_status: healthy, ... */
+  readonly action: string;
+  /** The object's id (for an image, its reference or id). */
+  readonly id: string;
+  /** The object's name, where the engine gives one. */
+  readonly name: string | null;
+  /** What the engine says of the object: its labels, image, exit code. */
+  readonly attributes: Readonly<Record<string, string>>;
+  /** When, in ms since the epoch (engine clock). */
+  readonly time: number;
+}
+
+/** Which events to watch; every given filter must match. */
+export interface EventFilter {
+  /** Object types. @default all */
+  readonly types?: readonly string[];
+  /** Labels, as `key` or `key=value`. @default any */
+  readonly labels?: readonly string[];
+}
+
+/** Options for watching events. */
+export interface WatchOptions {
+  /** Ends the watch (the promise resolves). */
+  readonly signal: AbortSignal;
+  readonly onEvent: (event: EngineEvent) => void;
+  /**
+   * The longest a watch may last; then it ends with an error.
+   * @default 86400000 (a day)
+   */
+  readonly maxDurationMs?: number;
+}
+
 /** Registry credentials for a pull or push, as the Engine API takes them. */
 export interface RegistryAuth {
   readonly username?: string;
@@ -178,6 +218,8 @@ export interface EngineDriver {
   exec(ref: string, argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
   /** One sample of a running container's resource use. */
   stats(ref: string): Promise<ContainerStats>;
+  /** Reports the engine's events as they happen until `options.signal` aborts. */
+  watchEvents(filter: EventFilter, options: WatchOptions): Promise<void>;
   /**
    * Runs a container's health check once now, where the engine does not schedule them itself
    * (Podman without systemd); elsewhere does nothing. Never fails: the state says the result.

@@ -15,7 +15,7 @@ const PREFIX = 'hoist-driver-test';
  * The EngineDriver contract on real engines: what the in-memory engine promises, Docker
  * Engine and Podman do through their drivers (refusals with the same reasons, exec and stats).
  */
-describe('engine drivers on Docker Engine and Podman: refusals by reason, exec, stats', () => {
+describe('engine drivers on Docker Engine and Podman: refusals by reason, exec, stats, events', () => {
   let hosts: OpenHost[] = [];
 
   before(async () => {
@@ -76,6 +76,28 @@ describe('engine drivers on Docker Engine and Podman: refusals by reason, exec, 
       assert.equal(stats.memoryLimitBytes, 64 * 1024 * 1024, engine.kind);
       assert.ok(stats.pids >= 1, `${engine.kind}: ${JSON.stringify(stats)}`);
       assert.ok(stats.cpus === null || (stats.cpus >= 0 && stats.cpus < 4), `${engine.kind}: ${JSON.stringify(stats)}`);
+    }
+  });
+
+  it('events of a container arrive in Docker\'s vocabulary, filtered by label, and the watch ends when stopped', async () => {
+    for (const { engine } of hosts) {
+      const label = `${PREFIX}=${engine.kind}-${Date.now()}`;
+      const stop = new AbortController();
+      const seen: string[] = [];
+      const watching = engine.watchEvents({ types: ['container'], labels: [label] }, { signal: stop.signal, onEvent: (e) => seen.push(`${e.action} ${e.name}`) });
+      // The watch is open once the engine has answered; give it that moment before acting.
+      await new Promise((r) => setTimeout(r, 500));
+      const name = `${PREFIX}-events`;
+      await engine.createContainer(name, { Image: 'busybox:latest', Cmd: ['sleep', '600'], Labels: { [PREFIX]: label.split('=')[1] } });
+      await engine.startContainer(name);
+      await engine.stopContainer(name, 1);
+      await engine.removeContainer(name);
+      const deadline = Date.now() + 10_000;
+      while (!seen.includes(`destroy ${name}`) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      stop.abort();
+      await watching;
+      const wanted = ['create', 'start', 'die', 'destroy'].map((a) => `${a} ${name}`);
+      assert.deepEqual(seen.filter((s) => wanted.includes(s)), wanted, `${engine.kind}: ${seen.join(', ')}`);
     }
   });
 });

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { statsFrom } from '../../lib/drivers/engine-api/engine-api-driver';
 import { FakeEngine } from '../../lib/drivers/fake/fake-engine';
 
-describe('container stats and exec', () => {
+describe('container stats, exec and events', () => {
   it('statsFrom: CPU between the two samples as a share of one CPU, memory without page cache, the limit, processes', () => {
     const stats = statsFrom({
       cpu_stats: { cpu_usage: { total_usage: 3_000_000_000 }, system_cpu_usage: 20_000_000_000, online_cpus: 2 },
@@ -34,5 +34,23 @@ describe('container stats and exec', () => {
     const result = await driver.exec('c', ['echo', 'hi'], { maxOutputBytes: 4 });
     assert.deepEqual([result.stdout.toString(), result.exitCode, result.truncated], ['echo', 0, true]);
     assert.equal((await driver.exec('c', ['false'])).exitCode, 1);
+  });
+
+  it('the in-memory engine reports container events in Docker\'s vocabulary, filtered by label, until the watch is stopped', async () => {
+    const engine = new FakeEngine({ host: 'h1' });
+    engine.addImage('busybox:latest');
+    const driver = engine.driver();
+    const stop = new AbortController();
+    const seen: string[] = [];
+    const watching = driver.watchEvents({ types: ['container'], labels: ['app=web'] }, { signal: stop.signal, onEvent: (e) => seen.push(`${e.action} ${e.name}`) });
+    await driver.createContainer('other', { Image: 'busybox:latest' });
+    await driver.createContainer('web', { Image: 'busybox:latest', Labels: { app: 'web' } });
+    await driver.startContainer('web');
+    await driver.stopContainer('web', 1);
+    await driver.removeContainer('web');
+    stop.abort();
+    await watching;
+    await driver.createContainer('web2', { Image: 'busybox:latest', Labels: { app: 'web' } });
+    assert.deepEqual(seen, ['create web', 'start web', 'die web', 'stop web', 'destroy web']);
   });
 });

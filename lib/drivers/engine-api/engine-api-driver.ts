@@ -2,7 +2,7 @@ import type * as http from 'node:http';
 import { PassThrough, Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import type { EngineKind } from '../../graph/graph-document';
-import type { ContainerLogText, ContainerStats, ContainerUpdate, EngineDetails, EngineDriver, EngineInfo, ExecOptions, ExecResult, ImageBuildRequest, LogReadOptions, ProgressOptions, RegistryAuth } from '../engine-driver';
+import type { ContainerLogText, ContainerStats, ContainerUpdate, EngineDetails, EngineDriver, EngineEvent, EngineInfo, EventFilter, ExecOptions, ExecResult, ImageBuildRequest, LogReadOptions, ProgressOptions, RegistryAuth, WatchOptions } from '../engine-driver';
 import { EngineError, type EngineErrorReason } from '../engine-error';
 import type { ContainerInspect, ContainerSummary, ImageHistoryEntry, ImageInspect, ImageSummary, NetworkCreateBody, NetworkSummary, VolumeCreateBody, VolumeSummary } from '../engine-objects';
 import type { EngineProfile } from '../engine-profile';
@@ -199,6 +199,40 @@ export abstract class EngineApiDriver implements EngineDriver {
   public async stats(ref: string): Promise<ContainerStats> {
     const raw = await this.call(() => this.docker.getContainer(ref).stats({ stream: false }) as unknown as Promise<Record<string, any>>);
     return statsFrom(raw);
+  }
+
+  public async watchEvents(filter: EventFilter, options: WatchOptions): Promise<void> {
+    const filters: Record<string, string[]> = {};
+    if (filter.types) filters.type = [...filter.types];
+    if (filter.labels) filters.label = [...filter.labels];
+    if (options.signal.aborted) return;
+    const stream = await this.call(() => this.docker.getEvents({ filters: JSON.stringify(filters) } as never) as unknown as Promise<NodeJS.ReadableStream>);
+    const day = 24 * 60 * 60 * 1000;
+    try {
+      // An event stream is quiet for as long as nothing happens: no idle limit short of its end.
+      await followProgress(this, stream, `watching events on ${this.host}`, {
+        signal: options.signal, idleTimeoutMs: options.maxDurationMs ?? day, maxDurationMs: options.maxDurationMs ?? day,
+        onEvent: (raw) => options.onEvent(this.eventFrom(raw)),
+      });
+    } catch (error) {
+      if (options.signal.aborted) return;
+      throw error;
+    }
+  }
+
+  /** An Engine API event in Hoist's shape; engines that name actions differently override it. */
+  protected eventFrom(raw: Readonly<Record<string, unknown>>): EngineEvent {
+    const actor = (raw.Actor ?? {}) as { ID?: string; Attributes?: Record<string, string> };
+    const attributes = { ...(actor.Attributes ?? {}) };
+    const nanos = Number(raw.timeNano ?? 0);
+    return {
+      type: String(raw.Type ?? raw.type ?? ''),
+      action: String(raw.Action ?? raw.status ?? ''),
+      id: String(actor.ID ?? raw.id ?? ''),
+      name: attributes.name ?? null,
+      attributes,
+      time: nanos > 0 ? Math.floor(nanos / 1e6) : Number(raw.time ?? 0) * 1000,
+    };
   }
 
   public async runHealthCheck(_ref: string): Promise<void> {

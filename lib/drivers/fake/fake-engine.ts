@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as path from 'node:path/posix';
 import { Readable } from 'node:stream';
 import type { EngineKind } from '../../graph/graph-document';
-import type { ContainerLogText, ContainerStats, ContainerUpdate, EngineDetails, EngineDriver, EngineInfo, ExecOptions, ExecResult, ImageBuildRequest, LogReadOptions, ProgressOptions, RegistryAuth } from '../engine-driver';
+import type { ContainerLogText, ContainerStats, ContainerUpdate, EngineDetails, EngineDriver, EngineEvent, EngineInfo, EventFilter, ExecOptions, ExecResult, ImageBuildRequest, LogReadOptions, ProgressOptions, RegistryAuth, WatchOptions } from '../engine-driver';
 import { EngineError } from '../engine-error';
 import type { ContainerInspect, ContainerSummary, ImageHistoryEntry, ImageInspect, ImageSummary, NetworkCreateBody, NetworkSummary, VolumeCreateBody, VolumeSummary } from '../engine-objects';
 import type { EngineProfile } from '../engine-profile';
@@ -96,6 +96,7 @@ export class FakeEngine {
   /** Files in volumes, by volume name and path within it: they outlive containers, as on engines. */
   private readonly volumeFiles = new Map<string, Map<string, Buffer>>();
   private readonly registry: Readonly<Record<string, FakeImage>>;
+  private readonly watchers = new Set<(event: EngineEvent) => void>();
 
   public constructor(options: FakeEngineOptions) {
     this.host = options.host;
@@ -137,6 +138,21 @@ export class FakeEngine {
   public call(operation: string, args: readonly unknown[]): void {
     this.calls.push(`${operation} ${args.filter((a) => typeof a === 'string').join(' ')}`.trim());
     this.beforeCall(operation, args);
+  }
+
+  /** @internal */
+  public watch(listener: (event: EngineEvent) => void): () => void {
+    this.watchers.add(listener);
+    return () => this.watchers.delete(listener);
+  }
+
+  /** A container event, as Docker Engine reports it (the container's labels, name and image as attributes). */
+  private emit(c: FakeContainer, action: string, extra: Record<string, string> = {}): void {
+    const event: EngineEvent = {
+      type: 'container', action, id: c.id, name: c.name,
+      attributes: { ...((c.body.Labels as Record<string, string>) ?? {}), name: c.name, image: c.imageReference, ...extra }, time: this.clock,
+    };
+    for (const watcher of this.watchers) watcher(event);
   }
 
   /** @internal */
@@ -185,6 +201,7 @@ export class FakeEngine {
       id, name, created: new Date(this.clock).toISOString(), body: structuredClone(body), imageId: image.id, imageReference: String(body.Image),
       status: 'created', exitCode: 0, health: null, logs: '', networks, mounts, files: new Map(),
     });
+    this.emit(this.containers.get(id)!, 'create');
     return id;
   }
 
@@ -194,9 +211,11 @@ export class FakeEngine {
     if (c.status === 'running') return;
     const behaviour = this.behaviour({ name: c.name, image: c.imageReference, env: (c.body.Env as string[]) ?? [] });
     c.logs = behaviour.logs ?? c.logs;
+    this.emit(c, 'start');
     if (behaviour.exitCode !== undefined) {
       c.status = 'exited';
       c.exitCode = behaviour.exitCode;
+      this.emit(c, 'die', { exitCode: String(c.exitCode) });
       return;
     }
     c.status = 'running';
@@ -210,6 +229,8 @@ export class FakeEngine {
     c.status = 'exited';
     c.exitCode = 0;
     c.health = this.healthTest(c) ? 'unhealthy' : null;
+    this.emit(c, 'die', { exitCode: '0' });
+    this.emit(c, 'stop');
   }
 
   /** @internal */
@@ -221,7 +242,10 @@ export class FakeEngine {
 
   /** @internal */
   public removeContainer(ref: string): void {
-    this.containers.delete(this.container(ref).id);
+    const c = this.container(ref);
+    if (c.status === 'running') this.emit(c, 'die', { exitCode: '137' });
+    this.containers.delete(c.id);
+    this.emit(c, 'destroy');
   }
 
   /** @internal */
@@ -455,6 +479,21 @@ class FakeDriver implements EngineDriver {
       if (c.status !== 'running') throw new EngineError(`container ${c.id} is not running`, 'conflict', 409);
       const limit = Number((c.body.HostConfig as Record<string, unknown> | undefined)?.Memory ?? 0);
       return { cpus: 0, memoryBytes: 1024 * 1024, memoryLimitBytes: limit > 0 ? limit : null, pids: 1 };
+    });
+  }
+
+  public async watchEvents(filter: EventFilter, options: WatchOptions): Promise<void> {
+    if (options.signal.aborted) return;
+    await new Promise<void>((resolve) => {
+      const stop = this.engine.watch((event) => {
+        if (filter.types && !filter.types.includes(event.type)) return;
+        if (filter.labels && !filter.labels.every((l) => matchesLabel(event.attributes, l))) return;
+        options.onEvent(event);
+      });
+      options.signal.addEventListener('abort', () => {
+        stop();
+        resolve();
+      }, { once: true });
     });
   }
 

@@ -1,4 +1,5 @@
 import { EngineApiDriver, type EngineApiConnection } from '../engine-api/engine-api-driver';
+import type { EngineEvent } from '../engine-driver';
 import type { VolumeCreateBody } from '../engine-objects';
 import type { EngineErrorReason } from '../engine-error';
 import { isConflict } from '../engine-error';
@@ -46,6 +47,13 @@ export class PodmanDriver extends EngineApiDriver {
         path: `/libpod/containers/${encodeURIComponent(ref)}/healthcheck`, method: 'GET', statusCodes: { 200: true, 404: true, 409: true, 500: true },
       }, () => resolve());
     });
+  }
+
+  // Podman says `remove` where Docker says `destroy` (its own `init` and `cleanup` have no
+  // Docker counterpart and pass as they are).
+  protected eventFrom(raw: Readonly<Record<string, unknown>>): EngineEvent {
+    const event = super.eventFrom(raw);
+    return event.type === 'container' && event.action === 'remove' ? { ...event, action: 'destroy' } : event;
   }
 
   // Docker returns the existing volume for a create of a taken name; Podman refuses (409 or
