@@ -5,7 +5,7 @@ import type { HostObservation } from '../plan/plan-types';
 import { DeployError } from './deploy-error';
 import { positiveInteger, resolveAccess, type ReadOptions } from './deploy-options';
 import { resolveSource, type DeploySource } from './deploy-source';
-import { forEachOpened } from './host-access';
+import { forEachHost } from '../drivers/open-host';
 import type { PlanResult } from './planned-change';
 import { withRedaction } from './redacting-emitter';
 
@@ -44,10 +44,10 @@ export async function plan(source: DeploySource, options: PlanOptions = {}): Pro
     const { graph, projectDir } = resolveSource(source);
     const { observeHost, readsOnHost, hostsToRead } = require('../plan/collect-observations') as typeof CollectModule;
     const { buildPlan, hasChanges } = require('../plan/build-plan') as typeof BuildPlanModule;
-    const outcomes = await forEachOpened(access.openHost, hostsToRead(graph), {
+    const outcomes = await forEachHost(hostsToRead(graph), {
       projectDir, trustNewHosts: access.trustNewHosts, parallelism: access.parallelism,
       timeouts: { connectMs, keepaliveMs: 5000, attempts: 3 },
-    }, (open) => observeHost(open.engine, readsOnHost(graph, open.spec.name)));
+    }, (open) => observeHost(open.engine, readsOnHost(graph, open.spec.name)), access.openHost);
     const failures = outcomes.flatMap((o) => (o.ok ? [] : [o.error]));
     if (failures.length) {
       throw new DeployError('unreachable', `cannot plan: ${failures.length} host(s) could not be read, and a plan needs every host:\n${failures.map((e) => `  ${e.message}`).join('\n')}`, { nothingChanged: true });

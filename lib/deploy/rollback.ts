@@ -3,7 +3,7 @@ import type { GraphDocument, StackGraph } from '../graph/graph-document';
 import { DeployError } from './deploy-error';
 import { positiveInteger, resolveChange, type ChangeOptions } from './deploy-options';
 import { resolveSource, type DeploySource } from './deploy-source';
-import { forEachOpened } from './host-access';
+import { forEachHost } from '../drivers/open-host';
 import { withRedaction } from './redacting-emitter';
 import { chooseRevision, revisionGraph } from './rollback-revision';
 import { runChange, type ChangeResult } from './run-change';
@@ -56,7 +56,7 @@ export async function rollback(source: DeploySource, options: RollbackOptions = 
     const wanted = options.to === undefined ? undefined : positiveInteger(options.to, 'to');
 
     const { readHistory } = require('../engine/host-history') as typeof HistoryModule;
-    const outcomes = await forEachOpened(resolved.openHost, stack.hosts, { projectDir, trustNewHosts: resolved.trustNewHosts, parallelism: 10 }, (open) => readHistory(open.engine, stack.name));
+    const outcomes = await forEachHost(stack.hosts, { projectDir, trustNewHosts: resolved.trustNewHosts, parallelism: 10 }, (open) => readHistory(open.engine, stack.name), resolved.openHost);
     const unreachable = outcomes.flatMap((o) => (o.ok ? [] : [`${o.host} (${o.error.message.split('\n')[0]})`]));
     if (unreachable.length) throw new DeployError('unreachable', `cannot roll back ${stack.name}: the history of ${unreachable.join(', ')} cannot be read; nothing was changed`, { nothingChanged: true });
     const records = outcomes.flatMap((o) => (o.ok ? o.value : []));

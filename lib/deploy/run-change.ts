@@ -14,14 +14,14 @@ import type * as CollectModule from '../plan/collect-observations';
 import type { HostObservation, PlanDocument, PlannedAction, PlanSummary } from '../plan/plan-types';
 import type { SavedPlan } from '../plan/saved-plan-problems';
 import type * as FingerprintModule from '../secrets/secret-fingerprint';
-import type { OpenHost } from '../drivers/open-host';
+import { openAllHosts, type OpenHost } from '../drivers/open-host';
 import { currentUser } from '../values/current-user';
 import { familiarImageReference } from '../values/image-reference';
 import type { Redactor } from '../values/redactor';
 import { describeAction } from './describe-action';
 import { DeployError, type DeployFailureReason } from './deploy-error';
 import type { ChangeCommand, DeployEvent, RunningVersion } from './deploy-events';
-import { openAll, type HostOpener } from './host-access';
+import type { HostOpener } from './host-access';
 
 /** What one change is asked to do, with its options resolved. */
 export interface ChangeRequest {
@@ -82,7 +82,7 @@ export async function runChange(request: ChangeRequest): Promise<ChangeResult> {
   let opened: OpenHost[];
   try {
     // Builders too: a plan reads what they have built, and apply builds there.
-    opened = await openAll(request.openHost, verb === 'destroy' ? hostsOfStacks(graph.stacks) : hostsToRead(graph), { projectDir, trustNewHosts: request.trustNewHosts });
+    opened = await openAllHosts(verb === 'destroy' ? hostsOfStacks(graph.stacks) : hostsToRead(graph), { projectDir, trustNewHosts: request.trustNewHosts }, request.openHost);
   } catch (error) {
     throw failure('unreachable', `cannot ${verb}: not every host can be reached; nothing was changed:\n${indent((error as Error).message)}`);
   }

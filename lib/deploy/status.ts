@@ -4,7 +4,7 @@ import { stackStatus, type HostReading, type StatusDocument } from '../status/st
 import { DeployError } from './deploy-error';
 import { positiveInteger, resolveAccess, type ReadOptions } from './deploy-options';
 import { resolveSource, type DeploySource } from './deploy-source';
-import { forEachOpened } from './host-access';
+import { forEachHost } from '../drivers/open-host';
 import { withRedaction } from './redacting-emitter';
 
 /** Options of {@link status}. */
@@ -32,13 +32,13 @@ export async function status(source: DeploySource, options: StatusOptions = {}):
       throw new DeployError('invalid', `no stack named ${options.stack}; stacks: ${graph.stacks.map((s) => s.name).join(', ')}`, { nothingChanged: true });
     }
     const { readHostState } = require('../engine/read-host-state') as typeof ReadStateModule;
-    const outcomes = await forEachOpened(access.openHost, hostsOfStacks(stacks), {
+    const outcomes = await forEachHost(hostsOfStacks(stacks), {
       projectDir, trustNewHosts: access.trustNewHosts, parallelism: access.parallelism,
       timeouts: { connectMs, keepaliveMs: 5000, attempts: 3 },
     }, async (open) => {
       const states = new Map(await Promise.all(stacks.map(async (s) => [s.name, await readHostState(open.engine, s.name, { inspect: false })] as const)));
       return { engine: open.engine.info, states };
-    });
+    }, access.openHost);
     return {
       formatVersion: '1.0',
       stacks: stacks.map((stack) => {

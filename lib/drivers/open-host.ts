@@ -33,6 +33,12 @@ export async function openHost(spec: HostSpec, options: OpenHostOptions): Promis
   }
 }
 
+/**
+ * How a host is reached: connect and open its engine. {@link openHost} by default; the deploy
+ * API's tests pass one that returns an in-memory engine.
+ */
+export type HostOpener = (spec: HostSpec, options: OpenHostOptions) => Promise<OpenHost>;
+
 /** The outcome for one host of work done on many: its result, or the error that stopped it. */
 export type HostOutcome<T> = { readonly host: string; readonly ok: true; readonly value: T } | { readonly host: string; readonly ok: false; readonly error: Error };
 
@@ -40,7 +46,7 @@ export type HostOutcome<T> = { readonly host: string; readonly ok: true; readonl
  * Runs `work` on every host, at most `parallelism` at a time. A host that fails (down,
  * refused, wrong key) yields its error; it never stops or stalls the others.
  */
-export async function forEachHost<T>(hosts: HostSpec[], options: OpenHostOptions & { parallelism?: number }, work: (host: OpenHost) => Promise<T>): Promise<HostOutcome<T>[]> {
+export async function forEachHost<T>(hosts: readonly HostSpec[], options: OpenHostOptions & { parallelism?: number }, work: (host: OpenHost) => Promise<T>, opener: HostOpener = openHost): Promise<HostOutcome<T>[]> {
   const outcomes: HostOutcome<T>[] = new Array(hosts.length);
   let next = 0;
   const worker = async () => {
@@ -49,7 +55,7 @@ export async function forEachHost<T>(hosts: HostSpec[], options: OpenHostOptions
       const spec = hosts[index];
       let open: OpenHost | undefined;
       try {
-        open = await openHost(spec, options);
+        open = await opener(spec, options);
         outcomes[index] = { host: spec.name, ok: true, value: await work(open) };
       } catch (error) {
         outcomes[index] = { host: spec.name, ok: false, error: error as Error };
@@ -66,8 +72,8 @@ export async function forEachHost<T>(hosts: HostSpec[], options: OpenHostOptions
  * Opens every host at once (for work that needs them together, such as locking a stack on
  * all its hosts). If any fails, the others are closed and the failures are thrown together.
  */
-export async function openAllHosts(hosts: HostSpec[], options: OpenHostOptions): Promise<OpenHost[]> {
-  const results = await Promise.allSettled(hosts.map((spec) => openHost(spec, options)));
+export async function openAllHosts(hosts: readonly HostSpec[], options: OpenHostOptions, opener: HostOpener = openHost): Promise<OpenHost[]> {
+  const results = await Promise.allSettled(hosts.map((spec) => opener(spec, options)));
   const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
   const opened = results.filter((r): r is PromiseFulfilledResult<OpenHost> => r.status === 'fulfilled').map((r) => r.value);
   if (failures.length) {
