@@ -5,6 +5,7 @@ import { byteLimit } from './byte-limit';
 import type { GraphResource, HostSpec } from '../graph/graph-document';
 import type { EngineDriver } from '../drivers/engine-driver';
 import { isNotFound } from '../drivers/engine-error';
+import { tarArchive } from '../drivers/tar-archive';
 import { ensureLockImage, LOCK_IMAGE } from './host-lock';
 import { HELPER_LABEL, LABEL, MANAGED_BY } from './ownership-labels';
 
@@ -51,14 +52,9 @@ export interface HistoryRecord {
 
 /** Adds a record to the host's history. */
 export async function appendHistory(client: EngineDriver, record: HistoryRecord): Promise<void> {
-  const tarStream = require('tar-stream') as typeof import('tar-stream');
-  const pack = tarStream.pack();
   const file = `${record.stack}/${record.time.replace(/[:.]/g, '-')}-${record.id}.json`;
-  pack.entry({ name: file, mode: 0o644 }, JSON.stringify(record) + '\n');
-  pack.finalize();
-  const chunks: Buffer[] = [];
-  for await (const chunk of pack) chunks.push(chunk as Buffer);
-  await withHelper(client, (helper) => client.putArchive(helper, MOUNT, Buffer.concat(chunks)));
+  const archive = await tarArchive([{ header: { name: file, mode: 0o644 }, content: JSON.stringify(record) + '\n' }]);
+  await withHelper(client, (helper) => client.putArchive(helper, MOUNT, archive));
 }
 
 /** The host's records for a stack, oldest first. */

@@ -4,6 +4,7 @@ import { HostError } from '../transport/host-error';
 import { currentUser } from '../values/current-user';
 import type { EngineDriver } from '../drivers/engine-driver';
 import { EngineError, isConflict, isNotFound } from '../drivers/engine-error';
+import { tarArchive } from '../drivers/tar-archive';
 import { LABEL, MANAGED_BY } from './ownership-labels';
 
 /**
@@ -262,14 +263,9 @@ export async function renewLock(client: EngineDriver, stack: string, id: string)
   });
   if (!holder || holder.id !== id) throw new LockLostError(client.host, stack, id, holder);
   const now = await client.now();
-  const tarStream = require('tar-stream') as typeof import('tar-stream');
-  const pack = tarStream.pack();
-  pack.entry({ name: RENEWAL_FILE, mode: 0o644, mtime: new Date(0) }, new Date(now).toISOString());
-  pack.finalize();
-  const chunks: Buffer[] = [];
-  for await (const chunk of pack) chunks.push(chunk as Buffer);
+  const archive = await tarArchive([{ header: { name: RENEWAL_FILE, mode: 0o644, mtime: new Date(0) }, content: new Date(now).toISOString() }]);
   try {
-    await client.putArchive(holder.containerId, '/', Buffer.concat(chunks));
+    await client.putArchive(holder.containerId, '/', archive);
   } catch (error) {
     if (isNotFound(error)) throw new LockLostError(client.host, stack, id, undefined);
     throw error;

@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { EngineDriver } from '../drivers/engine-driver';
 import { isConflict, isNotFound } from '../drivers/engine-error';
+import { tarArchive } from '../drivers/tar-archive';
 import { byteLimit } from './byte-limit';
 import type { ContainerSpec } from '../graph/graph-document';
 
@@ -141,17 +142,10 @@ export function secretFileOwner(user: string, accounts?: AccountFiles): SecretFi
 
 /** The tar stream (as one buffer) holding the secret files of one directory. */
 export async function secretArchive(files: { readonly name: string; readonly value: Buffer }[], owner: SecretFileOwner): Promise<Buffer> {
-  // tar-stream: a small, well-kept tar writer (dockerode's own dependency); tar headers have
-  // corner cases (long names, checksums) not worth writing again.
-  const tarStream = require('tar-stream') as typeof import('tar-stream');
-  const pack = tarStream.pack();
-  for (const file of files) {
-    pack.entry({ name: file.name, mode: SECRET_FILE_MODE, uid: owner.uid, gid: owner.gid, type: 'file', mtime: new Date(0) }, file.value);
-  }
-  pack.finalize();
-  const chunks: Buffer[] = [];
-  for await (const chunk of pack) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+  return tarArchive(files.map((file) => ({
+    header: { name: file.name, mode: SECRET_FILE_MODE, uid: owner.uid, gid: owner.gid, type: 'file', mtime: new Date(0) },
+    content: file.value,
+  })));
 }
 
 /**

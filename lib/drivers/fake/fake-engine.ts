@@ -6,6 +6,7 @@ import type { ContainerLogText, ContainerStats, ContainerUpdate, EngineDetails, 
 import { EngineError } from '../engine-error';
 import type { ContainerInspect, ContainerSummary, ImageHistoryEntry, ImageInspect, ImageSummary, NetworkCreateBody, NetworkSummary, VolumeCreateBody, VolumeSummary } from '../engine-objects';
 import type { EngineProfile } from '../engine-profile';
+import { tarArchive } from '../tar-archive';
 import { ENGINES } from '../engines';
 
 /** An image the fake engine holds, or a registry offers it. */
@@ -451,7 +452,7 @@ class FakeDriver implements EngineDriver {
       if (entries.length === 0) throw new EngineError(`Could not find the file ${file} in container ${c.name}`, 'not-found', 404);
       // Entries are named from the last element of the path asked for, as engines name them.
       const base = path.dirname(at.path);
-      return Readable.from([await tar(entries.map(([p, content]) => [path.relative(base, p), content]))]);
+      return Readable.from([await tarArchive(entries.map(([p, content]) => ({ header: { name: path.relative(base, p), mode: 0o644 }, content })))]);
     });
   }
 
@@ -662,14 +663,4 @@ async function untar(archive: Buffer): Promise<[string, Buffer][]> {
     extract.end(archive);
   });
   return files;
-}
-
-async function tar(files: readonly (readonly [string, Buffer])[]): Promise<Buffer> {
-  const tarStream = require('tar-stream') as typeof import('tar-stream');
-  const pack = tarStream.pack();
-  for (const [name, content] of files) pack.entry({ name, mode: 0o644 }, content);
-  pack.finalize();
-  const chunks: Buffer[] = [];
-  for await (const chunk of pack) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
