@@ -12,8 +12,5 @@ export function redactingIo(io: CliIo, redactor: Redactor): CliIo {
 
 /** The same error with known secret values taken out of its message (it is printed by main). */
 export function redactedError(error: unknown, redactor: Redactor): unknown {
-  if (redactor.empty || !(error instanceof Error)) return error;
-  const message = redactor.redact(error.message);
-  if (message === error.message) return error;
-  return error instanceof CliError ? new CliError(message, error.exitCode) : new Error(message);
+  return redactor.redactError(error, (e, message) => (e instanceof CliError ? new CliError(message, e.exitCode) : new Error(message)));
 }

@@ -22,10 +22,7 @@ function redactDeep(value: unknown, redactor: Redactor): unknown {
 
 /** The same error with known secret values taken out of its message. */
 export function redactError(error: unknown, redactor: Redactor): unknown {
-  if (redactor.empty || !(error instanceof Error)) return error;
-  const message = redactor.redact(error.message);
-  if (message === error.message) return error;
-  return DeployError.isDeployError(error) ? new DeployError(error.reason, message, { nothingChanged: error.nothingChanged }) : new Error(message);
+  return redactor.redactError(error, (e, message) => (DeployError.isDeployError(e) ? new DeployError(e.reason, message, { nothingChanged: e.nothingChanged }) : new Error(message)));
 }
 
 /**

@@ -40,6 +40,17 @@ export class Redactor {
     return result;
   }
 
+  /**
+   * The same error with known secret values taken out of its message: the error itself when
+   * there is nothing to take out, else `rebuild(error, message)` (by default a plain Error),
+   * so callers keep their error's class and fields.
+   */
+  public redactError(error: unknown, rebuild: (error: Error, message: string) => Error = (_error, message) => new Error(message)): unknown {
+    if (this.empty || !(error instanceof Error)) return error;
+    const message = this.redact(error.message);
+    return message === error.message ? error : rebuild(error, message);
+  }
+
   /** Whether any value is known (nothing to do otherwise). */
   public get empty(): boolean {
     return this.patterns.length === 0;
