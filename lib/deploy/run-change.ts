@@ -143,6 +143,9 @@ export async function runChange(request: ChangeRequest): Promise<ChangeResult> {
     const conflicts = plan.stacks.flatMap((s) => s.conflicts);
     if (conflicts.length) throw failure('conflict', `cannot ${verb}: the plan has ${conflicts.length} conflict(s); nothing was changed`);
     if (!hasChanges(plan)) {
+      // A run killed between removing a container and its secret volumes leaves a plan with
+      // nothing to do: the leftover secret files go now, not only after the next real change.
+      await removeLeftoverSecrets(graph, clients, emit);
       emit({ type: 'no-changes', command: verb });
       return { plan, changed: false, revisions: [], summary: plan.summary };
     }

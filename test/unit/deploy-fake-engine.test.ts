@@ -182,6 +182,21 @@ describe('deploy API against the in-memory engine (openHost option)', () => {
     assert.equal((await plan(appOf('a'), { openHost: hosts.open })).hasChanges, false, 'the hosts run revision 1 (mode a) again');
   });
 
+  it('an apply with nothing to do still removes a secret volume a killed run left unused, and never one in use', async () => {
+    const hosts = new Hosts();
+    await apply(appOf(), { openHost: hosts.open });
+    const h1 = hosts.engine('h1');
+    const inUse = h1.volumeNames().filter((v) => v.startsWith('hoist-secrets-'));
+    assert.equal(inUse.length, 1);
+    // What a run killed between removing a container and its secret volume leaves behind.
+    await h1.driver().createVolume({ Name: 'hoist-secrets-0123456789abcdef', Labels: { 'hoist.managed-by': 'hoist', 'hoist.secret-files': 'shop/shop-web-1-hoist-prev' } });
+    const events: DeployEvent[] = [];
+    const result = await apply(appOf(), { openHost: hosts.open, onEvent: (e) => events.push(e) });
+    assert.equal(result.changed, false);
+    assert.ok(events.some((e) => e.type === 'no-changes'));
+    assert.deepEqual(h1.volumeNames().filter((v) => v.startsWith('hoist-secrets-')), inUse);
+  });
+
   it('a host missing from the opener fails apply as unreachable before any lock is taken', async () => {
     const hosts = new Hosts();
     hosts.engines.delete('h2');
