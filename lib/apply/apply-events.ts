@@ -1,4 +1,7 @@
+import type { ImageSent } from '../kinds/image/ship-image';
 import type { PlannedAction } from '../plan/plan-types';
+
+export type { ImageSent };
 
 /**
  * What apply reports while it works. The executor emits these and nothing else; the CLI
@@ -14,15 +17,5 @@ export type ApplyEvent =
   | { readonly type: 'rollback-done'; readonly stack: string; readonly service: string; readonly container: string; readonly host: string; readonly ok: boolean; readonly error?: string }
   | { readonly type: 'interrupted'; readonly stack: string; readonly pending: number }
   | { readonly type: 'stack-done'; readonly stack: string; readonly ok: boolean };
-
-/** What delivering a built image to a host sent. */
-export interface ImageSent {
-  readonly mode: 'direct' | 'registry';
-  /** Direct: bytes of the archive sent to the host. */
-  readonly bytes: number | null;
-  /** Direct: layers whose bytes were sent, of the image's total. */
-  readonly layers: number | null;
-  readonly totalLayers: number;
-}
 
 export type ApplyEventSink = (event: ApplyEvent) => void;

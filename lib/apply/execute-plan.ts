@@ -1,19 +1,10 @@
-import type { ContainerResource, GraphResource, ImageResource, NetworkResource, StackGraph, VolumeResource } from '../graph/graph-document';
+import type { StackGraph } from '../graph/graph-document';
 import type { EngineDriver } from '../drivers/engine-driver';
-import { ignoreNotFound } from '../drivers/engine-error';
-import { ownershipLabels } from '../engine/ownership-labels';
-import { removeOwnedContainer } from '../engine/remove-container';
+import type { ActionResult, KindExecutor, ParkedVersion, SecretValues } from '../kinds/kind-definition';
+import type { ImageSecretValues } from '../kinds/image/ship-image';
+import { kindDefinition, RESOURCE_KIND_DEFINITIONS } from '../kinds/resource-kinds';
 import type { PlannedAction, StackPlan } from '../plan/plan-types';
-import type { ApplyEventSink, ImageSent } from './apply-events';
-import { buildImage } from './build-image';
-import { resourceKeyOf } from '../graph/resource-id';
-import { ImageShipping, type ImageSecretValues } from './ship-image';
-import {
-  type ContainerTarget, createContainer, discardPrevious, type ParkedPrevious, replaceStartFirst, replaceStopFirst,
-  restorePrevious, updateContainer,
-} from './container-steps';
-import { pullImage } from './pull-image';
-import type { SecretValues } from './secret-values';
+import type { ApplyEventSink } from './apply-events';
 
 /** What happened to one action. */
 export interface ActionOutcome {
@@ -55,17 +46,13 @@ export interface ExecuteOptions {
   readonly imageSecrets: ImageSecretValues;
 }
 
-/** Why a plan cannot be applied by this version at all (checked before anything changes). */
+/** Why a plan cannot be applied by this version at all (checked before anything changes): each kind's refusals. */
 export function unsupportedActions(stackPlan: StackPlan, stack: StackGraph): string[] {
   const problems: string[] = [];
   for (const action of stackPlan.actions) {
     const resource = stack.resources.find((r) => r.id === action.resource);
-    if (action.kind === 'image' && action.action === 'create' && (resource as ImageResource | undefined)?.spec.source === 'build' && !(resource as ImageResource).policy) {
-      problems.push(`${action.name}@${action.host}: the graph was made by a hoist without image builds; synthesize it again`);
-    }
-    if (action.action === 'replace' && (action.kind === 'network' || action.kind === 'volume')) {
-      problems.push(`${action.kind} ${action.name}@${action.host}: replacing ${action.kind}s is not supported by apply yet`);
-    }
+    const problem = kindDefinition(action.kind).refusal?.(action, resource);
+    if (problem) problems.push(problem);
   }
   return problems;
 }
@@ -80,12 +67,17 @@ export function unsupportedActions(stackPlan: StackPlan, stack: StackGraph): str
 export async function executeStackPlan(stackPlan: StackPlan, stack: StackGraph, options: ExecuteOptions): Promise<StackApplyResult> {
   const outcomes: ActionOutcome[] = [];
   const rolledBack: RolledBack[] = [];
-  const parked = new Map<string, ParkedPrevious[]>();
+  const parked = new Map<string, ParkedVersion[]>();
   const steps = [...new Set(stackPlan.actions.map((a) => a.step))].sort((a, b) => a - b);
   const emit = options.emit;
   let pending: PlannedAction[] = [];
   let interrupted = false;
-  const shipping = new ImageShipping(options.clients, options.imageSecrets);
+  const context = { stack, revision: options.revision, clients: options.clients, secrets: options.secrets, imageSecrets: options.imageSecrets, projectDir: options.projectDir };
+  const executors = new Map<string, KindExecutor>();
+  for (const kind of RESOURCE_KIND_DEFINITIONS) {
+    const executor = kind.executor?.(context);
+    if (executor) executors.set(kind.kind, executor);
+  }
 
   emit({ type: 'stack-start', stack: stack.name, revision: options.revision, actions: stackPlan.actions.length });
   try {
@@ -97,14 +89,13 @@ export async function executeStackPlan(stackPlan: StackPlan, stack: StackGraph, 
         break;
       }
       const actions = stackPlan.actions.filter((a) => a.step === step);
-      const results = await forEachHostGroup(actions, options.parallelism, async (action): Promise<ActionOutcome & { parked?: ParkedPrevious }> => {
+      const results = await forEachHostGroup(actions, options.parallelism, async (action): Promise<ActionOutcome & { parked?: ParkedVersion }> => {
         const started = Date.now();
         emit({ type: 'action-start', stack: stack.name, action });
         try {
-          const done = await executeAction(action, stack, options, shipping);
-          const previous = done && 'parked' in done ? done.parked : undefined;
-          emit({ type: 'action-done', stack: stack.name, action, ms: Date.now() - started, ...(done && 'sent' in done ? { sent: done.sent } : {}) });
-          return { action, ok: true, ...(previous ? { parked: previous } : {}) };
+          const done = await executeAction(action, stack, options, executors);
+          emit({ type: 'action-done', stack: stack.name, action, ms: Date.now() - started, ...(done.sent ? { sent: done.sent } : {}) });
+          return { action, ok: true, ...(done.parked ? { parked: done.parked } : {}) };
         } catch (error) {
           const message = (error as Error).message;
           emit({ type: 'action-failed', stack: stack.name, action, error: message });
@@ -118,9 +109,9 @@ export async function executeStackPlan(stackPlan: StackPlan, stack: StackGraph, 
       const failed = results.filter((r) => !r.ok);
       if (failed.length) {
         pending = stackPlan.actions.filter((a) => steps.indexOf(a.step) > index);
-        for (const service of new Set(failed.filter((f) => f.action.action === 'replace').map((f) => f.action.service!))) {
-          const policy = containerOf(stack, failed.find((f) => f.action.service === service)!.action.resource)?.policy.update;
-          if (policy?.failureAction !== 'rollback') continue;
+        for (const service of new Set(failed.filter((f) => f.action.service).map((f) => f.action.service!))) {
+          const action = failed.find((f) => f.action.service === service)!.action;
+          if (kindDefinition(action.kind).failureAction?.(action, stack) !== 'rollback') continue;
           rolledBack.push(...await rollBack(stack.name, service, parked.get(service) ?? [], emit));
           parked.delete(service);
         }
@@ -137,7 +128,7 @@ export async function executeStackPlan(stackPlan: StackPlan, stack: StackGraph, 
   } finally {
     // Interrupted, paused or failed elsewhere: what was replaced stays replaced.
     for (const list of parked.values()) await discardAll(list);
-    shipping.dispose();
+    for (const executor of executors.values()) executor.dispose?.();
   }
   emit({ type: 'stack-done', stack: stack.name, ok: outcomes.every((o) => o.ok) && !interrupted });
   return { outcomes, pending, rolledBack, interrupted };
@@ -160,12 +151,12 @@ async function forEachHostGroup<T>(actions: PlannedAction[], parallelism: number
   return results;
 }
 
-async function rollBack(stack: string, service: string, done: ParkedPrevious[], emit: ApplyEventSink): Promise<RolledBack[]> {
+async function rollBack(stack: string, service: string, done: ParkedVersion[], emit: ApplyEventSink): Promise<RolledBack[]> {
   if (done.length === 0) return [];
   emit({ type: 'rollback-start', stack, service, containers: done.map((p) => `${p.name}@${p.host}`) });
   return Promise.all(done.map(async (previous): Promise<RolledBack> => {
     try {
-      await restorePrevious(previous);
+      await previous.restore();
       emit({ type: 'rollback-done', stack, service, container: previous.name, host: previous.host, ok: true });
       return { service, host: previous.host, name: previous.name, ok: true };
     } catch (error) {
@@ -176,67 +167,15 @@ async function rollBack(stack: string, service: string, done: ParkedPrevious[], 
   }));
 }
 
-async function discardAll(list: ParkedPrevious[]): Promise<void> {
-  await Promise.all(list.map((p) => discardPrevious(p).catch(() => undefined)));
+async function discardAll(list: ParkedVersion[]): Promise<void> {
+  await Promise.all(list.map((p) => p.discard().catch(() => undefined)));
 }
 
-function containerOf(stack: StackGraph, id: string): ContainerResource | undefined {
-  return stack.resources.find((r): r is ContainerResource => r.id === id && r.kind === 'container');
-}
-
-/** Runs one action; a replacement returns the previous version it parked, a delivery what it sent. */
-async function executeAction(action: PlannedAction, stack: StackGraph, options: ExecuteOptions, shipping: ImageShipping): Promise<{ parked: ParkedPrevious } | { sent: ImageSent } | undefined> {
+/** Runs one action through its kind's executor. */
+async function executeAction(action: PlannedAction, stack: StackGraph, options: ExecuteOptions, executors: ReadonlyMap<string, KindExecutor>): Promise<ActionResult> {
   const client = options.clients.get(action.host);
   if (!client) throw new Error(`no connection to ${action.host}`);
-  const progress = (message: string) => options.emit({ type: 'action-progress', stack: stack.name, action, message });
-  if (action.action === 'build') {
-    const resource = stack.resources.find((r): r is ImageResource => r.kind === 'image' && resourceKeyOf(r.id) === action.resource);
-    if (!resource) throw new Error(`${action.resource} is not in the graph`);
-    await buildImage(client, stack.name, resource, options.projectDir, progress, options.imageSecrets);
-    return undefined;
-  }
-  if (action.action === 'delete') {
-    if (action.kind === 'container') {
-      // Anonymous data volumes go only where the plan said so (destroy --remove-volumes).
-      await removeOwnedContainer(client, action.name, { stack: stack.name, deleteVolumes: (action.anonymousVolumes ?? []).filter((v) => !v.kept).map((v) => v.volume) });
-    }
-    else if (action.kind === 'network') await client.removeNetwork(action.name).catch(ignoreNotFound);
-    else if (action.kind === 'volume') await client.removeVolume(action.name).catch(ignoreNotFound);
-    return undefined;
-  }
-  const resource: GraphResource | undefined = stack.resources.find((r) => r.id === action.resource);
-  if (!resource) throw new Error(`${action.resource} is not in the graph`);
-  switch (resource.kind) {
-    case 'network': {
-      const n = resource as NetworkResource;
-      await client.createNetwork({
-        Name: n.spec.name, Driver: n.spec.driver, Internal: n.spec.internal, CheckDuplicate: true,
-        ...(n.spec.subnet ? { IPAM: { Config: [{ Subnet: n.spec.subnet }] } } : {}),
-        Labels: { ...n.spec.labels, ...ownershipLabels(stack.name, n, options.revision) },
-      });
-      return undefined;
-    }
-    case 'volume': {
-      const v = resource as VolumeResource;
-      await client.createVolume({ Name: v.spec.name, Driver: v.spec.driver, DriverOpts: v.spec.options, Labels: { ...v.spec.labels, ...ownershipLabels(stack.name, v, options.revision) } });
-      return undefined;
-    }
-    case 'image': {
-      const image = resource as ImageResource;
-      if (image.spec.source === 'build') return { sent: await shipping.deliver(image, client, progress) };
-      await pullImage(client, image.spec.reference, progress);
-      return undefined;
-    }
-    case 'container': {
-      const target: ContainerTarget = {
-        client, resource: resource as ContainerResource, stack: stack.name, revision: options.revision, secrets: options.secrets,
-        runToCompletion: stack.resources.some((r) => r.dependsOn.some((d) => d.id === resource.id && d.condition === 'completed')),
-      };
-      if (action.action === 'create') return void await createContainer(target);
-      if (action.action === 'update') return void await updateContainer(target, action.causes.some((c) => c.type !== 'not-running'));
-      return { parked: await (action.order === 'stop-first' ? replaceStopFirst(target) : replaceStartFirst(target)) };
-    }
-    default:
-      throw new Error(`cannot ${action.action} a ${resource.kind}`);
-  }
+  const executor = executors.get(action.kind);
+  if (!executor) throw new Error(`cannot ${action.action} a ${action.kind}`);
+  return executor.execute(action, client, (message) => options.emit({ type: 'action-progress', stack: stack.name, action, message }));
 }

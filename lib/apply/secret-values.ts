@@ -1,10 +1,10 @@
 import type { ContainerResource, ImageResource, SecretOrigin, SecretReference, SecretResource, StackGraph } from '../graph/graph-document';
+import type { SecretValues } from '../kinds/kind-definition';
 import type { StackPlan } from '../plan/plan-types';
 import { fingerprintSecret, type FingerprintKey } from '../secrets/secret-fingerprint';
 import { readSecretValue } from '../secrets/read-secret-value';
 
-/** Secret values one stack's apply needs, by secret resource key (`secret:<path>`). */
-export type SecretValues = ReadonlyMap<string, Buffer>;
+export type { SecretValues };
 
 export interface SecretReadResult {
   readonly values: SecretValues;

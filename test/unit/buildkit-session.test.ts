@@ -4,7 +4,7 @@ import * as http2 from 'node:http2';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { buildImage } from '../../lib/apply/build-image';
+import { buildImage } from '../../lib/kinds/image/build-image';
 import { type BuildkitSession, encodeSecretRequest, openBuildkitSession } from '../../lib/drivers/engine-api/buildkit-session';
 import { encodeGrpcFrame } from '../../lib/drivers/engine-api/grpc-frame';
 import type { BuildImageSpec, ImageResource } from '../../lib/graph/graph-document';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type * as BuildModule from '../../apply/build-image';
+import type * as BuildModule from '../../kinds/image/build-image';
 import type * as SecretValuesModule from '../../apply/secret-values';
 import type * as BuildStateModule from '../../engine/read-build-state';
 import type * as PlanLintModule from '../../lint/plan-lint';
@@ -88,7 +88,7 @@ async function buildStackImages(stack: StackGraph, builders: OpenHostModule.Open
 
 async function buildWithRedaction(stack: StackGraph, builders: OpenHostModule.OpenHost[], graph: GraphDocument, projectDir: string, io: CliIo, redactor: Redactor, stopRequested: () => boolean): Promise<number> {
   const { buildsOn, readBuildState } = require('../../engine/read-build-state') as typeof BuildStateModule;
-  const { buildImage } = require('../../apply/build-image') as typeof BuildModule;
+  const { buildImage } = require('../../kinds/image/build-image') as typeof BuildModule;
   const { readImageSecrets } = require('../../apply/secret-values') as typeof SecretValuesModule;
   const { lintBuilds, lintLines, lintBlockers } = require('../../lint/plan-lint') as typeof PlanLintModule;
   const { loadFingerprintKey } = require('../../secrets/secret-fingerprint') as typeof FingerprintModule;

@@ -1,4 +1,4 @@
-import type { EngineDriver } from '../drivers/engine-driver';
+import type { EngineDriver } from '../../drivers/engine-driver';
 
 /** How long a started container must keep running to count as ready when it has no health check. */
 export const READINESS_DELAY_MS = 2000;

@@ -1,9 +1,9 @@
-import { engineProfile } from '../drivers/engines';
-import type { ContainerSpec } from '../graph/graph-document';
-import { canonicalJson } from '../graph/canonical-json';
-import type { ImageDefaults } from '../engine/normalize-container';
-import { effectiveCapabilities } from '../engine/engine-equivalence';
-import type { EngineKind } from '../values/engine-kind';
+import { engineProfile } from '../../drivers/engines';
+import type { ContainerSpec } from '../../graph/graph-document';
+import { canonicalJson } from '../../graph/canonical-json';
+import type { ImageDefaults } from '../../engine/normalize-container';
+import { effectiveCapabilities } from '../../engine/engine-equivalence';
+import type { EngineKind } from '../../values/engine-kind';
 
 /** One field that differs between the graph and the host. */
 export interface FieldDifference {

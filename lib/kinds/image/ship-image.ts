@@ -1,14 +1,23 @@
-import type { ImageResource, ImageDeliverySpec } from '../graph/graph-document';
-import type { EngineDriver, RegistryAuth } from '../drivers/engine-driver';
-import { builtReference } from '../engine/read-build-state';
-import { resourceKeyOf } from '../graph/resource-id';
-import { readHostLayers } from '../engine/read-host-state';
-import { archiveForHost, type SpooledImage, spoolImageArchive } from '../images/image-archive';
-import { parseImageReference } from '../values/image-reference';
-import type { ImageSent } from './apply-events';
+import type { ImageResource, ImageDeliverySpec } from '../../graph/graph-document';
+import type { EngineDriver, RegistryAuth } from '../../drivers/engine-driver';
+import { builtReference } from '../../engine/read-build-state';
+import { resourceKeyOf } from '../../graph/resource-id';
+import { readHostLayers } from '../../engine/read-host-state';
+import { archiveForHost, type SpooledImage, spoolImageArchive } from '../../images/image-archive';
+import { parseImageReference } from '../../values/image-reference';
 import { pullImage } from './pull-image';
-import { progressError } from '../drivers/engine-api/follow-progress';
-import { EngineError } from '../drivers/engine-error';
+import { progressError } from '../../drivers/engine-api/follow-progress';
+import { EngineError } from '../../drivers/engine-error';
+
+/** What delivering a built image to a host sent. */
+export interface ImageSent {
+  readonly mode: 'direct' | 'registry';
+  /** Direct: bytes of the archive sent to the host. */
+  readonly bytes: number | null;
+  /** Direct: layers whose bytes were sent, of the image's total. */
+  readonly layers: number | null;
+  readonly totalLayers: number;
+}
 
 type RegistryDelivery = Extract<ImageDeliverySpec, { mode: 'registry' }>;
 

@@ -1,5 +1,5 @@
-import type { EngineDriver, RegistryAuth } from '../drivers/engine-driver';
-import { progressError } from '../drivers/engine-api/follow-progress';
+import type { EngineDriver, RegistryAuth } from '../../drivers/engine-driver';
+import { progressError } from '../../drivers/engine-api/follow-progress';
 
 /**
  * Pulls an image by reference (tag or digest) onto a host through its engine, reporting

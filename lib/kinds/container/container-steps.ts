@@ -1,14 +1,14 @@
-import type { ContainerResource } from '../graph/graph-document';
-import type { EngineDriver } from '../drivers/engine-driver';
-import { isNotFound } from '../drivers/engine-error';
-import type { ContainerInspect } from '../drivers/engine-objects';
-import { buildCreateContainerRequest, type CarriedVolume } from '../engine/container-create';
-import { volumesToCarry } from '../engine/carried-volumes';
-import { ownershipLabels } from '../engine/ownership-labels';
-import { removeOwnedContainer } from '../engine/remove-container';
-import { joiningName, nextName, previousName } from '../engine/rollout-names';
-import { createSecretVolumes, newSecretVolumes, writeSecretFiles } from '../engine/secret-files';
-import type { SecretValues } from './secret-values';
+import type { ContainerResource } from '../../graph/graph-document';
+import type { EngineDriver } from '../../drivers/engine-driver';
+import { isNotFound } from '../../drivers/engine-error';
+import type { ContainerInspect } from '../../drivers/engine-objects';
+import { buildCreateContainerRequest, type CarriedVolume } from '../../engine/container-create';
+import { volumesToCarry } from '../../engine/carried-volumes';
+import { ownershipLabels } from '../../engine/ownership-labels';
+import { removeOwnedContainer } from '../../engine/remove-container';
+import { joiningName, nextName, previousName } from '../../engine/rollout-names';
+import { createSecretVolumes, newSecretVolumes, writeSecretFiles } from '../../engine/secret-files';
+import type { SecretValues } from '../kind-definition';
 import { waitCompleted, waitReady } from './wait-ready';
 
 /**

@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { BuildImageSpec, ImageResource } from '../graph/graph-document';
-import type { EngineDriver, ImageBuildRequest } from '../drivers/engine-driver';
-import { builtReference, encodeInputs, IMAGE_LABEL } from '../engine/read-build-state';
-import { resourceKeyOf } from '../graph/resource-id';
-import { type ContextFile, contextFiles, imageIdentity } from '../images/build-context';
-import { progressError } from '../drivers/engine-api/follow-progress';
-import { packContext } from '../images/context-tar';
+import type { BuildImageSpec, ImageResource } from '../../graph/graph-document';
+import type { EngineDriver, ImageBuildRequest } from '../../drivers/engine-driver';
+import { builtReference, encodeInputs, IMAGE_LABEL } from '../../engine/read-build-state';
+import { resourceKeyOf } from '../../graph/resource-id';
+import { type ContextFile, contextFiles, imageIdentity } from '../../images/build-context';
+import { progressError } from '../../drivers/engine-api/follow-progress';
+import { packContext } from '../../images/context-tar';
 
 /** Where a Dockerfile rendered from typed steps goes in the context sent to the engine. */
 const INLINE_DOCKERFILE = '.hoist.Dockerfile';

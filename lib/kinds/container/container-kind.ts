@@ -1,0 +1,143 @@
+import { removeOwnedContainer } from '../../engine/remove-container';
+import type { ObservedContainer } from '../../engine/read-host-state';
+import { nextName, previousName } from '../../engine/rollout-names';
+import type { ContainerResource, StackGraph } from '../../graph/graph-document';
+import { specHash } from '../../graph/spec-hash';
+import { familiarImageReference } from '../../values/image-reference';
+import type { ParkedVersion, ResourceKindDefinition } from '../kind-definition';
+import type { Cause, PlannedAnonymousVolume } from '../planned-action';
+import { compareContainer, updatableInPlace } from './compare-container';
+import {
+  type ContainerTarget, createContainer, discardPrevious, type ParkedPrevious, replaceStartFirst, replaceStopFirst,
+  restorePrevious, updateContainer,
+} from './container-steps';
+
+/**
+ * One replica of a service. It is updated in place when only live-updatable fields differ,
+ * replaced (start-first or stop-first, in the service's batches) when anything else does, when
+ * its image reference now names other content, when something it depends on is replaced or
+ * when it was never started; restarted when it stopped on its own. Rollout copies a killed
+ * run left are removed; so are replicas that left the graph, keeping their anonymous data
+ * volumes unless volumes are to be deleted.
+ */
+export const containerKind: ResourceKindDefinition<ContainerResource> = {
+  kind: 'container',
+  deletionOrder: 1,
+
+  planWanted(wanted, planning) {
+    const { state, stack } = planning;
+    const observed = new Map(state.containers.filter((c) => c.resourceId && !c.rolloutCopy).map((c) => [c.resourceId!, c]));
+    for (const want of wanted) {
+      const have = observed.get(want.id);
+      const base = { host: planning.host, kind: 'container' as const, resource: want.id, name: want.spec.name, service: want.spec.service, phase: 'service' as const };
+      // A rollout puts the new or the old version under these names: they must be free of foreign objects too.
+      const foreignCopy = [nextName(want.spec.name), previousName(want.spec.name)].find((n) => planning.isForeign('container', n));
+      if (!have) {
+        if (planning.isForeign('container', want.spec.name)) planning.clash('container', want.spec.name);
+        else if (foreignCopy) planning.clash('container', foreignCopy);
+        else planning.add({ ...base, action: 'create', causes: [{ type: 'missing' }] });
+        continue;
+      }
+      const causes: Cause[] = [];
+      // Most containers match exactly: one hash settles it before any field-by-field walk.
+      const differences = !have.spec || specHash(have.spec) === want.hash ? [] : compareContainer(want.spec, have.spec, have.imageDefaults);
+      const drift = have.specHash === want.hash;
+      for (const d of differences) causes.push({ type: drift ? 'drift' : 'changed', ...d });
+      const current = state.images.find((i) => i.references.includes(familiarImageReference(want.spec.image.reference)));
+      // Only news when the container asks for the same reference; a new reference says it already.
+      if (current && have.imageId && current.id !== have.imageId && !differences.some((d) => d.field.startsWith('image'))) {
+        causes.push({ type: 'image-content', reference: want.spec.image.reference, before: have.imageId, after: current.id });
+      }
+      for (const dependency of want.dependsOn) {
+        if (planning.isReplaced(dependency.id)) causes.push({ type: 'dependency-replaced', dependency: dependency.id });
+      }
+      // A container that was created but never started may be half made (a run killed before
+      // its secret files were written or its networks connected): only a new one is trusted.
+      const neverStarted = have.state.status === 'created';
+      if (neverStarted) causes.push({ type: 'not-running', state: have.state.status, exitCode: have.state.exitCode });
+      const mustReplace = neverStarted || causes.some((c) => c.type === 'image-content' || c.type === 'dependency-replaced') || (differences.length > 0 && !updatableInPlace(differences, state.engine));
+      if (!mustReplace && !neverStarted && have.state.status !== 'running' && !completedOnPurpose(stack, want, have.state)) {
+        causes.push({ type: 'not-running', state: have.state.status, exitCode: have.state.exitCode });
+      }
+      if (causes.length === 0) continue;
+      if (mustReplace && foreignCopy) {
+        planning.clash('container', foreignCopy);
+        continue;
+      }
+      planning.add(mustReplace
+        ? { ...base, action: 'replace', order: want.policy.update.order, causes, ...anonymousVolumes(have, true) }
+        : { ...base, action: 'update', causes });
+    }
+  },
+
+  planUnwanted(wantedIds, planning) {
+    for (const c of planning.state.containers) {
+      if (c.rolloutCopy) {
+        // Its data volumes are the live version's too: always kept.
+        planning.add({ host: planning.host, kind: 'container', resource: c.resourceId ?? c.name, name: c.name, action: 'delete', causes: [{ type: 'rollout-leftover' }], phase: 'delete', ...anonymousVolumes(c, true) });
+        continue;
+      }
+      if (c.resourceId && !wantedIds.has(c.resourceId)) {
+        const volumes = anonymousVolumes(c, !planning.deleteVolumes);
+        planning.add({
+          host: planning.host, kind: 'container', resource: c.resourceId, name: c.name, action: 'delete', causes: [{ type: 'removed-from-graph' }], phase: 'delete',
+          ...volumes, ...(volumes.anonymousVolumes && planning.deleteVolumes ? { dataLoss: true } : {}),
+        });
+      }
+    }
+  },
+
+  failureAction(action, stack) {
+    if (action.action !== 'replace') return 'pause';
+    return containerOf(stack, action.resource)?.policy.update.failureAction ?? 'pause';
+  },
+
+  executor({ stack, revision, secrets }) {
+    return {
+      async execute(action, client) {
+        if (action.action === 'delete') {
+          // Anonymous data volumes go only where the plan said so (destroy --remove-volumes).
+          await removeOwnedContainer(client, action.name, { stack: stack.name, deleteVolumes: (action.anonymousVolumes ?? []).filter((v) => !v.kept).map((v) => v.volume) });
+          return {};
+        }
+        const resource = containerOf(stack, action.resource);
+        if (!resource) throw new Error(`${action.resource} is not in the graph`);
+        const target: ContainerTarget = {
+          client, resource, stack: stack.name, revision, secrets,
+          runToCompletion: stack.resources.some((r) => r.dependsOn.some((d) => d.id === resource.id && d.condition === 'completed')),
+        };
+        if (action.action === 'create') {
+          await createContainer(target);
+          return {};
+        }
+        if (action.action === 'update') {
+          // Limits change only when a field differs; a container that merely stopped is started.
+          await updateContainer(target, action.causes.some((c) => c.type !== 'not-running'));
+          return {};
+        }
+        if (action.action !== 'replace') throw new Error(`cannot ${action.action} a container`);
+        return { parked: parkedVersion(await (action.order === 'stop-first' ? replaceStopFirst(target) : replaceStartFirst(target))) };
+      },
+    };
+  },
+};
+
+function parkedVersion(previous: ParkedPrevious): ParkedVersion {
+  return { host: previous.host, name: previous.name, restore: () => restorePrevious(previous), discard: () => discardPrevious(previous) };
+}
+
+function containerOf(stack: StackGraph, id: string): ContainerResource | undefined {
+  return stack.resources.find((r): r is ContainerResource => r.id === id && r.kind === 'container');
+}
+
+/** The anonymous data volumes of an observed container as a replacement or deletion treats them. */
+function anonymousVolumes(container: ObservedContainer, kept: boolean): { anonymousVolumes?: PlannedAnonymousVolume[] } {
+  const volumes = container.anonymousVolumes ?? [];
+  return volumes.length ? { anonymousVolumes: volumes.map((v) => ({ path: v.target, volume: v.volume, kept })) } : {};
+}
+
+/** An exited container whose service others wait on with "completed" ran to completion on purpose. */
+function completedOnPurpose(stack: StackGraph, want: ContainerResource, state: { status: string; exitCode: number | null }): boolean {
+  if (state.status !== 'exited' || state.exitCode !== 0) return false;
+  return stack.resources.some((r) => r.dependsOn.some((d) => d.id === want.id && d.condition === 'completed'));
+}
