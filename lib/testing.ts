@@ -36,6 +36,19 @@ export class Testing {
     return JSON.parse(JSON.stringify(result.graph));
   }
 
+  /**
+   * The pipelines document of the app (`pipelines.json`: the app's Pipelines, as CI files and
+   * `hoist pipeline run` see them), as plain JSON, without writing files. Throws an error
+   * listing every problem when the app does not validate.
+   */
+  public static synthPipelines(app: App): any {
+    const result = synthesize(app, { fingerprintKey: fingerprintKeyOf(TESTING_FINGERPRINT_KEY) });
+    if (!result.ok) {
+      throw new ValidationError(result.problems);
+    }
+    return JSON.parse(JSON.stringify(result.pipelines));
+  }
+
   /** Every problem synth would report for the app (empty when it is valid). */
   public static validate(app: App): string[] {
     const result = synthesize(app, { fingerprintKey: fingerprintKeyOf(TESTING_FINGERPRINT_KEY) });

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { SynthRoot } from './synth-root';
 import { canonicalJsonPretty } from '../graph/canonical-json';
 import { writeFileAtomic } from '../values/write-file-atomic';
+import { PIPELINES_FILE } from '../graph/pipeline-document';
 import { synthesize } from './synthesize';
 import { REPORT_FILE_ENV, summarize, SYNTH_MODE_ENV, SynthReport } from './synth-report';
 import { ValidationError } from './validation-error';
@@ -32,6 +33,8 @@ export function runAppSynth(app: SynthRoot): void {
     fs.mkdirSync(outdir, { recursive: true });
     graphFile = path.join(outdir, GRAPH_FILE);
     writeFileAtomic(graphFile, canonicalJsonPretty(result.graph), { mode: 0o600 });
+    // Written every time, empty when the app has no pipeline, so it never describes an older program.
+    writeFileAtomic(path.join(outdir, PIPELINES_FILE), canonicalJsonPretty(result.pipelines), { mode: 0o600 });
   }
   writeReport({ ok: true, graphFile, summary: summarize(result.graph) });
 }

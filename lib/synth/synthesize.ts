@@ -9,7 +9,9 @@ import { Volume } from '../core/volume';
 import { GRAPH_FORMAT_VERSION, GraphDocument, StackGraph } from '../graph/graph-document';
 import { compareStrings, Problems } from './problems';
 import { FingerprintKey, loadFingerprintKey } from '../secrets/secret-fingerprint';
+import { synthPipelines } from './synth-pipelines';
 import { synthStack } from './synth-stack';
+import type { PipelinesDocument } from '../graph/pipeline-document';
 
 /** Options for {@link synthesize}. */
 export interface SynthesizeOptions {
@@ -18,7 +20,7 @@ export interface SynthesizeOptions {
 }
 
 /** The graph, or every problem that prevents it. */
-export type SynthesisResult = { ok: true; graph: GraphDocument } | { ok: false; problems: string[] };
+export type SynthesisResult = { ok: true; graph: GraphDocument; pipelines: PipelinesDocument } | { ok: false; problems: string[] };
 
 /**
  * Validates the whole construct tree and builds the desired-state graph. Pure apart from
@@ -60,11 +62,11 @@ export function synthesize(app: SynthRoot, options: SynthesizeOptions = {}): Syn
     graphs.push(synthStack(stack, { projectDir: app.projectDir, problems, sharedHosts, fingerprintKey }));
   }
 
-  if (problems.size > 0) {
+  const graph: GraphDocument = { formatVersion: GRAPH_FORMAT_VERSION, stacks: graphs.sort((a, b) => compareStrings(a.name, b.name)) };
+  // Pipelines are checked against the graph (their stacks, images, hosts): only once it is whole.
+  const pipelines = problems.size === 0 ? synthPipelines(app, graph, problems) : undefined;
+  if (problems.size > 0 || !pipelines) {
     return { ok: false, problems: problems.list() };
   }
-  return {
-    ok: true,
-    graph: { formatVersion: GRAPH_FORMAT_VERSION, stacks: graphs.sort((a, b) => compareStrings(a.name, b.name)) },
-  };
+  return { ok: true, graph, pipelines };
 }
