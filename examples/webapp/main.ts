@@ -6,7 +6,10 @@
  * the database from typed build steps on Debian's postgresql package. The database host
  * builds them; apply sends each web host only the layers it does not have yet.
  */
-import { App, BuildStage, HealthCheck, Image, Inventory, Network, Secret, Service, Stack, UpdateOrder, Volume } from 'hoist';
+import {
+  App, ApplyStep, BuildStage, BuildStep, CiSystem, DriftCheckStep, HealthCheck, Image, Inventory, LintStep, Network, Pipeline, PlanStep, RunStep,
+  Secret, Service, Stack, Trigger, TriggerType, UpdateOrder, Volume,
+} from 'hoist';
 
 const app = new App();
 const stack = new Stack(app, 'shop', {
@@ -58,8 +61,10 @@ const db = new Service(stack, 'db', {
   stopGracePeriod: '30s',
 });
 
+const webImage = Image.fromDockerfile('web', { target: 'runtime', builder });
+
 new Service(stack, 'web', {
-  image: Image.fromDockerfile('web', { target: 'runtime', builder }),
+  image: webImage,
   ports: [{ host: 8081, container: 5000 }],  // 8080 is the multi-host example's, on the same sandbox
   networks: [backend],
   secrets: [dbPassword],
@@ -71,5 +76,25 @@ new Service(stack, 'web', {
   capDrop: ['ALL'],
   dependsOn: [db.whenHealthy()],
 });
+
+// Delivery: checks and a plan on every pull request, the reviewed plan applied on merge to main
+// after a person approves (the "production" environment), and a nightly drift check.
+// `hoist synth` writes it as .github/workflows/delivery.yml and .gitlab-ci.yml;
+// `hoist pipeline run delivery` runs the same steps here.
+const delivery = new Pipeline(app, 'delivery', {
+  triggers: [Trigger.pullRequest({ branches: ['main'] }), Trigger.push({ branches: ['main'] }), Trigger.schedule('0 3 * * *'), Trigger.manual()],
+  ci: [CiSystem.GITHUB_ACTIONS, CiSystem.GITLAB_CI],
+});
+const onChange = [TriggerType.PULL_REQUEST, TriggerType.PUSH, TriggerType.MANUAL];
+const checks = delivery.addStage('checks', { on: onChange });
+new BuildStep(checks, 'build', { stack });
+new RunStep(checks, 'unit-tests', { stack, image: webImage, command: ['python3', '-m', 'unittest', '-v', 'test_server'], timeout: '5m' });
+new LintStep(checks, 'lint', { stack });
+const review = delivery.addStage('review', { on: onChange });
+const plan = new PlanStep(review, 'plan', { stack });
+const deploy = delivery.addStage('deploy', { on: [TriggerType.PUSH, TriggerType.MANUAL] });
+new ApplyStep(deploy, 'apply', { plan, approval: 'production' });
+const nightly = delivery.addStage('drift', { on: [TriggerType.SCHEDULE], needs: [] });
+new DriftCheckStep(nightly, 'check', { stack });
 
 app.synth();

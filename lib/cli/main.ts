@@ -8,6 +8,7 @@ import { registerHistory } from './commands/history';
 import { registerInit } from './commands/init';
 import { registerLint } from './commands/lint';
 import { registerLock } from './commands/lock';
+import { registerPipeline } from './commands/pipeline';
 import { registerPlan } from './commands/plan';
 import { registerPrune } from './commands/prune';
 import { registerRollback } from './commands/rollback';
@@ -39,6 +40,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   registerPrune(program, io);
   registerStatus(program, io);
   registerLock(program, io);
+  registerPipeline(program, io);
   registerSandbox(program, io);
   try {
     await program.parseAsync(argv, { from: 'user' });

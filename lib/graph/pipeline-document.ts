@@ -22,6 +22,9 @@ export interface PipelinesDocument {
 /** What starts a pipeline. */
 export type TriggerName = 'pull_request' | 'push' | 'schedule' | 'manual';
 
+/** The order triggers are listed in (documents, CI files, messages), whatever the program's order. */
+export const TRIGGER_ORDER: readonly TriggerName[] = ['pull_request', 'push', 'schedule', 'manual'];
+
 /** A CI system a pipeline is written for. */
 export type CiSystemName = 'github' | 'gitlab';
 

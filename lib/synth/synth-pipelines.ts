@@ -14,7 +14,7 @@ import { Stack } from '../core/stack';
 import type { ContainerResource, GraphDocument, ImageResource, StackGraph } from '../graph/graph-document';
 import {
   type CiSecret, type CiSystemName, PIPELINE_FORMAT_VERSION, type PipelineSpec, type PipelinesDocument, type StageSpec,
-  type StepSpec, type TriggerName, type TriggerSpec,
+  type StepSpec, TRIGGER_ORDER, type TriggerName, type TriggerSpec,
 } from '../graph/pipeline-document';
 import { parseDuration } from '../values/duration';
 import { parseImageReference } from '../values/image-reference';
@@ -51,11 +51,11 @@ export function synthPipelines(root: SynthRoot, graph: GraphDocument, problems: 
   }
   const names = new Map<string, string>();
   const specs: PipelineSpec[] = [];
-  // Relative to the project, so that the document and the CI files are the same on every machine.
-  const outdir = path.relative(root.projectDir, path.resolve(root.projectDir, root.outdir)).split(path.sep).join('/') || '.';
-  if (pipelines.length && (outdir.startsWith('../') || outdir === '..' || path.isAbsolute(outdir))) {
-    problems.add('', `the output directory ${root.outdir} is outside the project directory; pipelines keep their saved plans under it, so keep it inside`);
-  }
+  // Relative to the project, so that the document and the CI files are the same on every
+  // machine; an output directory outside the project (a test's temporary one) cannot be a CI
+  // artifact path, so runs then keep their files in the default one.
+  const relative = path.relative(root.projectDir, path.resolve(root.projectDir, root.outdir)).split(path.sep).join('/') || '.';
+  const outdir = relative === '..' || relative.startsWith('../') || path.isAbsolute(relative) ? 'hoist.out' : relative;
   for (const pipeline of pipelines.sort((a, b) => compareStrings(a.node.path, b.node.path))) {
     const earlier = names.get(pipeline.pipelineName);
     if (earlier) problems.add(pipeline.node.path, `pipelineName: "${pipeline.pipelineName}" is also the name of ${earlier}; pipeline names must be unique`);
@@ -135,8 +135,7 @@ function triggerSpecs(triggers: readonly { triggerType: string; branches: string
     seen.add(key);
     specs.push({ type, branches: [...trigger.branches].sort(compareStrings), cron: type === 'schedule' ? (trigger.cron ?? '').trim().split(/\s+/).join(' ') : null });
   }
-  const order: TriggerName[] = ['pull_request', 'push', 'schedule', 'manual'];
-  return specs.sort((a, b) => order.indexOf(a.type) - order.indexOf(b.type) || compareStrings(a.cron ?? '', b.cron ?? ''));
+  return specs.sort((a, b) => TRIGGER_ORDER.indexOf(a.type) - TRIGGER_ORDER.indexOf(b.type) || compareStrings(a.cron ?? '', b.cron ?? ''));
 }
 
 /** Why a schedule is not a five-field cron expression CI systems accept, or undefined. */
@@ -178,8 +177,7 @@ function stageSpec(stage: PipelineStage, previous: PipelineStage[], pipeline: Pi
   const specs = steps.map((step) => stepSpec(step, stage, pipeline, context, problems)).filter((s): s is StepSpec => s !== undefined);
   const approvals = [...new Set(specs.flatMap((s) => (s.type === 'apply' && s.approval ? [s.approval] : [])))];
   if (approvals.length > 1) problems.add(at, `its apply steps ask for different approvals (${approvals.join(', ')}); a stage has one approval: split it into stages`);
-  const order: TriggerName[] = ['pull_request', 'push', 'schedule', 'manual'];
-  return { name, path: at, needs: [...new Set(needs)].sort(compareStrings), on: on.sort((a, b) => order.indexOf(a) - order.indexOf(b)), steps: specs, approval: approvals[0] ?? null };
+  return { name, path: at, needs: [...new Set(needs)].sort(compareStrings), on: on.sort((a, b) => TRIGGER_ORDER.indexOf(a) - TRIGGER_ORDER.indexOf(b)), steps: specs, approval: approvals[0] ?? null };
 }
 
 function stepSpec(step: PipelineStep, stage: PipelineStage, pipeline: Pipeline, { root, graph, artifactDirectory: directory }: StepContext, problems: Problems): StepSpec | undefined {

@@ -41,7 +41,7 @@ describe('examples synthesize with hoist synth', () => {
       buildArgs: {}, target: 'runtime', platform: null,
     });
     assert.match(identity, /^sha256:[0-9a-f]{64}$/);
-    assert.deepEqual(Object.keys(inputs).sort(), ['(arguments)', '(dockerfile)', '.dockerignore', 'Dockerfile', 'app/server.py']);
+    assert.deepEqual(Object.keys(inputs).sort(), ['(arguments)', '(dockerfile)', '.dockerignore', 'Dockerfile', 'app/server.py', 'app/test_server.py']);
     assert.deepEqual(webImage.policy, { builder: 'db-1', delivery: { mode: 'direct' }, keepVersions: 3, lint: {} });
     assert.equal(web.spec.image.reference, `hoist/shop/web:${identity.slice(7, 23)}`, 'containers run the image by its content tag');
     assert.deepEqual(stack.builders, [], 'the builder also runs a service, so it is one of the hosts');
