@@ -70,6 +70,13 @@ export function registerPipeline(program: Command, io: CliIo): void {
       const { runPipeline } = require('../../pipelines/run-pipeline') as typeof RunPipelineModule;
       const { document, graph, projectDir } = await synthesize(options, io);
       const spec = pipelineNamed(document, name);
+      // A CI job without the project's key would fingerprint secrets with a fresh random one:
+      // every container with a secret would look changed, and a plan made in one job would
+      // not match the secrets read in the next.
+      if (process.env.CI && !process.env.HOIST_FINGERPRINT_KEY
+        && graph.stacks.some((s) => s.resources.some((r) => r.kind === 'secret'))) {
+        throw new CliError(`HOIST_FINGERPRINT_KEY is not set in this CI job, and the app has secrets: add the CI secret ${spec.access.fingerprintKeySecret} with the content of .hoist/fingerprint.key from the machine that deployed so far`);
+      }
       let stop = false;
       const interrupts = watchInterrupts(() => {
         stop = true;
