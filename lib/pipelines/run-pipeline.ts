@@ -78,12 +78,13 @@ export async function runPipeline(pipeline: PipelineSpec, options: PipelineRunOp
   };
 
   for (const stage of stages) {
-    if (failed || options.stopRequested?.()) {
-      notRun(stage);
-      continue;
-    }
+    // A stage the trigger leaves out says so even after a failure: it would not have run anyway.
     if (trigger && !stage.on.includes(trigger)) {
       skip(stage, `runs on ${stage.on.join(', ')}, not ${trigger}`);
+      continue;
+    }
+    if (failed || options.stopRequested?.()) {
+      notRun(stage);
       continue;
     }
     // With --stage, what it needs ran before (in earlier CI jobs); otherwise in this run.

@@ -32,12 +32,18 @@ export function loadFingerprintKey(projectDir: string): FingerprintKey {
   }
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const key = randomBytes(32).toString('hex');
+  // Written whole under a temporary name, then linked into place: a synth running at the same
+  // moment sees either no key file or a complete one, never an empty one.
+  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  fs.writeFileSync(temporary, key + '\n', { mode: 0o600, flag: 'wx' });
   try {
-    fs.writeFileSync(file, key + '\n', { mode: 0o600, flag: 'wx' });
+    fs.linkSync(temporary, file);
   } catch (error) {
     // Another synth created it first; use theirs so both agree.
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     return fingerprintKeyOf(fs.readFileSync(file, 'utf8').trim());
+  } finally {
+    fs.rmSync(temporary, { force: true });
   }
   return fingerprintKeyOf(key);
 }
