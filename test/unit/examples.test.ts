@@ -8,6 +8,7 @@ import type { GraphDocument } from '../../lib/graph/graph-document';
 import { runHoist, REPO_ROOT } from '../helpers/cli';
 import { containers, onlyStack, resourceById } from '../helpers/graph';
 import { matchSnapshot } from '../helpers/snapshot';
+import { githubWorkflowProblems, gitlabCiProblems } from '../helpers/ci-schemas';
 
 // Fixed inputs, so the snapshots hold on every machine: a fingerprint key and the secret.
 const ENV = { HOIST_FINGERPRINT_KEY: 'examples-test-key', SHOP_DB_PASSWORD: 'canary-Zx9$(reboot)`q"', HOIST_INVENTORY: undefined, SHOP_DB_PASSWORD_FILE: undefined };
@@ -50,6 +51,21 @@ describe('examples synthesize with hoist synth', () => {
     assert.match(pgImage.dockerfileInline, /^COPY \["entrypoint.sh","\/usr\/local\/bin\/hoist-postgres-entrypoint"\]$/m);
     assert.ok(!text.includes('canary-Zx9'), 'the secret value never enters the graph');
     assert.match(stdout, /shop: 13 resources on 3 hosts \(db-1, web-1, web-2\): 3 containers, 3 images, 3 networks, 1 volume, 3 secrets/);
+  });
+
+  it('webapp: its pipeline is written as CI files that pass the published schemas and are the ones committed', () => {
+    const dir = path.join(REPO_ROOT, 'examples', 'webapp');
+    const files = ['.github/workflows/delivery.yml', '.gitlab-ci.yml'];
+    const committed = files.map((f) => fs.readFileSync(path.join(dir, f), 'utf8'));
+    const { stdout } = synthExample('webapp');
+    assert.doesNotMatch(stdout, /Wrote|Removed/, 'the committed files are what synth writes');
+    assert.deepEqual(files.map((f) => fs.readFileSync(path.join(dir, f), 'utf8')), committed);
+    assert.deepEqual(githubWorkflowProblems(committed[0]), []);
+    assert.deepEqual(gitlabCiProblems(committed[1]), []);
+    for (const text of committed) {
+      assert.match(text, /npx hoist pipeline run delivery --stage deploy --yes/);
+      assert.ok(!text.includes('canary-Zx9'), 'no secret value in a CI file');
+    }
   });
 
   it('multi-host: matches its snapshot and spreads replicas over every inventory host', () => {
