@@ -24,11 +24,13 @@ echo "==> examples/multi-host: synth, plan, apply, then plan again (no changes)"
   && node ../../bin/hoist.js history --graph hoist.out/graph.json -n 3)
 # The webapp's images are built on the database host (apt-get inside the builds reaches
 # Debian's mirrors through the sandbox's NAT) and sent to the web hosts without a registry.
-echo "==> examples/webapp: synth, plan, apply (builds two images), then plan again (no changes)"
+# Its delivery pipeline runs here as CI would run it on a push: build, the web app's unit
+# tests in its built image, lint, plan, then apply that plan (--yes is the approval), and the
+# nightly drift check (which passes: the hosts match the graph).
+echo "==> examples/webapp: synth (graph and CI files), then its delivery pipeline and drift check"
 (cd examples/webapp && node ../../bin/hoist.js synth \
-  && node ../../bin/hoist.js plan --graph hoist.out/graph.json \
-  && node ../../bin/hoist.js apply --graph hoist.out/graph.json --yes \
-  && node ../../bin/hoist.js plan --graph hoist.out/graph.json --detailed-exitcode)
+  && node ../../bin/hoist.js pipeline run delivery --yes \
+  && node ../../bin/hoist.js pipeline run delivery --trigger schedule)
 echo "==> graphs written to examples/*/hoist.out/graph.json"
 echo "    shell on a sandbox host: node bin/hoist.js sandbox ssh host-1"
 echo "    remove the sandbox:      node bin/hoist.js sandbox down"

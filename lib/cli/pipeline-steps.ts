@@ -76,7 +76,7 @@ export function pipelineStepExecutor(context: PipelineStepContext): StepExecutor
         if (!fs.existsSync(planFile)) {
           return `the saved plan ${step.planFile} is not here: the plan step ${step.plan} makes it (in CI, the artifact of stage ${step.plan.split('/')[0]})`;
         }
-        const code = await hoist(['apply', planFile, '-C', projectDir, '--yes', ...hostFlags]);
+        const code = await hoist(['apply', planFile, '-C', projectDir, '--yes', ...(context.trustNewHosts ? ['--trust-new-hosts'] : [])]);
         return code === 0 ? undefined : `hoist apply exited with ${code}`;
       }
       case 'drift': {

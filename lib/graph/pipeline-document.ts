@@ -7,6 +7,8 @@
  * stale). No secret value is ever in it: secrets appear as the names CI gives them.
  */
 
+import type { SecretOrigin } from './graph-document';
+
 /** The pipelines document's version; readers reject another major. */
 export const PIPELINE_FORMAT_VERSION = '1.0';
 
@@ -113,8 +115,12 @@ export interface RunStepSpec extends StepBase {
   readonly image: { readonly reference: string; readonly resource: string | null };
   readonly command: string[] | null;
   readonly environment: Record<string, string>;
-  /** Secrets given as environment variables: variable in the container -> secret resource key. */
-  readonly secrets: { readonly env: string; readonly secret: string }[];
+  /**
+   * Secrets given as environment variables: the variable in the container, the Secret's key
+   * and where its value is read from when the step runs (a Secret no service uses is not in
+   * the graph, so its origin travels here; never its value).
+   */
+  readonly secrets: { readonly env: string; readonly secret: string; readonly origin: SecretOrigin }[];
   readonly timeoutSeconds: number;
 }
 

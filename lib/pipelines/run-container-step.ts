@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { EngineDriver } from '../drivers/engine-driver';
 import { ignoreNotFound, isNotFound } from '../drivers/engine-error';
 import { type HostOpener, openHost, type OpenHostOptions } from '../drivers/open-host';
-import type { SecretResource, StackGraph } from '../graph/graph-document';
+import type { StackGraph } from '../graph/graph-document';
 import type { RunStepSpec } from '../graph/pipeline-document';
 import { readSecretValue } from '../secrets/read-secret-value';
 import { Redactor } from '../values/redactor';
@@ -39,11 +39,9 @@ export async function runContainerStep(step: RunStepSpec, stack: StackGraph, opt
   if (!spec) throw new Error(`${step.path}: host ${step.host} is not in the graph of stack ${stack.name}; synthesize again`);
   const redactor = new Redactor();
   const env = Object.entries(step.environment).map(([key, value]) => `${key}=${value}`);
-  for (const { env: variable, secret } of step.secrets) {
-    const resource = stack.resources.find((r): r is SecretResource => r.kind === 'secret' && r.id.startsWith(`${secret}@`));
-    if (!resource) throw new Error(`${step.path}: secret ${secret.slice('secret:'.length)} is not in the graph; synthesize again`);
-    const read = readSecretValue(resource.policy.origin, options.projectDir);
-    if (!read.ok) throw new Error(`${step.path}: secret ${resource.source}: ${read.reason}`);
+  for (const { env: variable, secret, origin } of step.secrets) {
+    const read = readSecretValue(origin, options.projectDir);
+    if (!read.ok) throw new Error(`${step.path}: secret ${secret.slice('secret:'.length)}: ${read.reason}`);
     redactor.add([read.value]);
     env.push(`${variable}=${read.value.toString('utf8')}`);
   }

@@ -11,7 +11,7 @@ import type { ApplyStep, BuildStep, DriftCheckStep, LintStep, PlanStep } from '.
 import { Secret } from '../core/secret';
 import { Service } from '../core/service';
 import { Stack } from '../core/stack';
-import type { ContainerResource, GraphDocument, ImageResource, StackGraph } from '../graph/graph-document';
+import type { ContainerResource, GraphDocument, ImageResource, SecretOrigin, StackGraph } from '../graph/graph-document';
 import {
   type CiSecret, type CiSystemName, PIPELINE_FORMAT_VERSION, type PipelineSpec, type PipelinesDocument, type StageSpec,
   type StepSpec, TRIGGER_ORDER, type TriggerName, type TriggerSpec,
@@ -19,6 +19,7 @@ import {
 import { parseDuration } from '../values/duration';
 import { parseImageReference } from '../values/image-reference';
 import { compareStrings, type Problems } from './problems';
+import { projectPath } from './project-path';
 import type { SynthRoot } from './synth-root';
 
 /** Pipeline, stage and step names: they become file names, CI job ids and CLI arguments. */
@@ -65,7 +66,7 @@ export function synthPipelines(root: SynthRoot, graph: GraphDocument, problems: 
   return { formatVersion: PIPELINE_FORMAT_VERSION, pipelines: specs.sort((a, b) => compareStrings(a.name, b.name)) };
 }
 
-function pipelineSpec(pipeline: Pipeline, outdir: string, root: IConstruct, all: IConstruct[], graph: GraphDocument, problems: Problems): PipelineSpec {
+function pipelineSpec(pipeline: Pipeline, outdir: string, root: SynthRoot, all: IConstruct[], graph: GraphDocument, problems: Problems): PipelineSpec {
   const at = pipeline.node.path;
   const props = pipeline._props;
   if (!NAME.test(pipeline.pipelineName)) problems.add(at, `pipelineName: "${pipeline.pipelineName}" must be lowercase letters, digits and "-", starting with a letter (it names the workflow file)`);
@@ -87,7 +88,7 @@ function pipelineSpec(pipeline: Pipeline, outdir: string, root: IConstruct, all:
   if (stages.length === 0) problems.add(at, 'has no stages; add one with pipeline.addStage()');
   const triggerTypes = new Set(triggers.map((t) => t.type));
   const artifactDirectory = path.posix.join(outdir, 'pipeline', pipeline.pipelineName);
-  const stageSpecs = stages.map((stage, index) => stageSpec(stage, index === 0 ? [] : [stages[index - 1]], pipeline, triggerTypes, { root, graph, artifactDirectory }, problems));
+  const stageSpecs = stages.map((stage, index) => stageSpec(stage, index === 0 ? [] : [stages[index - 1]], pipeline, triggerTypes, { root, projectDir: root.projectDir, graph, artifactDirectory }, problems));
   const ordered = orderStages(stageSpecs, at, problems);
   checkApplies(ordered, problems);
 
@@ -155,6 +156,7 @@ export function cronProblem(cron: string): string | undefined {
 /** What steps are checked against. */
 interface StepContext {
   readonly root: IConstruct;
+  readonly projectDir: string;
   readonly graph: GraphDocument;
   readonly artifactDirectory: string;
 }
@@ -180,7 +182,7 @@ function stageSpec(stage: PipelineStage, previous: PipelineStage[], pipeline: Pi
   return { name, path: at, needs: [...new Set(needs)].sort(compareStrings), on: on.sort((a, b) => TRIGGER_ORDER.indexOf(a) - TRIGGER_ORDER.indexOf(b)), steps: specs, approval: approvals[0] ?? null };
 }
 
-function stepSpec(step: PipelineStep, stage: PipelineStage, pipeline: Pipeline, { root, graph, artifactDirectory: directory }: StepContext, problems: Problems): StepSpec | undefined {
+function stepSpec(step: PipelineStep, stage: PipelineStage, pipeline: Pipeline, { root, projectDir, graph, artifactDirectory: directory }: StepContext, problems: Problems): StepSpec | undefined {
   const at = step.node.path;
   const name = step.node.id;
   if (!NAME.test(name)) problems.add(at, `"${name}" must be lowercase letters, digits and "-", starting with a letter`);
@@ -199,7 +201,7 @@ function stepSpec(step: PipelineStep, stage: PipelineStage, pipeline: Pipeline, 
   const artifacts = `${stage.node.id}-${name}`;
   const artifactDirectory = (file: string) => path.posix.join(directory, file);
 
-  if (step.stepType === 'run') return runStepSpec(step as RunStep, stackOf((step as RunStep)._props.stack), at, base, problems);
+  if (step.stepType === 'run') return runStepSpec(step as RunStep, stackOf((step as RunStep)._props.stack), at, base, projectDir, problems);
   if (step.stepType === 'shell') {
     const props = (step as ShellStep)._props;
     if (!Array.isArray(props.command) || props.command.length === 0 || props.command.some((a) => typeof a !== 'string')) problems.add(at, 'command: must be a non-empty list of strings (argv)');
@@ -245,7 +247,7 @@ function stepSpec(step: PipelineStep, stage: PipelineStage, pipeline: Pipeline, 
   }
 }
 
-function runStepSpec(step: RunStep, stack: StackGraph | undefined, at: string, base: { name: string; path: string }, problems: Problems): StepSpec | undefined {
+function runStepSpec(step: RunStep, stack: StackGraph | undefined, at: string, base: { name: string; path: string }, projectDir: string, problems: Problems): StepSpec | undefined {
   const props = step._props;
   if (!stack) return undefined;
   if (!Image.isImage(props.image)) {
@@ -291,7 +293,7 @@ function runStepSpec(step: RunStep, stack: StackGraph | undefined, at: string, b
   const secrets = Object.entries(props.secrets ?? {}).sort(([a], [b]) => compareStrings(a, b)).map(([env, secret]) => {
     if (!ENV_NAME.test(env)) problems.add(at, `secrets: "${env}" is not an environment variable name`);
     if (!Secret.isSecret(secret) || Stack.tryOf(secret) !== props.stack) problems.add(at, `secrets.${env}: is not a Secret of ${stack.path}`);
-    return { env, secret: `secret:${Secret.isSecret(secret) ? secret.node.path : ''}` };
+    return { env, secret: `secret:${Secret.isSecret(secret) ? secret.node.path : ''}`, origin: secretOrigin(secret, projectDir) };
   });
   if (props.command !== undefined && (!Array.isArray(props.command) || props.command.length === 0 || props.command.some((a) => typeof a !== 'string'))) problems.add(at, 'command: must be a non-empty list of strings (argv)');
   let timeoutSeconds = DEFAULT_RUN_TIMEOUT_SECONDS;
@@ -305,6 +307,14 @@ function runStepSpec(step: RunStep, stack: StackGraph | undefined, at: string, b
     ...base, type: 'run', stack: stack.name, host, image: { reference: reference ?? '', resource },
     command: props.command ? [...props.command] : null, environment, secrets, timeoutSeconds,
   };
+}
+
+/** Where a Secret's value is read from, as synth records it for the graph. */
+function secretOrigin(secret: Secret, projectDir: string): SecretOrigin {
+  const p = Secret.isSecret(secret) ? secret._props : {};
+  if (p.fromEnv !== undefined) return { kind: 'env', variable: p.fromEnv };
+  if (p.fromFile !== undefined) return { kind: 'file', path: projectPath(projectDir, p.fromFile) };
+  return { kind: 'command', argv: [...(p.fromCommand ?? [])] };
 }
 
 function checkedEnvironment(environment: Record<string, string>, at: string, problems: Problems): Record<string, string> {

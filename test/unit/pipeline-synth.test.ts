@@ -74,7 +74,7 @@ describe('pipelines: synth', () => {
     assert.equal(run.host, 'h1', 'a built image runs on its builder');
     assert.match(run.image.reference, /^hoist\/shop\/web:[0-9a-f]{16}$/);
     assert.equal(run.image.resource, 'image:shop/web');
-    assert.deepEqual(run.secrets, [{ env: 'API_TOKEN', secret: 'secret:shop/api-token' }]);
+    assert.deepEqual(run.secrets, [{ env: 'API_TOKEN', secret: 'secret:shop/api-token', origin: { kind: 'env', variable: 'HOIST_PIPELINE_TEST_TOKEN' } }]);
     assert.equal(run.timeoutSeconds, 600);
     const apply = pipeline.stages[2].steps[0];
     assert.deepEqual(apply.type === 'apply' && [apply.plan, apply.planFile], ['review/plan', 'hoist.out/pipeline/delivery/review-plan.plan.json']);
