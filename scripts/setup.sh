@@ -10,3 +10,5 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 echo "==> building (tsc)"
 npm run --silent build
+# What installing Hoist's own tarball fetches besides the tarball, for the packaging test.
+node scripts/warm-package-cache.mjs

@@ -19,7 +19,7 @@ const TYPESCRIPT_FILE = /\.(c|m)?tsx?$/;
 /**
  * Runs the user's program in its own process, the way `cdk synth` does: the program may be
  * in any language jsii supports, and a crash in it cannot take the CLI down. TypeScript runs
- * through tsx (bundled with Hoist, so the project needs no TypeScript tool chain of its own).
+ * through tsx (a dependency of Hoist, so the project needs no TypeScript tool chain of its own).
  * The outcome comes back through a report file, never through the program's stdout.
  */
 export async function runProgram(config: ProjectConfig, mode: 'synth' | 'validate'): Promise<ProgramRun> {
@@ -70,10 +70,26 @@ function programCommand(config: ProjectConfig): [string, string[], string] {
   const file = config.app.file;
   const label = `program ${path.relative(process.cwd(), file) || file}`;
   if (TYPESCRIPT_FILE.test(file)) {
-    const tsx = pathToFileURL(require.resolve('tsx')).href;
+    const tsx = pathToFileURL(resolveTsx(config.projectDir)).href;
     return [process.execPath, ['--import', tsx, file], label];
   }
   return [process.execPath, [file], label];
+}
+
+/**
+ * tsx, which runs TypeScript programs: the project's own if it has one, else Hoist's. It is an
+ * optional dependency of Hoist, not a bundled one, so that npm installs the esbuild binary of
+ * the user's platform with it (a bundled copy would carry only the packing machine's).
+ */
+function resolveTsx(projectDir: string): string {
+  for (const paths of [[projectDir], undefined]) {
+    try {
+      return require.resolve('tsx', paths ? { paths } : undefined);
+    } catch {
+      // Not there; try the next place.
+    }
+  }
+  throw new CliError('TypeScript programs run through tsx, which is not installed (npm leaves out optional dependencies with --omit=optional): run "npm install tsx" in the project');
 }
 
 function indent(text: string): string {

@@ -5,7 +5,19 @@ import { IDENTIFIER_PATTERN } from '../../values/docker-name';
 import { CliError } from '../cli-error';
 import type { CliIo } from '../cli-io';
 
-const TEMPLATES_DIR = path.resolve(__dirname, '..', '..', '..', 'templates');
+/** This installation of Hoist: the package root (dist/cli/commands -> three levels up). */
+const HOIST_ROOT = path.resolve(__dirname, '..', '..', '..');
+const TEMPLATES_DIR = path.join(HOIST_ROOT, 'templates');
+
+/** Whether a program in `dir` can import hoist (it is installed there or above). */
+function resolvesHoist(dir: string): boolean {
+  try {
+    require.resolve('hoist/package.json', { paths: [dir] });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 // Files stored under another name in the template, because npm drops .gitignore from packages.
 const RENAMES: Record<string, string> = { gitignore: '.gitignore' };
@@ -38,7 +50,11 @@ export function registerInit(program: Command, io: CliIo): void {
         const text = fs.readFileSync(path.join(source, file), 'utf8').replaceAll('{{stackName}}', stackName);
         fs.writeFileSync(path.join(target, RENAMES[file] ?? file), text, { flag: 'wx' });
       }
-      io.out(`Created a Hoist project in ${path.relative(process.cwd(), target) || '.'} (stack "${stackName}")`);
-      io.out('Next: npm install hoist, then npx hoist synth');
+      const where = path.relative(process.cwd(), target) || '.';
+      io.out(`Created a Hoist project in ${where} (stack "${stackName}")`);
+      const cd = where === '.' ? '' : `cd ${JSON.stringify(where)} && `;
+      // Hoist is not on the public registry: say the install step that works from here.
+      if (resolvesHoist(target)) io.out(`Next: ${cd}npx hoist synth`);
+      else io.out(`Next: ${cd}npm install ${JSON.stringify(HOIST_ROOT)} (or the hoist tarball you installed from), then npx hoist synth`);
     });
 }
