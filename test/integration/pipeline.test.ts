@@ -123,6 +123,21 @@ describe('hoist pipeline run on the sandbox: build, unit test in the image, lint
     assert.equal(plan.status, 0, `the hosts match the graph after the pipeline:\n${plan.stdout}${plan.stderr}`);
   });
 
+  it('as CI jobs: --stage review plans, a host changes, --stage deploy refuses the stale plan with Hoist\'s own message and changes nothing', async () => {
+    const review = runHoist(['pipeline', 'run', 'delivery', '--stage', 'review'], { cwd: dir, env, timeoutMs: 2 * 60_000 });
+    assert.equal(review.status, 0, `${review.stderr}\n${review.stdout}`);
+    const before = await webContainers(hosts[0]);
+    // Someone changes host-1 between the review and the approved deploy.
+    await hosts[0].engine.stopContainer('pipe-web-1', 0);
+    const deploy = runHoist(['pipeline', 'run', 'delivery', '--stage', 'deploy', '--yes'], { cwd: dir, env, timeoutMs: 2 * 60_000 });
+    assert.equal(deploy.status, 1);
+    assert.match(deploy.stdout + deploy.stderr, /saved plan is stale: host-1 changed since it was made; nothing was changed/);
+    assert.match(deploy.stderr, /<-- deploy\/apply FAILED/);
+    assert.notDeepEqual(await webContainers(hosts[0]), before, 'the container stays as it was left (stopped)');
+    assert.deepEqual(await webContainers(hosts[0]), ['pipe-web-1 exited']);
+    await hosts[0].engine.startContainer('pipe-web-1');
+  });
+
   it('the scheduled drift check passes on matching hosts and fails once a container is stopped by hand', async () => {
     const clean = runHoist(['pipeline', 'run', 'delivery', '--trigger', 'schedule'], { cwd: dir, env, timeoutMs: 2 * 60_000 });
     assert.equal(clean.status, 0, `${clean.stderr}\n${clean.stdout}`);
