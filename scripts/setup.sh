@@ -12,3 +12,8 @@ echo "==> building (tsc)"
 npm run --silent build
 # What installing Hoist's own tarball fetches besides the tarball, for the packaging test.
 node scripts/warm-package-cache.mjs
+# The example construct library resolves hoist and constructs as a user's library would: from
+# its own node_modules (links to this checkout and its constructs).
+mkdir -p examples/library/node_modules
+ln -sfn ../../.. examples/library/node_modules/hoist
+ln -sfn ../../../node_modules/constructs examples/library/node_modules/constructs

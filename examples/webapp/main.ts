@@ -3,13 +3,15 @@
  * network, with the database's data on a volume and its password as a secret.
  *
  * Both images are built (no registry is needed): the web image from a multi-stage Dockerfile,
- * the database from typed build steps on Debian's postgresql package. The database host
- * builds them; apply sends each web host only the layers it does not have yet.
+ * the database (by the PostgresDatabase construct of ../library) from typed build steps on
+ * Debian's postgresql package. The database host builds them; apply sends each web host only
+ * the layers it does not have yet.
  */
 import {
-  App, ApplyStep, BuildStage, BuildStep, CiSystem, DriftCheckStep, HealthCheck, Image, Inventory, LintStep, Network, Pipeline, PlanStep, RunStep,
-  Secret, Service, Stack, Trigger, TriggerType, UpdateOrder, Volume,
+  App, ApplyStep, BuildStep, CiSystem, DriftCheckStep, Image, Inventory, LintStep, Network, Pipeline, PlanStep, RunStep, Secret, Stack, Trigger,
+  TriggerType,
 } from 'hoist';
+import { PostgresDatabase, WebService } from '../library/lib';
 
 const app = new App();
 const stack = new Stack(app, 'shop', {
@@ -23,58 +25,26 @@ const stack = new Stack(app, 'shop', {
 const hosts = Inventory.fromDefault(stack, 'hosts', { fallbackFile: 'inventory.json' });
 const builder = hosts.withRole('db')[0];
 const backend = new Network(stack, 'backend');
-const pgdata = new Volume(stack, 'pgdata');
 // Generated once per project by `hoist` users, e.g. `openssl rand -hex 24 > .secrets/db-password`;
 // the example falls back to an environment variable so CI can set it.
 const dbPassword = process.env.SHOP_DB_PASSWORD_FILE
   ? Secret.fromFile(stack, 'db-password', process.env.SHOP_DB_PASSWORD_FILE)
   : Secret.fromEnv(stack, 'db-password', 'SHOP_DB_PASSWORD');
 
-const postgresImage = Image.fromBuildSteps({
-  imageName: 'postgres',
-  context: 'db',
-  builder,
-  stages: [
-    BuildStage.fromImage('debian:bookworm-slim')
-      .run('apt-get update && apt-get install -y --no-install-recommends postgresql-15 && rm -rf /var/lib/apt/lists/*')
-      .env('PGDATA', '/var/lib/postgresql/data')
-      // The volume mounted here starts as a copy of this directory, owner included.
-      .run('mkdir -p "$PGDATA" && chown postgres:postgres "$PGDATA" && chmod 0700 "$PGDATA"')
-      .copyFiles(['entrypoint.sh'], '/usr/local/bin/hoist-postgres-entrypoint')
-      .user('postgres')
-      .expose(5432)
-      .entrypoint(['/usr/local/bin/hoist-postgres-entrypoint'])
-      .cmd(['/usr/lib/postgresql/15/bin/postgres', '-c', 'listen_addresses=*']),
-  ],
-});
-
-const db = new Service(stack, 'db', {
-  image: postgresImage,
-  mounts: [pgdata.mount('/var/lib/postgresql/data')],
-  networks: [backend.withAliases('postgres')],
-  secrets: [dbPassword],
-  placement: { hosts: hosts.withRole('db') },
-  resources: { memory: '512MiB' },
-  healthCheck: HealthCheck.command(['/usr/lib/postgresql/15/bin/pg_isready', '-h', '127.0.0.1'], { startPeriod: '30s' }),
-  // One PostgreSQL per data directory: never two at once.
-  update: { order: UpdateOrder.STOP_FIRST },
-  stopGracePeriod: '30s',
-});
+// The database and the web service come from a construct library (../library): the image,
+// volume, secret file, health checks and update orders are its defaults, and the web service
+// takes the database's typed connection instead of hand-wired environment variables.
+const database = new PostgresDatabase(stack, 'postgres', { host: builder, network: backend, password: dbPassword });
 
 const webImage = Image.fromDockerfile('web', { target: 'runtime', builder });
 
-new Service(stack, 'web', {
+new WebService(stack, 'app', {
   image: webImage,
-  ports: [{ host: 8081, container: 5000 }],  // 8080 is the multi-host example's, on the same sandbox
-  networks: [backend],
-  secrets: [dbPassword],
-  environment: { DATABASE_HOST: 'postgres', DATABASE_USER: 'postgres', PASSWORD_FILE: '/run/secrets/db-password' },
-  placement: { hosts: hosts.withRole('web') },
+  port: 5000,
+  publishPort: 8081, // 8080 is the multi-host example's, on the same sandbox
+  hosts: hosts.withRole('web'),
   replicas: 2,
-  healthCheck: HealthCheck.http(5000, { path: '/health' }),
-  readOnlyRootFilesystem: true,
-  capDrop: ['ALL'],
-  dependsOn: [db.whenHealthy()],
+  database: database.connection,
 });
 
 // Delivery: checks and a plan on every pull request, the reviewed plan applied on merge to main

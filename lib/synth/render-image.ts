@@ -84,7 +84,7 @@ export function renderImage(image: Image, stackPath: string, projectDir: string)
     spec: {
       source: 'build',
       repository,
-      context: projectPath(projectDir, contextInput),
+      context: contextPath(projectDir, contextInput),
       dockerfile,
       dockerfileInline,
       ...buildOptions,
@@ -110,4 +110,15 @@ function isFile(p: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The build context as the graph records it: a context given relative to the project stays
+ * relative even when it leads out of it (`../library/postgres`: a construct library beside
+ * the project, a monorepo), so the graph is the same on every checkout of the repository;
+ * one given absolute stays absolute.
+ */
+function contextPath(projectDir: string, contextInput: string): string {
+  if (path.isAbsolute(contextInput) || contextInput.startsWith('~/')) return projectPath(projectDir, contextInput);
+  return path.posix.normalize(contextInput.split(path.sep).join('/')).replace(/\/$/, '') || '.';
 }

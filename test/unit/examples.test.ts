@@ -27,14 +27,20 @@ describe('examples synthesize with hoist synth', () => {
     const { graph, text, stdout } = synthExample('webapp');
     matchSnapshot('webapp.graph.json', text);
     const stack = onlyStack(graph);
-    assert.deepEqual(containers(stack).map((c) => `${c.spec.name}@${c.host}`), ['shop-db-1@db-1', 'shop-web-1@web-1', 'shop-web-1@web-2']);
-    const db = containers(stack)[0];
+    assert.deepEqual(containers(stack).map((c) => `${c.spec.name}@${c.host}`).sort(), ['shop-db-1@db-1', 'shop-web-1@web-1', 'shop-web-1@web-2']);
+    // The database and the web service come from the construct library (examples/library).
+    assert.deepEqual(containers(stack).map((c) => c.source).sort(), ['shop/app/web', 'shop/app/web', 'shop/postgres/db']);
+    const db = containers(stack).find((c) => c.spec.service === 'db')!;
     assert.equal(db.policy.update.order, 'stop-first');
     assert.equal(db.spec.resources.memoryBytes, 512 * 1024 * 1024);
-    assert.deepEqual(db.spec.mounts, [{ type: 'volume', source: 'shop-pgdata', volume: 'volume:shop/pgdata', target: '/var/lib/postgresql/data', readOnly: false }]);
-    const web = containers(stack)[1];
+    assert.deepEqual(db.spec.mounts, [{ type: 'volume', source: 'shop-pgdata', volume: 'volume:shop/postgres/pgdata', target: '/var/lib/postgresql/data', readOnly: false }]);
+    const web = containers(stack).find((c) => c.spec.service === 'web')!;
+    assert.deepEqual(web.spec.env, {
+      DATABASE_HOST: 'postgres', DATABASE_NAME: 'postgres', DATABASE_PORT: '5432', DATABASE_USER: 'postgres', PASSWORD_FILE: '/run/secrets/db-password',
+    }, 'the web service takes its settings from the database\'s typed connection');
+    assert.equal(web.policy.update.order, 'stop-first', 'it publishes a host port, so the library replaces it stop-first');
     assert.equal(web.spec.resources.memoryBytes, 256 * 1024 * 1024, 'stack default applies');
-    assert.deepEqual(web.dependsOn.filter((d) => d.id.startsWith('container:')), [{ id: 'container:shop/db#1@db-1', condition: 'healthy' }]);
+    assert.deepEqual(web.dependsOn.filter((d) => d.id.startsWith('container:')), [{ id: 'container:shop/postgres/db#1@db-1', condition: 'healthy' }]);
     const webImage = resourceById(stack, 'image:shop/web@web-1') as ImageResource;
     const { identity, inputs, ...rest } = webImage.spec as BuildImageSpec;
     assert.deepEqual(rest, {

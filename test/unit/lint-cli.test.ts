@@ -11,17 +11,16 @@ describe('hoist lint', () => {
     const r = runHoist(['lint', '-C', WEBAPP], { env });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, [
-      'shop/postgres (typed build steps): 2 finding(s)',
+      'shop/postgres (typed build steps): 1 finding(s)',
       '  warning floating-base (line 3): FROM debian:bookworm-slim can change under the same tag; pin its digest (debian:bookworm-slim@sha256:...)',
-      '  warning no-dockerignore: db has no .dockerignore: everything in it (.git, node_modules, local secrets) is sent to the build',
       'shop/web (web/Dockerfile): 1 finding(s)',
       '  warning floating-base (line 2): FROM debian:bookworm-slim can change under the same tag; pin its digest (debian:bookworm-slim@sha256:...)',
-      'shop/db (service): 2 finding(s)',
-      '  warning writable-rootfs: shop/db has a writable root filesystem; set readOnlyRootFilesystem: true (or the stack\'s defaults) and mount a Volume or Mount.tmpfs where the process writes',
-      '  info    no-cpu-limit: shop/db has no CPU limit, so it can starve its neighbours; set resources.cpus (or the stack\'s defaults.resources.cpus)',
-      'shop/web (service): 2 finding(s)',
-      '  info    no-cpu-limit: shop/web has no CPU limit, so it can starve its neighbours; set resources.cpus (or the stack\'s defaults.resources.cpus)',
-      '  info    all-interfaces: shop/web publishes 8081/tcp on all of the host\'s interfaces; if only clients on the host (or a proxy there) need it, set bindAddress: "127.0.0.1" on the port',
+      'shop/app/web (service): 2 finding(s)',
+      '  info    no-cpu-limit: shop/app/web has no CPU limit, so it can starve its neighbours; set resources.cpus (or the stack\'s defaults.resources.cpus)',
+      '  info    all-interfaces: shop/app/web publishes 8081/tcp on all of the host\'s interfaces; if only clients on the host (or a proxy there) need it, set bindAddress: "127.0.0.1" on the port',
+      'shop/postgres/db (service): 2 finding(s)',
+      '  warning writable-rootfs: shop/postgres/db has a writable root filesystem; set readOnlyRootFilesystem: true (or the stack\'s defaults) and mount a Volume or Mount.tmpfs where the process writes',
+      '  info    no-cpu-limit: shop/postgres/db has no CPU limit, so it can starve its neighbours; set resources.cpus (or the stack\'s defaults.resources.cpus)',
       '',
     ].join('\n'));
   });
@@ -31,17 +30,17 @@ describe('hoist lint', () => {
     assert.equal(r.status, 1);
     const services = JSON.parse(r.stdout).services as { service: string; image: string; findings: { rule: string; severity: string; line: number | null }[] }[];
     assert.deepEqual(services.map((s) => `${s.service} ${s.image}: ${s.findings.map((f) => `${f.rule}=${f.severity}`).join(',')}`), [
-      'shop/db image:shop/postgres: writable-rootfs=error',
-      'shop/web image:shop/web: all-interfaces=info',
+      'shop/app/web image:shop/web: all-interfaces=info',
+      'shop/postgres/db image:shop/postgres: writable-rootfs=error',
     ]);
     const text = runHoist(['lint', '-C', WEBAPP, '--rule', 'writable-rootfs=error'], { env });
     assert.equal(text.status, 1);
-    assert.match(text.stdout, /^  error   writable-rootfs: shop\/db has a writable root filesystem/m);
+    assert.match(text.stdout, /^  error   writable-rootfs: shop\/postgres\/db has a writable root filesystem/m);
     assert.match(text.stderr, /1 error\(s\); fix them or change the rule's severity with --rule/);
   });
 
   it('--rule changes severities: an error fails the run, off drops the rule; unknown rules are refused', () => {
-    const strict = runHoist(['lint', '-C', WEBAPP, '--rule', 'floating-base=error', '--rule', 'no-dockerignore=off', '--json'], { env });
+    const strict = runHoist(['lint', '-C', WEBAPP, '--rule', 'floating-base=error', '--rule', 'no-healthcheck=off', '--json'], { env });
     assert.equal(strict.status, 1);
     const images = JSON.parse(strict.stdout).images as { image: string; findings: { rule: string; severity: string }[] }[];
     assert.deepEqual(images.map((i) => `${i.image}:${i.findings.map((f) => `${f.rule}=${f.severity}`).join(',')}`), ['image:shop/postgres:floating-base=error', 'image:shop/web:floating-base=error']);

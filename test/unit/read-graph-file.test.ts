@@ -67,10 +67,10 @@ describe('readGraphFile', () => {
   });
 
   it('readGraphFile refuses a hand-edited spec value, naming the resource and its JSON path', () => {
-    const file = editedGraph((g) => { resource(g, 'container:shop/web#1@web-1').spec.env = { DEBUG: '1' }; });
+    const file = editedGraph((g) => { resource(g, 'container:shop/app/web#1@web-1').spec.env = { DEBUG: '1' }; });
     const error = refusal(file);
     assert.match(error.message, /edited by hand or damaged \(1 problem\)/);
-    assert.match(error.message, /^ {2}stacks\[0\]\.resources\[\d+\]\.hash: the spec of container:shop\/web#1@web-1 does not match its recorded hash sha256:[0-9a-f]{12}\.\.\. \(it hashes to sha256:[0-9a-f]{12}\.\.\.\); the spec or the hash was changed after synth$/m);
+    assert.match(error.message, /^ {2}stacks\[0\]\.resources\[\d+\]\.hash: the spec of container:shop\/app\/web#1@web-1 does not match its recorded hash sha256:[0-9a-f]{12}\.\.\. \(it hashes to sha256:[0-9a-f]{12}\.\.\.\); the spec or the hash was changed after synth$/m);
     assert.match(error.message, /run hoist synth again to write a new one \(change the program, not the graph\)$/);
     assert.deepEqual(error.problems.length, 1);
   });
@@ -83,11 +83,11 @@ describe('readGraphFile', () => {
   for (const hostile of HOSTILE_NAMES) {
     it(`readGraphFile refuses engine names synth would refuse, even with their hashes redone: ${JSON.stringify(hostile)}`, () => {
       const file = editedGraph((g) => {
-        const web = resource(g, 'container:shop/web#1@web-1');
+        const web = resource(g, 'container:shop/app/web#1@web-1');
         web.spec.name = hostile;
         web.spec.networks[0].name = hostile;
         rehash(web);
-        const volume = resource(g, 'volume:shop/pgdata@db-1');
+        const volume = resource(g, 'volume:shop/postgres/pgdata@db-1');
         volume.spec.name = hostile;
         rehash(volume);
       });
@@ -131,22 +131,22 @@ describe('readGraphFile', () => {
 
   it('readGraphFile refuses a resource on a host its stack does not have, and a dependency on nothing', () => {
     const file = editedGraph((g) => {
-      const web = resource(g, 'container:shop/web#1@web-1');
+      const web = resource(g, 'container:shop/app/web#1@web-1');
       web.dependsOn.push({ id: 'volume:shop/gone@web-1', condition: 'exists' });
       g.stacks[0].hosts = g.stacks[0].hosts.filter((h: { name: string }) => h.name !== 'web-2');
     });
     const error = refusal(file);
-    assert.match(error.message, /\.dependsOn\[\d+\]\.id: container:shop\/web#1@web-1 depends on volume:shop\/gone@web-1, which is not a resource of stack shop/);
+    assert.match(error.message, /\.dependsOn\[\d+\]\.id: container:shop\/app\/web#1@web-1 depends on volume:shop\/gone@web-1, which is not a resource of stack shop/);
     assert.match(error.message, /\.host: "web-2" is not a host of stack shop \(hosts: db-1, web-1\)/);
   });
 
   it('readGraphFile refuses a container whose image is no resource of its stack', () => {
     const file = editedGraph((g) => {
-      const web = resource(g, 'container:shop/web#1@web-1');
+      const web = resource(g, 'container:shop/app/web#1@web-1');
       web.spec.image.resource = 'image:shop/elsewhere';
       rehash(web);
     });
-    assert.match(refusal(file).message, /\.spec\.image\.resource: container:shop\/web#1@web-1 uses image image:shop\/elsewhere, which is not a resource of stack shop/);
+    assert.match(refusal(file).message, /\.spec\.image\.resource: container:shop\/app\/web#1@web-1 uses image image:shop\/elsewhere, which is not a resource of stack shop/);
   });
 
   it('readGraphFile lists every shape problem with its JSON path, not only the first', () => {

@@ -106,7 +106,7 @@ describe('readSavedPlanFile', () => {
 
   it('readSavedPlanFile refuses a hand-edited spec in the plan\'s graph, with its JSON path', () => {
     const file = editedPlan((p) => { p.graph.stacks[0].resources.find((r: any) => r.kind === 'container').spec.user = 'root'; });
-    assert.match(refusal(file).message, /^ {2}graph\.stacks\[0\]\.resources\[\d+\]\.hash: the spec of container:shop\/db#1@db-1 does not match its recorded hash/m);
+    assert.match(refusal(file).message, /^ {2}graph\.stacks\[0\]\.resources\[\d+\]\.hash: the spec of container:shop\/app\/web#1@web-1 does not match its recorded hash/m);
   });
 
   for (const hostile of ['shop-web-1;reboot', 'shop-$(reboot)', 'shop-web-1\nreboot', '-shop-web-1']) {
@@ -147,7 +147,7 @@ describe('readSavedPlanFile', () => {
       p.summary.create -= 1;
     });
     const error = refusal(file);
-    assert.match(error.message, /\.name: "shop-other-1" is not the name the graph gives container:shop\/web#1@web-1 \("shop-web-1"\)/);
+    assert.match(error.message, /\.name: "shop-other-1" is not the name the graph gives container:shop\/app\/web#1@web-1 \("shop-web-1"\)/);
     assert.match(error.message, /summary\.create: says 8, but the plan has 9 create actions/);
   });
 

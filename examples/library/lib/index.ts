@@ -1,0 +1,3 @@
+export * from './database-connection';
+export * from './postgres-database';
+export * from './web-service';
