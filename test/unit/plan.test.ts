@@ -1,3 +1,4 @@
+import { Construct } from 'constructs';
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HealthCheck, Host, Image, Network, Secret, Service, Stack, Testing, UpdateOrder, Volume } from '../../lib';
@@ -84,6 +85,42 @@ describe('planStack', () => {
       '3 create container shop-web-1@h1', '3 create container shop-web-1@h2',
     ]);
     assert.ok(p.actions.every((a) => a.causes.length === 1 && a.causes[0].type === 'missing'));
+  });
+
+  it('a volume or network whose construct moved (same engine name, the old id no longer wanted) is the one wanted: no create, no leftover; a moved container is a conflict, not a failed apply', () => {
+    const before = graphOf();
+    const app = Testing.app();
+    const stack = new Stack(app, 'shop');
+    const h1 = new Host(stack, 'h1', { address: '10.9.0.1' });
+    new Host(stack, 'h2', { address: '10.9.0.2' });
+    // The same volume and network, now inside a composite: new construct paths, the same engine names.
+    const group = new Construct(stack, 'data');
+    const net = new Network(group, 'backend');
+    const data = new Volume(group, 'pgdata');
+    process.env.HOIST_PLAN_TEST_SECRET = 'first';
+    const secret = Secret.fromEnv(stack, 'db-password', 'HOIST_PLAN_TEST_SECRET');
+    new Service(stack, 'db', {
+      image: Image.fromRegistry('postgres:15'), mounts: [data.mount('/data')], networks: [net], secrets: [secret],
+      ports: [{ host: 5432, container: 5432 }], placement: { hosts: [h1] }, healthCheck: HealthCheck.tcp(5432),
+    });
+    const after: GraphDocument = Testing.synth(app);
+    const p = plan(after, { h1: inSync(before.stacks[0], 'h1'), h2: inSync(before.stacks[0], 'h2') });
+    assert.ok(!p.actions.some((a) => a.kind === 'volume' || a.kind === 'network'), `no volume or network action: ${brief(p).join(', ')}`);
+    assert.deepEqual(p.kept, [], 'the moved volume is not reported as left over');
+    // The db container moved too (its network's and volume's ids changed): recreated, as any changed spec is.
+    const web = p.actions.filter((a) => a.kind === 'container' && a.name === 'shop-web-1');
+    assert.ok(web.every((a) => a.action === 'delete'), 'web left the graph');
+
+    const movedService = Testing.app();
+    const stack3 = new Stack(movedService, 'shop');
+    const host3 = new Host(stack3, 'h1', { address: '10.9.0.1' });
+    new Host(stack3, 'h2', { address: '10.9.0.2' });
+    const inner = new Construct(stack3, 'web-tier');
+    new Service(inner, 'web', { image: Image.fromRegistry('busybox:1.36'), placement: { hosts: [host3] } });
+    const conflict = plan(Testing.synth(movedService), { h1: inSync(before.stacks[0], 'h1'), h2: inSync(before.stacks[0], 'h2') });
+    assert.deepEqual(conflict.conflicts.map((c) => c.message), [
+      'container shop-web-1 on h1 belongs to container:shop/web#1@h1, which left the graph, and container:shop/web-tier/web#1@h1 needs its name (its construct moved or was renamed): Hoist cannot move a container yet; remove the old one first (hoist destroy removes the stack\'s containers and keeps its volumes), or keep the construct path',
+    ]);
   });
 
   it('rolls out services that do not depend on each other in the same steps', () => {

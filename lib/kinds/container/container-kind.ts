@@ -6,6 +6,7 @@ import { specHash } from '../../graph/spec-hash';
 import { familiarImageReference } from '../../values/image-reference';
 import type { ParkedVersion, ResourceKindDefinition } from '../kind-definition';
 import type { Cause, PlannedAnonymousVolume } from '../planned-action';
+import { movedObject } from '../moved-object';
 import { compareContainer, updatableInPlace } from './compare-container';
 import {
   type ContainerTarget, createContainer, discardPrevious, type ParkedPrevious, replaceStartFirst, replaceStopFirst,
@@ -33,6 +34,13 @@ export const containerKind: ResourceKindDefinition<ContainerResource> = {
       // A rollout puts the new or the old version under these names: they must be free of foreign objects too.
       const foreignCopy = [nextName(want.spec.name), previousName(want.spec.name)].find((n) => planning.isForeign('container', n));
       if (!have) {
+        const moved = movedObject(state.containers.filter((c) => !c.rolloutCopy), (c) => c.name, { id: want.id, name: want.spec.name }, planning);
+        if (moved) {
+          // Replacing it would need the old construct's labels at every step; refuse in the plan
+          // rather than fail halfway through an apply.
+          planning.conflict('container', want.spec.name, `container ${want.spec.name} on ${planning.host} belongs to ${moved.resourceId}, which left the graph, and ${want.id} needs its name (its construct moved or was renamed): Hoist cannot move a container yet; remove the old one first (hoist destroy removes the stack's containers and keeps its volumes), or keep the construct path`);
+          continue;
+        }
         if (planning.isForeign('container', want.spec.name)) planning.clash('container', want.spec.name);
         else if (foreignCopy) planning.clash('container', foreignCopy);
         else planning.add({ ...base, action: 'create', causes: [{ type: 'missing' }] });

@@ -2,6 +2,7 @@ import { ignoreNotFound } from '../../drivers/engine-error';
 import { ownershipLabels } from '../../engine/ownership-labels';
 import type { NetworkResource } from '../../graph/graph-document';
 import type { ResourceKindDefinition } from '../kind-definition';
+import { isMovedTo, movedObject } from '../moved-object';
 import { specCauses } from '../spec-causes';
 
 /**
@@ -14,7 +15,8 @@ export const networkKind: ResourceKindDefinition<NetworkResource> = {
 
   planWanted(wanted, planning) {
     for (const want of wanted) {
-      const have = planning.state.networks.find((n) => n.resourceId === want.id);
+      // A network whose construct moved keeps its name: it is the one wanted.
+      const have = planning.state.networks.find((n) => n.resourceId === want.id) ?? movedObject(planning.state.networks, (n) => n.spec.name, { id: want.id, name: want.spec.name }, planning);
       if (!have) {
         if (planning.isForeign('network', want.spec.name)) planning.clash('network', want.spec.name);
         else planning.add({ host: want.host, kind: 'network', resource: want.id, name: want.spec.name, action: 'create', causes: [{ type: 'missing' }], phase: 'infra' });
@@ -30,8 +32,9 @@ export const networkKind: ResourceKindDefinition<NetworkResource> = {
   },
 
   planUnwanted(wantedIds, planning) {
+    const wanted = planning.stack.resources.filter((r): r is NetworkResource => r.kind === 'network' && r.host === planning.host).map((r) => ({ id: r.id, name: r.spec.name }));
     for (const n of planning.state.networks) {
-      if (n.resourceId && !wantedIds.has(n.resourceId)) {
+      if (n.resourceId && !wantedIds.has(n.resourceId) && !isMovedTo(n, planning.state.networks, (x) => x.spec.name, wanted, planning)) {
         planning.add({ host: planning.host, kind: 'network', resource: n.resourceId, name: n.spec.name, action: 'delete', causes: [{ type: 'removed-from-graph' }], phase: 'delete' });
       }
     }

@@ -1,7 +1,8 @@
 import { ignoreNotFound } from '../../drivers/engine-error';
 import { ownershipLabels } from '../../engine/ownership-labels';
 import type { VolumeResource } from '../../graph/graph-document';
-import type { ResourceKindDefinition } from '../kind-definition';
+import type { HostPlanning, ResourceKindDefinition } from '../kind-definition';
+import { isMovedTo, movedObject } from '../moved-object';
 import { describeCauses, specCauses } from '../spec-causes';
 
 /**
@@ -15,7 +16,8 @@ export const volumeKind: ResourceKindDefinition<VolumeResource> = {
 
   planWanted(wanted, planning) {
     for (const want of wanted) {
-      const have = planning.state.volumes.find((v) => v.resourceId === want.id);
+      // A volume whose construct moved keeps its name and its data: it is the one wanted.
+      const have = planning.state.volumes.find((v) => v.resourceId === want.id) ?? movedObject(planning.state.volumes, (v) => v.spec.name, { id: want.id, name: want.spec.name }, planning);
       if (!have) {
         if (planning.isForeign('volume', want.spec.name)) planning.clash('volume', want.spec.name);
         else planning.add({ host: want.host, kind: 'volume', resource: want.id, name: want.spec.name, action: 'create', causes: [{ type: 'missing' }], phase: 'infra' });
@@ -33,8 +35,10 @@ export const volumeKind: ResourceKindDefinition<VolumeResource> = {
   },
 
   planUnwanted(wantedIds, planning) {
+    const wanted = wantedOfKind(planning);
     for (const v of planning.state.volumes) {
       if (!v.resourceId || wantedIds.has(v.resourceId)) continue;
+      if (isMovedTo(v, planning.state.volumes, (x) => x.spec.name, wanted, planning)) continue;
       if (planning.deleteVolumes) {
         planning.add({ host: planning.host, kind: 'volume', resource: v.resourceId, name: v.spec.name, action: 'delete', causes: [{ type: 'removed-from-graph' }], phase: 'delete', dataLoss: true });
       } else {
@@ -63,3 +67,7 @@ export const volumeKind: ResourceKindDefinition<VolumeResource> = {
     };
   },
 };
+
+function wantedOfKind(planning: HostPlanning): { id: string; name: string }[] {
+  return planning.stack.resources.filter((r): r is VolumeResource => r.kind === 'volume' && r.host === planning.host).map((r) => ({ id: r.id, name: r.spec.name }));
+}
