@@ -53,13 +53,27 @@ export function compareContainer(desired: ContainerSpec, observed: ContainerSpec
     }
     differences.push({ field: path, before: b ?? null, after: a ?? null });
   };
-  const { capAdd, capDrop, ...rest } = want;
-  const { capAdd: observedAdd, capDrop: observedDrop, ...observedRest } = observed;
+  const { capAdd, capDrop, ...rest } = byEngineNames(want);
+  const { capAdd: observedAdd, capDrop: observedDrop, ...observedRest } = byEngineNames(observed);
   walk('', rest, observedRest);
   const wantCaps = effectiveCapabilities(capAdd, capDrop);
   const haveCaps = effectiveCapabilities(observedAdd, observedDrop);
   if (canonicalJson(wantCaps) !== canonicalJson(haveCaps)) differences.push({ field: 'capabilities', before: haveCaps, after: wantCaps });
   return differences;
+}
+
+/**
+ * A spec whose mounts and networks say only what the container gets: the engine names. Which
+ * construct a volume or network came from (its resource id, read back from that object's
+ * labels) configures nothing, and differs when the construct moved but the object, and its
+ * data, stayed the same.
+ */
+function byEngineNames(spec: ContainerSpec): ContainerSpec {
+  return {
+    ...spec,
+    mounts: spec.mounts.map((m) => (m.type === 'volume' ? { ...m, volume: '' } : m)),
+    networks: spec.networks.map((n) => ({ ...n, resource: '' })),
+  };
 }
 
 /** A desired spec with values equal to the image's defaults written as null (the default). */
