@@ -197,7 +197,10 @@ describe('built images: build on a builder host, deliver directly or through a r
     fs.mkdirSync(path.join(dir, 'secret-app'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'secret-app', 'Dockerfile'), [
       'FROM busybox:latest',
-      'RUN --mount=type=secret,id=build-token,required sha256sum /run/secrets/build-token > /tmp/sum && cut -d" " -f1 /tmp/sum > /token.sha256 && rm /tmp/sum',
+      // A step of its own each run: a build secret is part neither of an image's identity nor
+      // of BuildKit's cache key, so a layer an earlier run left on the sandbox's builder would
+      // hold that run's value.
+      `RUN --mount=type=secret,id=build-token,required echo run-${randomBytes(8).toString('hex')} > /dev/null && sha256sum /run/secrets/build-token > /tmp/sum && cut -d" " -f1 /tmp/sum > /token.sha256 && rm /tmp/sum`,
       'USER 1000',
       'CMD ["sleep", "86400"]',
       '',
