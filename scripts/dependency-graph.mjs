@@ -30,7 +30,7 @@ const API = '(api)';
  * listed before they exist; the table shows only the ones that do.
  */
 const FOLDERS = [
-  { folder: 'cli', role: 'one file per command: flags, loading the program, output, exit codes', may: ['apply', 'deploy', 'drivers', 'engine', 'graph', 'images', 'kinds', 'lint', 'lock', 'pipelines', 'plan', 'sandbox', 'schemas', 'secrets', 'status', 'synth', 'transport', 'values'] },
+  { folder: 'cli', role: 'one file per command: flags, loading the program, output, exit codes', may: ['apply', 'deploy', 'drivers', 'engine', 'graph', 'images', 'import', 'kinds', 'lint', 'lock', 'pipelines', 'plan', 'sandbox', 'schemas', 'secrets', 'status', 'synth', 'transport', 'values'] },
   { folder: API, role: 'the public construct API (jsii): index.ts, the App (which runs synth) and Testing', may: ['core', 'graph', 'secrets', 'synth', 'values'] },
   // synth: a deploy call takes an App as its source and synthesizes it in-process (through SynthRoot, not the App).
   { folder: 'deploy', role: 'the operations as a library (hoist/deploy): plan, apply, destroy, rollback, status; the change transaction, typed events and errors', may: ['apply', 'drivers', 'engine', 'graph', 'lint', 'lock', 'plan', 'secrets', 'status', 'synth', 'transport', 'values'] },
@@ -41,6 +41,8 @@ const FOLDERS = [
   { folder: 'lint', role: 'lint rules over the graph and the plan (the rule catalog is in graph/)', may: ['graph', 'plan', 'schemas', 'values'] },
   { folder: 'plan', role: 'pure planning: graph + observed state -> ordered actions (each kind planned by its definition); reading hosts for it', may: ['drivers', 'engine', 'graph', 'images', 'kinds', 'schemas', 'transport', 'values'] },
   { folder: 'kinds', role: 'one folder per resource kind: how it compares with a host, what counts as a change or a replacement, its engine steps; the registry and the action vocabulary', may: ['drivers', 'engine', 'graph', 'images', 'values'] },
+  // Not core: an import writes a program's source text; it never builds constructs.
+  { folder: 'import', role: 'hoist import: existing setups (Compose files) into programs', may: ['graph', 'schemas', 'values'] },
   { folder: 'sandbox', role: 'hoist sandbox: test hosts in network namespaces on this machine', may: ['graph', 'values'] },
   { folder: 'synth', role: 'construct tree -> graph, in phases', may: ['core', 'drivers', 'graph', 'images', 'schemas', 'secrets', 'values'] },
   { folder: 'engine', role: 'what Hoist keeps on an engine, through the EngineDriver interface: reading a stack\'s state, locks, history, secret files, owned removal', may: ['drivers', 'graph', 'images', 'transport', 'values'] },

@@ -5,6 +5,7 @@ import { registerApply } from './commands/apply';
 import { registerBuild } from './commands/build';
 import { registerDestroy } from './commands/destroy';
 import { registerHistory } from './commands/history';
+import { registerImport } from './commands/import';
 import { registerInit } from './commands/init';
 import { registerLint } from './commands/lint';
 import { registerLock } from './commands/lock';
@@ -30,6 +31,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   registerSynth(program, io);
   registerValidate(program, io);
   registerInit(program, io);
+  registerImport(program, io);
   registerPlan(program, io);
   registerLint(program, io);
   registerBuild(program, io);
