@@ -42,7 +42,7 @@ const FOLDERS = [
   { folder: 'plan', role: 'pure planning: graph + observed state -> ordered actions (each kind planned by its definition); reading hosts for it', may: ['drivers', 'engine', 'graph', 'images', 'kinds', 'schemas', 'transport', 'values'] },
   { folder: 'kinds', role: 'one folder per resource kind: how it compares with a host, what counts as a change or a replacement, its engine steps; the registry and the action vocabulary', may: ['drivers', 'engine', 'graph', 'images', 'values'] },
   // Not core: an import writes a program's source text; it never builds constructs.
-  { folder: 'import', role: 'hoist import: existing setups (Compose files) into programs', may: ['graph', 'schemas', 'values'] },
+  { folder: 'import', role: 'hoist import: existing setups (Compose files, running hosts) into programs', may: ['drivers', 'engine', 'graph', 'schemas', 'values'] },
   { folder: 'sandbox', role: 'hoist sandbox: test hosts in network namespaces on this machine', may: ['graph', 'values'] },
   { folder: 'synth', role: 'construct tree -> graph, in phases', may: ['core', 'drivers', 'graph', 'images', 'schemas', 'secrets', 'values'] },
   { folder: 'engine', role: 'what Hoist keeps on an engine, through the EngineDriver interface: reading a stack\'s state, locks, history, secret files, owned removal', may: ['drivers', 'graph', 'images', 'transport', 'values'] },

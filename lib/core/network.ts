@@ -33,6 +33,18 @@ export interface NetworkProps {
    * @default - the engine picks one
    */
   readonly subnet?: string;
+
+  /**
+   * Attach services to the network of exactly this name on each host instead of
+   * `<stack>-<networkName>`: for a network Hoist did not create (made by `docker network
+   * create` or Compose, as `hoist import host` writes it), so containers that stay outside
+   * Hoist keep reaching the services on it. Hoist creates it under this name where it is
+   * missing. A network of this name that Hoist did not create is used as it is: never
+   * compared, changed or deleted.
+   *
+   * @default - `<stack>-<networkName>`, created and owned by Hoist
+   */
+  readonly existingName?: string;
 }
 
 /** A network attachment of a service: which network, and the extra names it is known by there. */
@@ -63,7 +75,7 @@ export class Network extends Construct implements INetworkAttachment {
     this._props = props;
   }
 
-  /** Name of the network after the stack prefix. */
+  /** Name of the network after the stack prefix (unused when `existingName` is set). */
   public get networkName(): string {
     return this._props.networkName ?? this.node.id;
   }

@@ -209,6 +209,19 @@ export interface ServiceProps {
   readonly labels?: Record<string, string>;
 
   /**
+   * Name of a container not made by Hoist (started by `docker run` or Compose) that this
+   * service takes over, as `hoist import host` writes it. On each host where that container
+   * exists, the plan replaces it by the service's first replica there, stop-first: the old
+   * container stops, the new one starts under Hoist's name with the old one's anonymous data
+   * volumes, and once it is ready the old container is removed (its volumes are kept). If
+   * the new one does not become ready, it is removed and the old one starts again. Where no
+   * such container exists, this does nothing; once adopted, the prop can be removed.
+   *
+   * @default - none: a container of another name is never touched
+   */
+  readonly adoptContainer?: string;
+
+  /**
    * Severities of the service lint rules for this service ("error", "warning", "info" or
    * "off"), by rule id, e.g. { "writable-rootfs": "off" }; they win over the stack's
    * `defaults.lintRules`, and `hoist lint --rule` overrides both for one run. Image rules

@@ -35,6 +35,17 @@ export interface VolumeProps {
    * @default true
    */
   readonly retainOnDelete?: boolean;
+
+  /**
+   * Use the volume of exactly this name on each host, with its data, instead of
+   * `<stack>-<volumeName>`: for a volume Hoist did not create (made by `docker run`, Compose or
+   * another tool, as `hoist import host` writes it). Hoist creates it under this name where it
+   * is missing. A volume of this name that Hoist did not create is used as it is: never
+   * compared, changed or deleted, whatever `retainOnDelete` says.
+   *
+   * @default - `<stack>-<volumeName>`, created and owned by Hoist
+   */
+  readonly existingName?: string;
 }
 
 /**
@@ -56,7 +67,7 @@ export class Volume extends Construct {
     this._props = props;
   }
 
-  /** Name of the volume after the stack prefix. */
+  /** Name of the volume after the stack prefix (unused when `existingName` is set). */
   public get volumeName(): string {
     return this._props.volumeName ?? this.node.id;
   }

@@ -5,6 +5,7 @@ import { effectiveCapabilities, FIELD_EQUIVALENCE, same } from './engine-equival
 import { isHoistLabel, LABEL } from './ownership-labels';
 import { isSecretVolumeName, secretDirectories } from './secret-files';
 import { compareStrings as cmp } from '../values/compare-strings';
+import { parseSize } from '../values/size';
 
 /** What an image gives a container by default; the fields a spec leaves null fall back to these. */
 export interface ImageDefaults {
@@ -133,8 +134,10 @@ function deriveContainerSpec(inspect: Record<string, any>, image: ImageDefaults,
     }
   }
   for (const [target, options] of Object.entries<string>(host.Tmpfs ?? {})) {
-    const size = /(?:^|,)size=(\d+)/.exec(options ?? '');
-    mounts.push({ type: 'tmpfs', target, sizeBytes: size ? Number(size[1]) : null });
+    // Hoist writes bytes; `docker run --tmpfs /tmp:size=64m` leaves a unit.
+    const size = /(?:^|,)size=([^,]+)/.exec(options ?? '');
+    const parsed = size ? parseSize(size[1]) : undefined;
+    mounts.push({ type: 'tmpfs', target, sizeBytes: parsed?.ok ? parsed.bytes : null });
   }
   mounts.sort((a, b) => cmp(a.target, b.target));
 

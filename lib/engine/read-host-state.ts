@@ -56,12 +56,27 @@ export interface ObservedVolume {
   readonly spec: VolumeSpec;
 }
 
-/** An object named like one of the stack's but without its ownership labels: reported, never touched. */
+/**
+ * An object without the stack's ownership labels that is named like one of the stack's, or
+ * that the graph names exactly (an existing volume or network, a container to adopt).
+ * Never touched, except a container the graph adopts, on the plan's word.
+ */
 export interface ForeignObject {
   readonly kind: 'container' | 'network' | 'volume';
   readonly name: string;
   readonly id: string;
 }
+
+/** Names of objects not made by Hoist that a stack's graph names exactly, by kind. */
+export interface ExistingNames {
+  /** Containers its services adopt (`adoptContainer`). */
+  readonly container: readonly string[];
+  /** Volumes and networks named by `existingName`. */
+  readonly volume: readonly string[];
+  readonly network: readonly string[];
+}
+
+const NO_EXISTING_NAMES: ExistingNames = { container: [], volume: [], network: [] };
 
 /** An image present on the host. */
 export interface ObservedImage {
@@ -88,8 +103,10 @@ export interface ObservedHostState {
  * name prefix), then, with `inspect`, the owned containers' and their images' inspect data,
  * all at once over the one connection.
  */
-export async function readHostState(client: EngineDriver, stack: string, options: { inspect: boolean }): Promise<ObservedHostState> {
+export async function readHostState(client: EngineDriver, stack: string, options: { inspect: boolean; existing?: ExistingNames }): Promise<ObservedHostState> {
   const prefix = `${stack}-`;
+  const existing = options.existing ?? NO_EXISTING_NAMES;
+  const named = (kind: keyof ExistingNames, name: string) => name.startsWith(prefix) || existing[kind].includes(name);
   // Lock containers carry the stack's label but are not part of it.
   const owned = (labels: Record<string, string> | null | undefined) => labels?.[LABEL.stack] === stack && !isLockContainer(labels);
   const [containers, networks, volumesAnswer, images] = await Promise.all([
@@ -102,10 +119,10 @@ export async function readHostState(client: EngineDriver, stack: string, options
   const foreign: ForeignObject[] = [];
   for (const c of containers) {
     const name = (c.Names?.[0] ?? '').replace(/^\//, '');
-    if (!owned(c.Labels) && !isLockContainer(c.Labels) && !c.Labels?.[HELPER_LABEL] && name.startsWith(prefix)) foreign.push({ kind: 'container', name, id: c.Id });
+    if (!owned(c.Labels) && !isLockContainer(c.Labels) && !c.Labels?.[HELPER_LABEL] && named('container', name)) foreign.push({ kind: 'container', name, id: c.Id });
   }
-  for (const n of networks) if (!owned(n.Labels) && n.Name.startsWith(prefix)) foreign.push({ kind: 'network', name: n.Name, id: n.Id });
-  for (const v of volumes) if (!owned(v.Labels) && !v.Labels?.[HELPER_LABEL] && v.Name.startsWith(prefix)) foreign.push({ kind: 'volume', name: v.Name, id: v.Name });
+  for (const n of networks) if (!owned(n.Labels) && named('network', n.Name)) foreign.push({ kind: 'network', name: n.Name, id: n.Id });
+  for (const v of volumes) if (!owned(v.Labels) && !v.Labels?.[HELPER_LABEL] && named('volume', v.Name)) foreign.push({ kind: 'volume', name: v.Name, id: v.Name });
 
   const ownedNetworks: ObservedNetwork[] = networks.filter((n) => owned(n.Labels)).map((n) => ({
     id: n.Id,
@@ -130,6 +147,9 @@ export async function readHostState(client: EngineDriver, stack: string, options
   if (options.inspect && ownedContainers.length > 0) {
     const loggingDriver = await client.defaultLogDriver();
     const networkResources = new Map(ownedNetworks.filter((n) => n.resourceId).map((n) => [n.spec.name, resourceKeyOf(n.resourceId!)]));
+    // Existing networks the graph names carry no labels, so no resource key; attachments to
+    // them are the stack's all the same (containers are compared by engine names).
+    for (const name of existing.network) if (!networkResources.has(name)) networkResources.set(name, '');
     const volumeResources = new Map(ownedVolumes.filter((v) => v.resourceId).map((v) => [v.spec.name, resourceKeyOf(v.resourceId!)]));
     const inspects = await Promise.all(ownedContainers.map((c) => client.inspectContainer(c.Id)));
     const imageIds = [...new Set(inspects.map((i) => i.Image))];

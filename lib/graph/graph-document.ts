@@ -102,6 +102,16 @@ export type DependencyConditionName = 'started' | 'healthy' | 'completed';
 export interface NetworkResource extends ResourceBase {
   readonly kind: 'network';
   readonly spec: NetworkSpec;
+  /** Present only for a network named by `existingName`. */
+  readonly policy?: ExistingObjectPolicy;
+}
+
+/**
+ * An object the graph names exactly (`existingName`): one of that name that Hoist did not
+ * create is used as it is, never compared, changed or deleted.
+ */
+export interface ExistingObjectPolicy {
+  readonly existing?: boolean;
 }
 
 export interface NetworkSpec {
@@ -115,7 +125,7 @@ export interface NetworkSpec {
 export interface VolumeResource extends ResourceBase {
   readonly kind: 'volume';
   readonly spec: VolumeSpec;
-  readonly policy: { readonly retainOnDelete: boolean };
+  readonly policy: { readonly retainOnDelete: boolean } & ExistingObjectPolicy;
 }
 
 export interface VolumeSpec {
@@ -319,4 +329,9 @@ export interface ContainerPolicy {
    * id. Absent when neither sets any, and in graphs from before service lint: each rule's default.
    */
   readonly lint?: Record<string, LintSeverity>;
+  /**
+   * Name of a container not made by Hoist that the service's first replica on each host takes
+   * over where it exists (`adoptContainer`). Absent when the service adopts none.
+   */
+  readonly adopt?: string;
 }

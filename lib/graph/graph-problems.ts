@@ -89,7 +89,8 @@ function stackProblems(stack: StackGraph, field: (...path: PropertyKey[]) => str
     r.dependsOn.forEach((d, j) => {
       if (!byId.has(d.id)) problems.push(`${at('dependsOn', j, 'id')}: ${r.id} depends on ${d.id}, which is not a resource of stack ${stack.name}`);
     });
-    if (r.kind === 'network' || r.kind === 'volume') {
+    // An existing object (existingName) keeps its own name.
+    if ((r.kind === 'network' || r.kind === 'volume') && !r.policy?.existing) {
       if (!r.spec.name.startsWith(`${stack.name}-`)) problems.push(`${at('spec', 'name')}: ${JSON.stringify(r.spec.name)} does not start with the stack name "${stack.name}-", as every name synth gives does`);
     }
     if (r.kind === 'image' && r.policy && !buildersToo.has(r.policy.builder)) {

@@ -83,13 +83,14 @@ const networkResource = z.looseObject({
   ...base,
   kind: z.literal('network'),
   spec: z.looseObject({ name: engineName, driver: identifier, internal: z.boolean(), subnet: nullable(cidr), labels: stringMap }),
+  policy: z.looseObject({ existing: z.boolean().optional() }).optional(),
 });
 
 const volumeResource = z.looseObject({
   ...base,
   kind: z.literal('volume'),
   spec: z.looseObject({ name: engineName, driver: identifier, options: stringMap, labels: stringMap }),
-  policy: z.looseObject({ retainOnDelete: z.boolean() }),
+  policy: z.looseObject({ retainOnDelete: z.boolean(), existing: z.boolean().optional() }),
 });
 
 const imageResource = z.looseObject({
@@ -187,6 +188,7 @@ const containerResource = z.looseObject({
       failureAction: z.enum(['rollback', 'pause']),
       healthTimeoutMs: count('a duration in ms'),
     }),
+    adopt: identifier.optional(),
   }),
 });
 

@@ -24,6 +24,11 @@ export type Cause =
   | { readonly type: 'removed-from-graph' }
   /** A rollout's extra copy (`-hoist-next` / `-hoist-prev`) left by an apply that was killed. */
   | { readonly type: 'rollout-leftover' }
+  /**
+   * The service adopts a container not made by Hoist (`adoptContainer`): the replacement stops
+   * it, starts Hoist's container with its anonymous data volumes, then removes it.
+   */
+  | { readonly type: 'adopt'; readonly container: string; readonly id: string }
   /** A built image has no build with its inputs: what changed since the last build (empty if none is known). */
   | { readonly type: 'inputs-changed'; readonly changes: string[] };
 

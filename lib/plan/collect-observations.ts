@@ -1,8 +1,8 @@
-import type { GraphDocument, HostSpec, ImageResource } from '../graph/graph-document';
+import type { GraphDocument, GraphResource, HostSpec, ImageResource } from '../graph/graph-document';
 import { hostsOfStacks } from '../graph/stack-hosts';
 import type { EngineDriver } from '../drivers/engine-driver';
 import { buildsOn, ObservedBuild, readBuildState } from '../engine/read-build-state';
-import { readHostLayers, readHostState, ObservedHostState } from '../engine/read-host-state';
+import { type ExistingNames, readHostLayers, readHostState, ObservedHostState } from '../engine/read-host-state';
 import { forEachHost } from '../drivers/open-host';
 import type { HostObservation } from './plan-types';
 
@@ -51,6 +51,8 @@ export function hostsToRead(graph: GraphDocument): HostSpec[] {
 /** What a plan reads on one host: stacks placed there, images built there, and its layers if a built image may be sent to it. */
 export interface HostReads {
   readonly stacks: string[];
+  /** Objects not made by Hoist that each stack names exactly on this host, by stack. */
+  readonly existing?: ReadonlyMap<string, ExistingNames>;
   readonly builds: ReadonlyMap<string, ImageResource[]>;
   readonly layers: boolean;
 }
@@ -64,13 +66,28 @@ export function readsOnHost(graph: GraphDocument, host: string): HostReads {
     if (mine.length) builds.set(stack.name, mine);
     if (images.some((r) => r.host === host && r.spec.source === 'build' && r.policy?.delivery.mode === 'direct' && r.policy.builder !== host)) layers = true;
   }
-  return { stacks: stacksOnHost(graph, host), builds, layers };
+  const existing = new Map<string, ExistingNames>();
+  for (const stack of graph.stacks) {
+    const names = existingNamesOn(stack.resources.filter((r) => r.host === host));
+    if (names.container.length + names.volume.length + names.network.length > 0) existing.set(stack.name, names);
+  }
+  return { stacks: stacksOnHost(graph, host), builds, layers, ...(existing.size ? { existing } : {}) };
+}
+
+/** The names of existing volumes and networks, and of containers to adopt, among a host's resources. */
+function existingNamesOn(resources: readonly GraphResource[]): ExistingNames {
+  const names = { container: new Set<string>(), volume: new Set<string>(), network: new Set<string>() };
+  for (const r of resources) {
+    if (r.kind === 'container' && r.policy.adopt !== undefined) names.container.add(r.policy.adopt);
+    if ((r.kind === 'volume' || r.kind === 'network') && r.policy?.existing) names[r.kind].add(r.spec.name);
+  }
+  return { container: [...names.container].sort(), volume: [...names.volume].sort(), network: [...names.network].sort() };
 }
 
 /** One host's state for the given stacks (fully inspected), builds and layers. */
 export async function observeHost(engine: EngineDriver, reads: HostReads): Promise<HostObservation> {
   const states = new Map<string, ObservedHostState>();
-  for (const stack of reads.stacks) states.set(stack, await readHostState(engine, stack, { inspect: true }));
+  for (const stack of reads.stacks) states.set(stack, await readHostState(engine, stack, { inspect: true, existing: reads.existing?.get(stack) }));
   const builds = new Map<string, ObservedBuild[]>();
   for (const [stack, images] of reads.builds) builds.set(stack, await readBuildState(engine, images));
   return {

@@ -20,6 +20,7 @@ const cause = z.discriminatedUnion('type', [
   z.looseObject({ type: z.literal('not-running'), state: z.string(), exitCode: z.number().int().nullable() }),
   z.looseObject({ type: z.literal('removed-from-graph') }),
   z.looseObject({ type: z.literal('rollout-leftover') }),
+  z.looseObject({ type: z.literal('adopt'), container: identifier, id: z.string().regex(/^[0-9a-f]{12,64}$/, 'a container id') }),
   z.looseObject({ type: z.literal('inputs-changed'), changes: stringList }),
 ]);
 

@@ -98,6 +98,7 @@ export function renderCause(cause: Cause): string[] {
       : [`(${cause.changes.join(', ')})`];
     case 'removed-from-graph': return ['(no longer in the graph)'];
     case 'rollout-leftover': return ['(left by an apply that did not finish)'];
+    case 'adopt': return [`(adopts container ${cause.container}, not made by Hoist: it stops, the new container takes over its anonymous volumes, and it is removed once the new one is ready; its volumes are kept)`];
     case 'not-running': return cause.state === 'created'
       ? ['(found created but never started, perhaps by a run that was killed: it will be made anew)']
       : [`(found ${cause.state}${cause.exitCode === null ? '' : ` with exit code ${cause.exitCode}`}, changed outside Hoist: it will be started)`];

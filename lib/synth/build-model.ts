@@ -6,6 +6,7 @@ import { Stack } from '../core/stack';
 import type { BuildImagePolicy, HostSpec, SecretReference } from '../graph/graph-document';
 import { resourceKey } from '../graph/resource-id';
 import { buildPolicy } from './build-policy';
+import { networkEngineName, volumeEngineName } from './engine-names';
 import { findCycle } from './find-cycle';
 import { compareStrings, type Problems } from './problems';
 import type { KnownSecret } from './read-secrets';
@@ -48,8 +49,8 @@ export function buildModel(validated: ValidatedStack, secrets: ReadonlyMap<Secre
   const { stack, stackName, stackPath } = validated;
   const names: StackNames = {
     stackName,
-    volumeName: (v) => `${stackName}-${v.volumeName}`,
-    networkName: (n) => `${stackName}-${n.networkName}`,
+    volumeName: (v) => volumeEngineName(stackName, v),
+    networkName: (n) => networkEngineName(stackName, n),
   };
 
   const builders = new Map<string, HostSpec>();

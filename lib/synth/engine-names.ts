@@ -1,4 +1,6 @@
 import type { IConstruct } from 'constructs';
+import type { Network } from '../core/network';
+import type { Volume } from '../core/volume';
 import { dockerNameProblem } from '../values/docker-name';
 import type { Problems } from './problems';
 
@@ -14,7 +16,11 @@ export class EngineNames {
 
   /** Claims `<stack>-<name>` of `kind` for `owner` and returns it; `field` is the prop named in problems. */
   public claim(kind: string, name: string, owner: IConstruct, field: string): string {
-    const full = `${this.stackName}-${name}`;
+    return this.claimExact(kind, `${this.stackName}-${name}`, owner, field);
+  }
+
+  /** Claims the engine name `full` itself (an existing object's, without the stack prefix). */
+  public claimExact(kind: string, full: string, owner: IConstruct, field: string): string {
     const problem = dockerNameProblem(full);
     if (problem) {
       this.problems.add(owner.node.path, `${field}: ${problem}`);
@@ -27,4 +33,14 @@ export class EngineNames {
     this.owners.set(key, owner.node.path);
     return full;
   }
+}
+
+/** A volume's name on the hosts: the existing volume it names, else `<stack>-<volumeName>`. */
+export function volumeEngineName(stackName: string, volume: Volume): string {
+  return volume._props.existingName ?? `${stackName}-${volume.volumeName}`;
+}
+
+/** A network's name on the hosts: the existing network it names, else `<stack>-<networkName>`. */
+export function networkEngineName(stackName: string, network: Network): string {
+  return network._props.existingName ?? `${stackName}-${network.networkName}`;
 }

@@ -6,6 +6,7 @@ import { resourceId, resourceKey } from '../graph/resource-id';
 import { specHash } from '../graph/spec-hash';
 import type { StackModel } from './build-model';
 import { checkPortClashes } from './check-port-clashes';
+import { networkEngineName, volumeEngineName } from './engine-names';
 import type { PlacedService } from './place-services';
 import { compareStrings, type Problems } from './problems';
 
@@ -21,12 +22,13 @@ export function renderGraph(model: StackModel, placed: readonly PlacedService[],
   // Specs of what containers use, each normalized and hashed once, then placed per host.
   const volumeTemplates = new Map(volumes.map((volume) => [volume, hashedTemplate<VolumeResource>({
     kind: 'volume', source: volume.node.path, dependsOn: [],
-    spec: { name: `${stackName}-${volume.volumeName}`, driver: volume._props.driver ?? 'local', options: { ...(volume._props.options ?? {}) }, labels: {} },
-    policy: { retainOnDelete: volume._props.retainOnDelete ?? true },
+    spec: { name: volumeEngineName(stackName, volume), driver: volume._props.driver ?? 'local', options: { ...(volume._props.options ?? {}) }, labels: {} },
+    policy: { retainOnDelete: volume._props.retainOnDelete ?? true, ...(volume._props.existingName !== undefined ? { existing: true } : {}) },
   })]));
   const networkTemplates = new Map(networks.map((network) => [network, hashedTemplate<NetworkResource>({
     kind: 'network', source: network.node.path, dependsOn: [],
-    spec: { name: `${stackName}-${network.networkName}`, driver: network._props.driver ?? 'bridge', internal: network._props.internalOnly ?? false, subnet: network._props.subnet ?? null, labels: {} },
+    spec: { name: networkEngineName(stackName, network), driver: network._props.driver ?? 'bridge', internal: network._props.internalOnly ?? false, subnet: network._props.subnet ?? null, labels: {} },
+    ...(network._props.existingName !== undefined ? { policy: { existing: true } } : {}),
   })]));
   const secretTemplates = new Map([...model.secrets].map(([secret, known]) => [secret, hashedTemplate<SecretResource>({
     kind: 'secret', source: secret.node.path, dependsOn: [],

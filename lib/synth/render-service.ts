@@ -272,6 +272,7 @@ export function renderService(service: Service, defaults: ServiceDefaults, names
           healthTimeoutMs: healthTimeout.ok ? healthTimeout.ms : 60_000,
         },
         ...(Object.keys(lintSettings).length ? { lint: lintSettings } : {}),
+        ...(props.adoptContainer !== undefined ? { adopt: props.adoptContainer } : {}),
       },
       volumes: unique(volumes),
       networks,

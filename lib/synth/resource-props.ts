@@ -14,6 +14,7 @@ export const volumePropsSchema = z.strictObject({
   driver: identifier.optional(),
   options: stringMap.optional(),
   retainOnDelete: z.boolean().optional(),
+  existingName: identifier.optional(),
 }, { error: rejectUnknownKeys });
 
 export const networkPropsSchema = z.strictObject({
@@ -21,6 +22,7 @@ export const networkPropsSchema = z.strictObject({
   driver: identifier.optional(),
   internalOnly: z.boolean().optional(),
   subnet: cidr.optional(),
+  existingName: identifier.optional(),
 }, { error: rejectUnknownKeys });
 
 export const secretPropsSchema = z.strictObject({

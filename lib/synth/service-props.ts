@@ -98,6 +98,7 @@ export const servicePropsSchema = z.strictObject({
   }).optional(),
   workingDirectory: absolutePath.optional(),
   capAdd: z.array(capability).optional(),
+  adoptContainer: identifier.optional(),
   dependsOn: z.array(instance((v) => Service.isService((v as { dependencyService?: unknown })?.dependencyService), 'a Service, or service.whenHealthy() / .whenCompleted()')).optional(),
   labels: z.record(z.string(), envValue).superRefine((labels, ctx) => {
     for (const key of Object.keys(labels)) {

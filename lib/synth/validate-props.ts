@@ -94,11 +94,13 @@ export function validateProps(stack: Stack, ctx: StackSynthContext): ValidatedSt
   for (const volume of volumes) {
     const parsed = volumePropsSchema.safeParse(volume._props);
     if (!parsed.success) problems.addAll(volume.node.path, zodProblems(parsed.error));
+    else if (volume._props.existingName !== undefined) engineNames.claimExact('volume', volume._props.existingName, volume, 'existingName');
     else engineNames.claim('volume', volume.volumeName, volume, 'volumeName');
   }
   for (const network of networks) {
     const parsed = networkPropsSchema.safeParse(network._props);
     if (!parsed.success) problems.addAll(network.node.path, zodProblems(parsed.error));
+    else if (network._props.existingName !== undefined) engineNames.claimExact('network', network._props.existingName, network, 'existingName');
     else engineNames.claim('network', network.networkName, network, 'networkName');
   }
 

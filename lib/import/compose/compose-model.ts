@@ -122,6 +122,8 @@ export interface ComposeService {
   readonly logging?: { readonly where: ComposeWhere; readonly driver: string; readonly options: Record<string, string> };
   readonly labels: { readonly where: ComposeWhere; readonly key: string; readonly value: string }[];
   readonly stopGracePeriod?: string;
+  /** The running container the service takes over (`hoist import host`). */
+  readonly adopts?: string;
 }
 
 /** A top-level volume. */
@@ -133,6 +135,8 @@ export interface ComposeVolume {
   readonly engineName?: string;
   readonly driver?: string;
   readonly driverOptions: Record<string, string>;
+  /** The volume exists on the host as `engineName` and is used as it is (`hoist import host`). */
+  readonly adopt?: boolean;
 }
 
 /** A top-level network (`default` configures the project's default network). */
@@ -144,6 +148,8 @@ export interface ComposeNetwork {
   readonly driver?: string;
   readonly internal: boolean;
   readonly subnet?: string;
+  /** The network exists on the host as `engineName` and is used as it is (`hoist import host`). */
+  readonly adopt?: boolean;
 }
 
 /** A top-level secret and where its value comes from. */

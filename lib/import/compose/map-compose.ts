@@ -19,6 +19,13 @@ export interface MapComposeOptions {
   readonly programDirectory: string;
   /** Active profiles: services with other profiles are skipped. */
   readonly profiles: readonly string[];
+  /**
+   * A running host the model was read from (`hoist import host`), instead of a Compose file:
+   * the services run on that host of the inventory, and adopt its containers.
+   *
+   * @default - a Compose file
+   */
+  readonly host?: string;
 }
 
 /** A Compose model as a program, and what did not carry over. */
@@ -189,18 +196,34 @@ class Mapper {
   }
 
   private skip(service: string, where: ComposeWhere, reason: string): void {
-    this.unsupported.push({ ...where, key: where.path.replace(`services.${service}.`, ''), reason, owner: { kind: 'service', name: service } });
+    this.unsupported.push({ ...where, key: this.keyOf(where, `services.${service}`), reason, owner: { kind: 'service', name: service } });
   }
 
   private note(owner: NonNullable<ComposeFinding['owner']>, where: ComposeWhere, reason: string): void {
-    const own = `${owner.kind}s.${owner.name}`;
-    this.notes.push({ ...where, key: where.path === own ? '' : where.path.replace(`${own}.`, ''), reason, owner });
+    this.notes.push({ ...where, key: this.keyOf(where, `${owner.kind}s.${owner.name}`), reason, owner });
+  }
+
+  /** The key of a finding below its construct: `ports[1]` of `services.web.ports[1]` (or of `web.ports[1]` read from a host). */
+  private keyOf(where: ComposeWhere, own: string): string {
+    if (this.options.host !== undefined) return where.path.includes('.') ? where.path.slice(where.path.indexOf('.') + 1) : '';
+    return where.path === own ? '' : where.path.replace(`${own}.`, '');
   }
 
   // ---- statements --------------------------------------------------------------------------
 
   private header(): string[] {
     const fileLevel = this.unsupported.filter((f) => !f.owner);
+    if (this.options.host !== undefined) {
+      return [
+        `Imported from the containers running on ${this.options.host} by \`hoist import host\`: one service for`,
+        'each container, which it adopts (replaces, keeping its volumes), and the volumes and networks',
+        'they use, as they are. Check it, then `npx hoist plan`: it should replace each container and',
+        'nothing else.',
+        '',
+        'Hosts come from the inventory: the file named by HOIST_INVENTORY, else the local sandbox',
+        '(`sudo npx hoist sandbox up`), else inventory.json beside this file.',
+      ];
+    }
     return [
       `Imported from ${this.options.composeFile} by \`hoist import compose\`: one construct for each service,`,
       'volume, network and secret of the file. Check it, then `npx hoist synth` and `npx hoist plan`.',
@@ -222,20 +245,33 @@ class Mapper {
       defaults.update = object({ order: reference('UpdateOrder.STOP_FIRST') });
       comments.push(`${comments.length ? 'and a' : 'As Compose does: a'} changed container stops before its replacement starts`);
     }
+    if (this.options.host !== undefined && comments.length) {
+      // The same defaults, for containers started by hand.
+      comments.splice(0, comments.length, `As for containers started by hand: ${[
+        ...(defaults.restart ? ['no restarts unless a service asks for them'] : []),
+        ...(defaults.update ? ['a changed container stops before its replacement starts'] : []),
+      ].join(', and ')}`);
+    }
     const stackArgs = [reference('app'), literal(this.options.stackName)];
     if (Object.keys(defaults).length) stackArgs.push(object({ defaults: object(defaults) }));
     return [
       { comments: [], variable: 'app', expression: construct('App') },
       { comments: comments.length ? [comments.join(', ') + '.'] : [], variable: 'stack', expression: construct('Stack', ...stackArgs) },
       { comments: [], variable: 'hosts', expression: call('Inventory.fromDefault', reference('stack'), literal('hosts'), object({ fallbackFile: literal('inventory.json') })) },
-      {
-        comments: [
-          'A Compose file describes one host: every service runs on the inventory\'s first host, and',
-          'images are built there, as Compose builds on the engine it runs against.',
-        ],
-        variable: 'host',
-        expression: reference('hosts.hosts[0]'),
-      },
+      this.options.host !== undefined
+        ? {
+          comments: [`The containers were read from ${this.options.host}: their services run there.`],
+          variable: 'host',
+          expression: call('hosts.findHost', literal(this.options.host)),
+        }
+        : {
+          comments: [
+            'A Compose file describes one host: every service runs on the inventory\'s first host, and',
+            'images are built there, as Compose builds on the engine it runs against.',
+          ],
+          variable: 'host',
+          expression: reference('hosts.hosts[0]'),
+        },
     ];
   }
 
@@ -244,7 +280,9 @@ class Mapper {
       const named = this.volumes.get(volume.name)!;
       const owner = { kind: 'volume' as const, name: volume.name };
       let volumeName = named.renamed ? volume.name : undefined;
-      if (volume.engineName !== undefined && volume.engineName !== volume.name) {
+      if (volume.adopt && volume.engineName !== undefined) {
+        volumeName = undefined;
+      } else if (volume.engineName !== undefined && volume.engineName !== volume.name) {
         if (IDENTIFIER_PATTERN.test(volume.engineName)) {
           volumeName = volume.engineName;
           this.note(owner, volume.where, `Compose names this volume ${volume.engineName}; Hoist names it ${this.options.stackName}-${volume.engineName}`);
@@ -255,6 +293,7 @@ class Mapper {
         this.note(owner, volume.where, `Compose keeps this data in the volume <project>_${volume.name}; Hoist creates ${this.options.stackName}-${volumeName ?? volume.name}: copy the data across before you move the service`);
       }
       const props = object({
+        existingName: volume.adopt ? literal(volume.engineName!) : undefined,
         volumeName: volumeName === undefined ? undefined : literal(volumeName),
         driver: volume.driver === undefined || volume.driver === 'local' ? undefined : literal(volume.driver),
         options: Object.keys(volume.driverOptions).length ? stringRecord(volume.driverOptions) : undefined,
@@ -273,7 +312,9 @@ class Mapper {
       const network = this.model.networks.find((n) => n.name === name);
       const owner = { kind: 'network' as const, name };
       let networkName = named.renamed ? name : undefined;
-      if (network?.engineName !== undefined && network.engineName !== name) {
+      if (network?.adopt) {
+        networkName = undefined;
+      } else if (network?.engineName !== undefined && network.engineName !== name) {
         if (IDENTIFIER_PATTERN.test(network.engineName)) {
           networkName = network.engineName;
           this.note(owner, network.where, `Compose names this network ${network.engineName}; Hoist names it ${this.options.stackName}-${network.engineName}`);
@@ -282,6 +323,7 @@ class Mapper {
         }
       }
       const props = object({
+        existingName: network?.adopt ? literal(network.engineName!) : undefined,
         networkName: networkName === undefined ? undefined : literal(networkName),
         driver: network?.driver === undefined || network.driver === 'bridge' ? undefined : literal(network.driver),
         internalOnly: network?.internal ? literal(true) : undefined,
@@ -365,6 +407,7 @@ class Mapper {
     props.dependsOn = this.dependencies(service);
     props.update = this.update(service);
     props.labels = this.labels(service);
+    if (service.adopts !== undefined) props.adoptContainer = literal(service.adopts);
     for (const [key, value] of Object.entries(props)) if (value !== undefined && value.kind === 'array' && value.items.length === 0) delete props[key];
     return {
       comments: this.commentsFor({ kind: 'service', name: service.name }),
@@ -517,9 +560,14 @@ class Mapper {
   private commentsFor(owner: NonNullable<ComposeFinding['owner']>): string[] {
     const mine = (f: ComposeFinding) => f.owner?.kind === owner.kind && f.owner.name === owner.name;
     return [
-      ...this.unsupported.filter(mine).sort((a, b) => a.line - b.line).map((f) => `compose: ${f.key} not imported (${f.reason})`),
-      ...this.notes.filter(mine).sort((a, b) => a.line - b.line).map((f) => `compose: ${f.key ? `${f.key}: ` : ''}${f.reason}`),
+      ...this.unsupported.filter(mine).sort((a, b) => a.line - b.line).map((f) => `${this.origin}: ${f.key} not imported (${f.reason})`),
+      ...this.notes.filter(mine).sort((a, b) => a.line - b.line).map((f) => `${this.origin}: ${f.key ? `${f.key}: ` : ''}${f.reason}`),
     ];
+  }
+
+  /** What comments name as the source of a finding: `compose`, or the host read. */
+  private get origin(): string {
+    return this.options.host ?? 'compose';
   }
 
   /** A path as the program writes it: relative to the program's directory, with "/". */

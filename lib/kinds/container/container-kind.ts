@@ -4,12 +4,12 @@ import { nextName, previousName } from '../../engine/rollout-names';
 import type { ContainerResource, StackGraph } from '../../graph/graph-document';
 import { specHash } from '../../graph/spec-hash';
 import { familiarImageReference } from '../../values/image-reference';
-import type { ParkedVersion, ResourceKindDefinition } from '../kind-definition';
+import type { HostPlanning, ParkedVersion, ResourceKindDefinition } from '../kind-definition';
 import type { Cause, PlannedAnonymousVolume } from '../planned-action';
 import { movedObject } from '../moved-object';
 import { compareContainer, updatableInPlace } from './compare-container';
 import {
-  type ContainerTarget, createContainer, discardPrevious, type ParkedPrevious, replaceStartFirst, replaceStopFirst,
+  adoptStopFirst, type AdoptedContainer, type ContainerTarget, createContainer, discardPrevious, type ParkedPrevious, replaceStartFirst, replaceStopFirst,
   restorePrevious, updateContainer,
 } from './container-steps';
 
@@ -41,8 +41,10 @@ export const containerKind: ResourceKindDefinition<ContainerResource> = {
           planning.conflict('container', want.spec.name, `container ${want.spec.name} on ${planning.host} belongs to ${moved.resourceId}, which left the graph, and ${want.id} needs its name (its construct moved or was renamed): Hoist cannot move a container yet; remove the old one first (hoist destroy removes the stack's containers and keeps its volumes), or keep the construct path`);
           continue;
         }
-        if (planning.isForeign('container', want.spec.name)) planning.clash('container', want.spec.name);
+        const adopted = adoptedContainer(want, planning);
+        if (planning.isForeign('container', want.spec.name) && adopted?.name !== want.spec.name) planning.clash('container', want.spec.name);
         else if (foreignCopy) planning.clash('container', foreignCopy);
+        else if (adopted) planning.add({ ...base, action: 'replace', order: 'stop-first', causes: [{ type: 'adopt', container: adopted.name, id: adopted.id }] });
         else planning.add({ ...base, action: 'create', causes: [{ type: 'missing' }] });
         continue;
       }
@@ -124,6 +126,11 @@ export const containerKind: ResourceKindDefinition<ContainerResource> = {
           return {};
         }
         if (action.action !== 'replace') throw new Error(`cannot ${action.action} a container`);
+        const adopt = action.causes.find((c) => c.type === 'adopt');
+        if (adopt) {
+          const parked = await adoptStopFirst(target, { name: adopt.container, id: adopt.id });
+          return { parked: { host: client.host, name: adopt.container, ...parked } };
+        }
         return { parked: parkedVersion(await (action.order === 'stop-first' ? replaceStopFirst(target) : replaceStartFirst(target))) };
       },
     };
@@ -132,6 +139,21 @@ export const containerKind: ResourceKindDefinition<ContainerResource> = {
 
 function parkedVersion(previous: ParkedPrevious): ParkedVersion {
   return { host: previous.host, name: previous.name, restore: () => restorePrevious(previous), discard: () => discardPrevious(previous) };
+}
+
+/**
+ * The container not made by Hoist that this replica adopts on its host: the one its service
+ * names in `adoptContainer`, for the service's first replica on the host, if it is there.
+ */
+function adoptedContainer(want: ContainerResource, planning: HostPlanning): AdoptedContainer | undefined {
+  const name = want.policy.adopt;
+  if (name === undefined) return undefined;
+  const first = planning.stack.resources
+    .filter((r): r is ContainerResource => r.kind === 'container' && r.host === planning.host && r.spec.service === want.spec.service)
+    .reduce((a, b) => (b.spec.slot < a.spec.slot ? b : a));
+  if (first.id !== want.id) return undefined;
+  const found = planning.state.foreign.find((f) => f.kind === 'container' && f.name === name);
+  return found ? { name: found.name, id: found.id } : undefined;
 }
 
 function containerOf(stack: StackGraph, id: string): ContainerResource | undefined {

@@ -128,6 +128,72 @@ export async function replaceStopFirst(target: ContainerTarget): Promise<ParkedP
   return { host: client.host, name, client, resource, stack: target.stack, aliases: [] };
 }
 
+/** A container not made by Hoist that a replica takes over, as the plan found it. */
+export interface AdoptedContainer {
+  readonly name: string;
+  readonly id: string;
+}
+
+/** What an adoption leaves until its service's rollout is through: the adopted container, stopped. */
+export interface ParkedAdoption {
+  /** Puts the adopted container back (the new one is removed). */
+  restore(): Promise<void>;
+  /** Removes the adopted container for good; its volumes are kept. */
+  discard(): Promise<void>;
+}
+
+/**
+ * Takes over a container Hoist did not make (`adoptContainer`), stop-first, since it may hold
+ * host ports and data directories the new one needs: the old container is stopped (moved
+ * aside first if it holds the new container's name), the new one created with its anonymous
+ * data volumes, and once ready the old one is parked for the rollout. If the new one does not
+ * become ready it is removed and the old one runs again as it was. It is checked by id to be
+ * the container the plan saw, still without Hoist's labels.
+ */
+export async function adoptStopFirst(target: ContainerTarget, adopted: AdoptedContainer): Promise<ParkedAdoption> {
+  const { client, resource } = target;
+  const name = resource.spec.name;
+  let old: ContainerInspect;
+  try {
+    old = await client.inspectContainer(adopted.id);
+  } catch (error) {
+    if (isNotFound(error)) throw new Error(`container ${adopted.name} (${adopted.id.slice(0, 12)}), which the plan adopts, is gone from ${client.host}; plan again`);
+    throw error;
+  }
+  if (String(old.Name).replace(/^\//, '') !== adopted.name || old.Config.Labels?.['hoist.stack'] !== undefined) {
+    throw new Error(`container ${adopted.id.slice(0, 12)} on ${client.host} is no longer the container ${adopted.name} the plan adopts; plan again`);
+  }
+  const wasRunning = old.State.Running === true;
+  await removeOwnCopy(target, nextName(name));
+  await removeOwnCopy(target, previousName(name));
+  const image = await client.inspectImage(resource.spec.image.reference);
+  const carried = volumesToCarry(old.Mounts as never, Object.keys(image.Config?.Volumes ?? {}), resource.spec);
+  const holdsName = adopted.name === name;
+  const putBack = async () => {
+    if (holdsName) await client.renameContainer(adopted.id, name);
+    if (wasRunning) await client.startContainer(adopted.id);
+  };
+  if (wasRunning) await client.stopContainer(adopted.id, resource.spec.stopTimeoutSeconds);
+  if (holdsName) await client.renameContainer(adopted.id, previousName(name));
+  try {
+    await createAndStart(target, name, { carried });
+    await waitUntilReady(target, name);
+  } catch (error) {
+    await removeOwnCopy(target, name);
+    await putBack();
+    throw new Error(`${(error as Error).message}\n  the new container was removed; ${adopted.name} ${wasRunning ? 'runs again' : 'is back as it was'}`);
+  }
+  return {
+    async restore() {
+      await client.stopContainer(name, resource.spec.stopTimeoutSeconds);
+      await removeOwnedContainer(client, name, { stack: target.stack, resource: resource.id });
+      await putBack();
+    },
+    // Removed without its volumes: the anonymous ones now belong to the new container.
+    discard: () => client.removeContainer(adopted.id),
+  };
+}
+
 /** Brings a parked previous version back in place of the new one (rollback of a finished replacement). */
 export async function restorePrevious(parked: ParkedPrevious): Promise<void> {
   const { client, name, resource } = parked;

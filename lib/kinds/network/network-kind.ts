@@ -18,8 +18,12 @@ export const networkKind: ResourceKindDefinition<NetworkResource> = {
       // A network whose construct moved keeps its name: it is the one wanted.
       const have = planning.state.networks.find((n) => n.resourceId === want.id) ?? movedObject(planning.state.networks, (n) => n.spec.name, { id: want.id, name: want.spec.name }, planning);
       if (!have) {
-        if (planning.isForeign('network', want.spec.name)) planning.clash('network', want.spec.name);
-        else planning.add({ host: want.host, kind: 'network', resource: want.id, name: want.spec.name, action: 'create', causes: [{ type: 'missing' }], phase: 'infra' });
+        // An existing network the graph names exactly is used as it is.
+        if (planning.isForeign('network', want.spec.name)) {
+          if (!want.policy?.existing) planning.clash('network', want.spec.name);
+          continue;
+        }
+        planning.add({ host: want.host, kind: 'network', resource: want.id, name: want.spec.name, action: 'create', causes: [{ type: 'missing' }], phase: 'infra' });
         continue;
       }
       // A subnet left to the engine is whatever it picked.

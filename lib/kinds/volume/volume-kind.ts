@@ -19,8 +19,12 @@ export const volumeKind: ResourceKindDefinition<VolumeResource> = {
       // A volume whose construct moved keeps its name and its data: it is the one wanted.
       const have = planning.state.volumes.find((v) => v.resourceId === want.id) ?? movedObject(planning.state.volumes, (v) => v.spec.name, { id: want.id, name: want.spec.name }, planning);
       if (!have) {
-        if (planning.isForeign('volume', want.spec.name)) planning.clash('volume', want.spec.name);
-        else planning.add({ host: want.host, kind: 'volume', resource: want.id, name: want.spec.name, action: 'create', causes: [{ type: 'missing' }], phase: 'infra' });
+        // An existing volume the graph names exactly is used as it is, with its data.
+        if (planning.isForeign('volume', want.spec.name)) {
+          if (!want.policy.existing) planning.clash('volume', want.spec.name);
+          continue;
+        }
+        planning.add({ host: want.host, kind: 'volume', resource: want.id, name: want.spec.name, action: 'create', causes: [{ type: 'missing' }], phase: 'infra' });
         continue;
       }
       const causes = specCauses(want.spec, have.spec, have.specHash === want.hash);
