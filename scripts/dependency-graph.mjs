@@ -30,13 +30,14 @@ const API = '(api)';
  * listed before they exist; the table shows only the ones that do.
  */
 const FOLDERS = [
-  { folder: 'cli', role: 'one file per command: flags, loading the program, output, exit codes', may: ['apply', 'deploy', 'drivers', 'engine', 'graph', 'images', 'import', 'kinds', 'lint', 'lock', 'pipelines', 'plan', 'sandbox', 'schemas', 'secrets', 'status', 'synth', 'transport', 'values'] },
+  { folder: 'cli', role: 'one file per command: flags, loading the program, output, exit codes', may: ['apply', 'deploy', 'drivers', 'engine', 'graph', 'images', 'import', 'kinds', 'lint', 'lock', 'operate', 'pipelines', 'plan', 'sandbox', 'schemas', 'secrets', 'status', 'synth', 'transport', 'values'] },
   { folder: API, role: 'the public construct API (jsii): index.ts, the App (which runs synth) and Testing', may: ['core', 'graph', 'secrets', 'synth', 'values'] },
   // synth: a deploy call takes an App as its source and synthesizes it in-process (through SynthRoot, not the App).
   { folder: 'deploy', role: 'the operations as a library (hoist/deploy): plan, apply, destroy, rollback, status; the change transaction, typed events and errors', may: ['apply', 'drivers', 'engine', 'graph', 'lint', 'lock', 'plan', 'secrets', 'status', 'synth', 'transport', 'values'] },
   { folder: 'pipelines', role: 'pipelines: rendering them as CI configuration and running them locally', may: ['drivers', 'graph', 'secrets', 'values'] },
   { folder: 'apply', role: 'carries out a plan: steps in order, hosts in parallel, parked versions, rollback, events; each action through its kind\'s executor', may: ['drivers', 'engine', 'graph', 'images', 'kinds', 'plan', 'secrets', 'transport', 'values'] },
   { folder: 'lock', role: 'the per-stack run lock on each host', may: ['drivers', 'engine', 'graph', 'transport', 'values'] },
+  { folder: 'operate', role: 'day-2 operations on running stacks: a service\'s logs across hosts, resource use, commands in containers', may: ['drivers', 'engine', 'graph', 'secrets', 'values'] },
   { folder: 'status', role: 'hoist status: the graph and live state side by side', may: ['drivers', 'engine', 'graph', 'transport', 'values'] },
   { folder: 'lint', role: 'lint rules over the graph and the plan (the rule catalog is in graph/)', may: ['graph', 'plan', 'schemas', 'values'] },
   { folder: 'plan', role: 'pure planning: graph + observed state -> ordered actions (each kind planned by its definition); reading hosts for it', may: ['drivers', 'engine', 'graph', 'images', 'kinds', 'schemas', 'transport', 'values'] },

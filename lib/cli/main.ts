@@ -4,11 +4,13 @@ import { CliIo, processIo } from './cli-io';
 import { registerApply } from './commands/apply';
 import { registerBuild } from './commands/build';
 import { registerDestroy } from './commands/destroy';
+import { registerExec } from './commands/exec';
 import { registerHistory } from './commands/history';
 import { registerImport } from './commands/import';
 import { registerInit } from './commands/init';
 import { registerLint } from './commands/lint';
 import { registerLock } from './commands/lock';
+import { registerLogs } from './commands/logs';
 import { registerPipeline } from './commands/pipeline';
 import { registerPlan } from './commands/plan';
 import { registerPrune } from './commands/prune';
@@ -16,6 +18,7 @@ import { registerRollback } from './commands/rollback';
 import { registerSandbox } from './commands/sandbox';
 import { registerStatus } from './commands/status';
 import { registerSynth, registerValidate } from './commands/synth';
+import { registerTop } from './commands/top';
 
 // Commander parses arguments and renders --help: a well-kept library that does exactly this,
 // with subcommands and per-command help, so Hoist does not carry a parser of its own.
@@ -41,6 +44,9 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   registerHistory(program, io);
   registerPrune(program, io);
   registerStatus(program, io);
+  registerLogs(program, io);
+  registerTop(program, io);
+  registerExec(program, io);
   registerLock(program, io);
   registerPipeline(program, io);
   registerSandbox(program, io);

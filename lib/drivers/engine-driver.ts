@@ -55,6 +55,42 @@ export interface ContainerLogText {
   readonly truncated: boolean;
 }
 
+/** One line a container printed, as a followed log stream gives it. */
+export interface LogLine {
+  readonly stream: 'stdout' | 'stderr';
+  /** The engine's timestamp (RFC 3339, nanoseconds); empty when the engine gave none. */
+  readonly time: string;
+  readonly text: string;
+}
+
+/** Options for following a container's log. */
+export interface LogFollowOptions {
+  /** Keep reading new lines until the container stops or `signal` aborts; else end with the last line there is. */
+  readonly follow: boolean;
+  /** Only lines printed at or after this time, in seconds since the epoch. @default all */
+  readonly since?: number;
+  /** Only the last this many lines (before following). @default all */
+  readonly tail?: number;
+  readonly signal: AbortSignal;
+  readonly onLine: (line: LogLine) => void;
+}
+
+/** A command run in a container with the caller's terminal or streams attached. */
+export interface InteractiveExecOptions {
+  /** Allocate a TTY (stdout and stderr are then one stream). */
+  readonly tty: boolean;
+  /** What the command reads; null: nothing. */
+  readonly stdin: NodeJS.ReadableStream | null;
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  /** The terminal's size, with a TTY. */
+  readonly size?: { readonly columns: number; readonly rows: number };
+  /** Extra environment, as NAME=value. @default none */
+  readonly env?: readonly string[];
+  /** The user to run as. @default the container's */
+  readonly user?: string;
+}
+
 /** Options for running a command in a container. */
 export interface ExecOptions {
   /** The user to run as. @default the container's */
@@ -93,6 +129,9 @@ export interface ContainerStats {
   /** Null when unlimited. */
   readonly memoryLimitBytes: number | null;
   readonly pids: number;
+  /** Bytes received and sent over all its networks since it started; null where the engine does not say. */
+  readonly networkRxBytes: number | null;
+  readonly networkTxBytes: number | null;
 }
 
 /**
@@ -214,8 +253,12 @@ export interface EngineDriver {
   getArchive(ref: string, path: string): Promise<Readable>;
   /** A container's last log lines (stdout and stderr), read within limits. */
   readLogs(ref: string, options?: LogReadOptions): Promise<ContainerLogText>;
+  /** Follows a container's log line by line (stdout and stderr, with the engine's timestamps). */
+  followLogs(ref: string, options: LogFollowOptions): Promise<void>;
   /** Runs a command in a running container, its output kept within limits. */
   exec(ref: string, argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
+  /** Runs a command in a running container with streams attached; resolves to its exit code (null if unknown). */
+  execInteractive(ref: string, argv: readonly string[], options: InteractiveExecOptions): Promise<number | null>;
   /** One sample of a running container's resource use. */
   stats(ref: string): Promise<ContainerStats>;
   /** Reports the engine's events as they happen until `options.signal` aborts. */

@@ -1,5 +1,7 @@
 import type Docker from 'dockerode';
+import type { LogFollowOptions } from '../engine-driver';
 import { LogFrameDecoder, type LogFrameOptions, type LogText } from './log-frames';
+import { LogLineSplitter } from './log-line-stream';
 
 /** Options for {@link readContainerLogs}. */
 export interface ContainerLogsOptions extends LogFrameOptions {
@@ -82,6 +84,59 @@ export function readContainerLogs(container: Docker.Container, options: Containe
         cut = true;
         finish();
       });
+    });
+  });
+}
+
+/**
+ * Follows a container's log through the Engine API, line by line with the engine's
+ * timestamps, until the engine ends the stream (the container stopped, or without `follow`
+ * the last line was sent) or `options.signal` aborts. Rejects only when the engine refuses.
+ */
+export function followContainerLogs(container: Docker.Container, options: LogFollowOptions & { readonly tty: boolean }): Promise<void> {
+  const splitter = new LogLineSplitter(options.onLine, { tty: options.tty });
+  return new Promise<void>((resolve, reject) => {
+    if (options.signal.aborted) {
+      resolve();
+      return;
+    }
+    let done = false;
+    const finish = (error?: Error) => {
+      if (done) return;
+      done = true;
+      options.signal.removeEventListener('abort', onAbort);
+      splitter.end();
+      if (error && !options.signal.aborted) reject(error);
+      else resolve();
+    };
+    const abort = new AbortController();
+    const onAbort = () => {
+      abort.abort();
+      finish();
+    };
+    options.signal.addEventListener('abort', onAbort);
+    (container.modem as { dial(options: object, callback: (error: Error | null, stream?: NodeJS.ReadableStream) => void): void }).dial({
+      path: `/containers/${encodeURIComponent(container.id)}/logs?`,
+      method: 'GET',
+      options: {
+        stdout: true, stderr: true, timestamps: true, follow: options.follow,
+        ...(options.tail !== undefined ? { tail: options.tail } : {}),
+        ...(options.since !== undefined ? { since: options.since } : {}),
+      },
+      abortSignal: abort.signal,
+      isStream: true,
+      statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
+    }, (error, stream) => {
+      if (error || !stream) {
+        finish(error ?? new Error('the engine answered the logs request without a body'));
+        return;
+      }
+      stream.on('data', (chunk: Buffer) => {
+        if (!done) splitter.push(chunk);
+      });
+      stream.on('end', () => finish());
+      stream.on('close', () => finish());
+      stream.on('error', () => finish());
     });
   });
 }

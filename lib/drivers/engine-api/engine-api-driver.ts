@@ -2,12 +2,12 @@ import type * as http from 'node:http';
 import { PassThrough, Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import type { EngineKind } from '../../graph/graph-document';
-import type { ContainerLogText, ContainerStats, ContainerUpdate, EngineDetails, EngineDriver, EngineEvent, EngineInfo, EventFilter, ExecOptions, ExecResult, ImageBuildRequest, LogReadOptions, ProgressOptions, RegistryAuth, WatchOptions } from '../engine-driver';
+import type { ContainerLogText, ContainerStats, ContainerUpdate, EngineDetails, EngineDriver, EngineEvent, EngineInfo, EventFilter, ExecOptions, ExecResult, ImageBuildRequest, InteractiveExecOptions, LogFollowOptions, LogReadOptions, ProgressOptions, RegistryAuth, WatchOptions } from '../engine-driver';
 import { EngineError, type EngineErrorReason } from '../engine-error';
 import type { ContainerInspect, ContainerSummary, ImageHistoryEntry, ImageInspect, ImageSummary, NetworkCreateBody, NetworkSummary, VolumeCreateBody, VolumeSummary } from '../engine-objects';
 import type { EngineProfile } from '../engine-profile';
 import { type BuildkitSession, openBuildkitSession } from './buildkit-session';
-import { readContainerLogs } from './container-logs';
+import { followContainerLogs, readContainerLogs } from './container-logs';
 import { engineDetailsFrom } from './engine-info';
 import { followProgress, progressError } from './follow-progress';
 
@@ -151,6 +151,36 @@ export abstract class EngineApiDriver implements EngineDriver {
 
   public readLogs(ref: string, options: LogReadOptions = {}): Promise<ContainerLogText> {
     return this.call(() => readContainerLogs(this.docker.getContainer(ref), options));
+  }
+
+  public async followLogs(ref: string, options: LogFollowOptions): Promise<void> {
+    const container = this.docker.getContainer(ref);
+    const tty = (await this.call(() => container.inspect())).Config?.Tty === true;
+    await this.call(() => followContainerLogs(container, { ...options, tty }));
+  }
+
+  public async execInteractive(ref: string, argv: readonly string[], options: InteractiveExecOptions): Promise<number | null> {
+    const exec = await this.call(() => this.docker.getContainer(ref).exec({
+      Cmd: [...argv], AttachStdin: options.stdin !== null, AttachStdout: true, AttachStderr: true, Tty: options.tty,
+      ...(options.user ? { User: options.user } : {}), ...(options.env ? { Env: [...options.env] } : {}),
+    }));
+    const stream = await this.call(() => exec.start({ hijack: true, stdin: options.stdin !== null, Tty: options.tty }) as Promise<NodeJS.ReadWriteStream>);
+    if (options.tty && options.size) await exec.resize({ h: options.size.rows, w: options.size.columns }).catch(() => undefined);
+    if (options.tty) stream.pipe(options.stdout, { end: false });
+    else this.docker.modem.demuxStream(stream, options.stdout, options.stderr);
+    if (options.stdin) {
+      options.stdin.pipe(stream);
+      // The command reads to the end of its input: half-close the connection when ours ends.
+      options.stdin.on('end', () => (stream as unknown as { end(): void }).end());
+    }
+    await new Promise<void>((resolve) => {
+      stream.on('end', resolve);
+      stream.on('close', resolve);
+      stream.on('error', () => resolve());
+    });
+    options.stdin?.unpipe(stream);
+    const inspected = await this.call(() => exec.inspect());
+    return typeof inspected.ExitCode === 'number' ? inspected.ExitCode : null;
   }
 
   public async exec(ref: string, argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
@@ -379,5 +409,13 @@ export function statsFrom(raw: Record<string, any>): ContainerStats {
     // Engines report a huge number (2^63) for an unlimited container; some report the host's memory.
     memoryLimitBytes: limit > 0 && limit < 2 ** 62 ? limit : null,
     pids: Number(raw.pids_stats?.current ?? 0),
+    ...networkBytes(raw.networks),
   };
+}
+
+/** Bytes in and out summed over a container's network interfaces, if the engine reports them. */
+function networkBytes(networks: Record<string, { rx_bytes?: number; tx_bytes?: number }> | null | undefined): { networkRxBytes: number | null; networkTxBytes: number | null } {
+  if (!networks || typeof networks !== 'object' || Object.keys(networks).length === 0) return { networkRxBytes: null, networkTxBytes: null };
+  const values = Object.values(networks);
+  return { networkRxBytes: values.reduce((n, i) => n + Number(i.rx_bytes ?? 0), 0), networkTxBytes: values.reduce((n, i) => n + Number(i.tx_bytes ?? 0), 0) };
 }

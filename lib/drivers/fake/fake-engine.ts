@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as path from 'node:path/posix';
 import { Readable } from 'node:stream';
 import type { EngineKind } from '../../graph/graph-document';
-import type { ContainerLogText, ContainerStats, ContainerUpdate, EngineDetails, EngineDriver, EngineEvent, EngineInfo, EventFilter, ExecOptions, ExecResult, ImageBuildRequest, LogReadOptions, ProgressOptions, RegistryAuth, WatchOptions } from '../engine-driver';
+import type { ContainerLogText, ContainerStats, ContainerUpdate, EngineDetails, EngineDriver, EngineEvent, EngineInfo, EventFilter, ExecOptions, ExecResult, ImageBuildRequest, InteractiveExecOptions, LogFollowOptions, LogReadOptions, ProgressOptions, RegistryAuth, WatchOptions } from '../engine-driver';
 import { EngineError } from '../engine-error';
 import type { ContainerInspect, ContainerSummary, ImageHistoryEntry, ImageInspect, ImageSummary, NetworkCreateBody, NetworkSummary, VolumeCreateBody, VolumeSummary } from '../engine-objects';
 import type { EngineProfile } from '../engine-profile';
@@ -98,6 +98,7 @@ export class FakeEngine {
   private readonly volumeFiles = new Map<string, Map<string, Buffer>>();
   private readonly registry: Readonly<Record<string, FakeImage>>;
   private readonly watchers = new Set<(event: EngineEvent) => void>();
+  private readonly printers = new Set<(container: FakeContainer, text: string) => void>();
 
   public constructor(options: FakeEngineOptions) {
     this.host = options.host;
@@ -139,6 +140,19 @@ export class FakeEngine {
   public call(operation: string, args: readonly unknown[]): void {
     this.calls.push(`${operation} ${args.filter((a) => typeof a === 'string').join(' ')}`.trim());
     this.beforeCall(operation, args);
+  }
+
+  /** A running container prints a line (its log grows, and followers see it). */
+  public print(ref: string, text: string): void {
+    const c = this.container(ref);
+    c.logs += `${text}\n`;
+    for (const listener of this.printers) listener(c, text);
+  }
+
+  /** @internal */
+  public onPrint(listener: (container: FakeContainer, text: string) => void): () => void {
+    this.printers.add(listener);
+    return () => this.printers.delete(listener);
   }
 
   /** @internal */
@@ -463,6 +477,41 @@ class FakeDriver implements EngineDriver {
     });
   }
 
+  public followLogs(ref: string, options: LogFollowOptions): Promise<void> {
+    return this.run('followLogs', [ref], async () => {
+      const c = this.engine.container(ref);
+      const lines = c.logs.split('\n').filter(Boolean);
+      for (const text of options.tail === undefined ? lines : lines.slice(-options.tail)) options.onLine({ stream: 'stdout', time: c.created, text });
+      if (!options.follow || c.status !== 'running' || options.signal.aborted) return;
+      await new Promise<void>((resolve) => {
+        const stopPrinting = this.engine.onPrint((container, text) => {
+          if (container === c) options.onLine({ stream: 'stdout', time: new Date(this.engine.clock).toISOString(), text });
+        });
+        const stopWatching = this.engine.watch((event) => {
+          if (event.id === c.id && (event.action === 'die' || event.action === 'destroy')) done();
+        });
+        const done = () => {
+          stopPrinting();
+          stopWatching();
+          options.signal.removeEventListener('abort', done);
+          resolve();
+        };
+        options.signal.addEventListener('abort', done);
+      });
+    });
+  }
+
+  public execInteractive(ref: string, argv: readonly string[], options: InteractiveExecOptions): Promise<number | null> {
+    return this.run('execInteractive', [ref, ...argv], () => {
+      const c = this.engine.container(ref);
+      if (c.status !== 'running') throw new EngineError(`container ${c.id} is not running`, 'conflict', 409);
+      const answer = this.engine.execute(c.name, argv);
+      if (answer.stdout) options.stdout.write(answer.stdout);
+      if (answer.stderr) (options.tty ? options.stdout : options.stderr).write(answer.stderr);
+      return answer.exitCode;
+    });
+  }
+
   public exec(ref: string, argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
     return this.run('exec', [ref, ...argv], () => {
       const c = this.engine.container(ref);
@@ -479,7 +528,7 @@ class FakeDriver implements EngineDriver {
       const c = this.engine.container(ref);
       if (c.status !== 'running') throw new EngineError(`container ${c.id} is not running`, 'conflict', 409);
       const limit = Number((c.body.HostConfig as Record<string, unknown> | undefined)?.Memory ?? 0);
-      return { cpus: 0, memoryBytes: 1024 * 1024, memoryLimitBytes: limit > 0 ? limit : null, pids: 1 };
+      return { cpus: 0, memoryBytes: 1024 * 1024, memoryLimitBytes: limit > 0 ? limit : null, pids: 1, networkRxBytes: 0, networkTxBytes: 0 };
     });
   }
 
