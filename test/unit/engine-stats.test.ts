@@ -11,7 +11,7 @@ describe('container stats, exec and events', () => {
       memory_stats: { usage: 50 * 1024 * 1024, limit: 64 * 1024 * 1024, stats: { inactive_file: 10 * 1024 * 1024 } },
       pids_stats: { current: 3 },
     });
-    assert.deepEqual(stats, { cpus: 0.5, memoryBytes: 40 * 1024 * 1024, memoryLimitBytes: 64 * 1024 * 1024, pids: 3 });
+    assert.deepEqual(stats, { cpus: 0.5, memoryBytes: 40 * 1024 * 1024, memoryLimitBytes: 64 * 1024 * 1024, pids: 3, networkRxBytes: null, networkTxBytes: null });
   });
 
   it('statsFrom: cgroup v1 cache, an unlimited container, one sample only', () => {
@@ -20,7 +20,7 @@ describe('container stats, exec and events', () => {
       precpu_stats: {},
       memory_stats: { usage: 1000, limit: 2 ** 63, stats: { cache: 400 } },
     });
-    assert.deepEqual(stats, { cpus: null, memoryBytes: 600, memoryLimitBytes: null, pids: 0 });
+    assert.deepEqual(stats, { cpus: null, memoryBytes: 600, memoryLimitBytes: null, pids: 0, networkRxBytes: null, networkTxBytes: null });
   });
 
   it('the in-memory engine answers exec through its handler and refuses a stopped container', async () => {
