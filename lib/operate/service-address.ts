@@ -1,4 +1,4 @@
-import type { GraphDocument, StackGraph } from '../graph/graph-document';
+import type { GraphDocument, HostSpec, StackGraph } from '../graph/graph-document';
 import type { ContainerSummary } from '../drivers/engine-objects';
 import { LABEL } from '../engine/ownership-labels';
 
@@ -8,13 +8,15 @@ export interface ServiceAddress {
   readonly service: string;
   /** The hosts its replicas are placed on, in the graph's order. */
   readonly hosts: readonly string[];
+  /** The hosts to reach: all of `hosts`, or the one asked for. */
+  readonly reach: readonly HostSpec[];
 }
 
 /**
  * Resolves `<stack>/<service>` (the service's name, as in its containers' names) in the
- * graph; the error lists what there is instead.
+ * graph, narrowed to `host` when given; the error lists what there is instead.
  */
-export function resolveService(graph: GraphDocument, address: string): ServiceAddress {
+export function resolveService(graph: GraphDocument, address: string, host?: string): ServiceAddress {
   const slash = address.indexOf('/');
   const stacks = graph.stacks.map((s) => s.name).join(', ') || 'none';
   if (slash <= 0 || slash === address.length - 1) throw new Error(`"${address}" is not <stack>/<service> (stacks: ${stacks})`);
@@ -26,7 +28,9 @@ export function resolveService(graph: GraphDocument, address: string): ServiceAd
   const services = [...new Set(containers.map((c) => (c.spec as { service: string }).service))].sort();
   const mine = containers.filter((c) => (c.spec as { service: string }).service === service);
   if (mine.length === 0) throw new Error(`stack ${stackName} has no service named ${service} (services: ${services.join(', ') || 'none'})`);
-  return { stack, service, hosts: [...new Set(mine.map((c) => c.host))] };
+  const hosts = [...new Set(mine.map((c) => c.host))];
+  if (host !== undefined && !hosts.includes(host)) throw new Error(`${address} has no replica on ${host} (its hosts: ${hosts.join(', ')})`);
+  return { stack, service, hosts, reach: stack.hosts.filter((h) => (host !== undefined ? h.name === host : hosts.includes(h.name))) };
 }
 
 /** The service a container of `stack` belongs to, from its labels; undefined for other containers. */

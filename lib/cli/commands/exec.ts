@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type * as OpenHostModule from '../../drivers/open-host';
 import type * as AddressModule from '../../operate/service-address';
-import { CliError } from '../cli-error';
+import { asInputProblem, CliError } from '../cli-error';
 import type { CliIo } from '../cli-io';
 import { loadGraph, withGraphSource } from '../load-graph';
 import { positiveIntegerFlag } from '../parse-flags';
@@ -35,19 +35,12 @@ export function registerExec(program: Command, io: CliIo): void {
       const { openHost } = require('../../drivers/open-host') as typeof OpenHostModule;
       const slot = flags.replica === undefined ? undefined : positiveIntegerFlag(flags.replica, '--replica');
       const { graph, projectDir } = await loadGraph(flags, io);
-      let target: AddressModule.ServiceAddress;
-      try {
-        target = resolveService(graph, address);
-      } catch (error) {
-        throw new CliError((error as Error).message);
-      }
-      if (flags.host && !target.hosts.includes(flags.host)) throw new CliError(`${address} has no replica on ${flags.host} (its hosts: ${target.hosts.join(', ')})`);
+      const target = asInputProblem(() => resolveService(graph, address, flags.host));
       const wanted = new Set(target.stack.resources
         .filter((r) => r.kind === 'container' && (r.spec as { service: string }).service === target.service && (slot === undefined || (r.spec as { slot: number }).slot === slot))
         .map((r) => `${r.host}/${(r.spec as { name: string }).name}`));
-      const hosts = target.stack.hosts.filter((h) => (flags.host ? h.name === flags.host : target.hosts.includes(h.name)));
       const tried: string[] = [];
-      for (const spec of hosts) {
+      for (const spec of target.reach) {
         const open = await openHost(spec, { projectDir, trustNewHosts: flags.trustNewHosts });
         try {
           const running = serviceContainers(await open.engine.listContainers(), target.stack.name, target.service)

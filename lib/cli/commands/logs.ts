@@ -6,7 +6,7 @@ import type * as ServiceLogsModule from '../../operate/service-logs';
 import type * as SecretValuesModule from '../../operate/stack-secret-values';
 import { Redactor } from '../../values/redactor';
 import { parseDuration } from '../../values/duration';
-import { CliError } from '../cli-error';
+import { asInputProblem, CliError } from '../cli-error';
 import type { CliIo } from '../cli-io';
 import { watchInterrupts } from '../interrupts';
 import { loadGraph, withGraphSource } from '../load-graph';
@@ -50,14 +50,7 @@ export function registerLogs(program: Command, io: CliIo): void {
       const tail = flags.tail === undefined ? undefined : positiveIntegerFlag(flags.tail, '--tail');
       const since = flags.since === undefined ? undefined : sinceSeconds(flags.since);
       const { graph, projectDir } = await loadGraph(flags, io);
-      let target: AddressModule.ServiceAddress;
-      try {
-        target = resolveService(graph, address);
-      } catch (error) {
-        throw new CliError((error as Error).message);
-      }
-      if (flags.host && !target.hosts.includes(flags.host)) throw new CliError(`${address} has no replica on ${flags.host} (its hosts: ${target.hosts.join(', ')})`);
-      const hosts = target.stack.hosts.filter((h) => (flags.host ? h.name === flags.host : target.hosts.includes(h.name)));
+      const target = asInputProblem(() => resolveService(graph, address, flags.host));
 
       const redactor = new Redactor();
       const secrets = stackSecretValues(target.stack, projectDir);
@@ -74,7 +67,7 @@ export function registerLogs(program: Command, io: CliIo): void {
       const merger = flags.follow ? new LogMerger(print) : undefined;
       const collected: MergeModule.ServiceLogLine[] = [];
       try {
-        const outcomes = await forEachHost(hosts, { projectDir, trustNewHosts: flags.trustNewHosts, parallelism: 10 }, (open) => readServiceLogs(open.engine, {
+        const outcomes = await forEachHost(target.reach, { projectDir, trustNewHosts: flags.trustNewHosts, parallelism: 10 }, (open) => readServiceLogs(open.engine, {
           stack: target.stack.name, service: target.service, follow: flags.follow, signal: abort.signal,
           ...(since !== undefined ? { since } : {}), ...(tail !== undefined ? { tail } : {}),
           onLine: (line) => (merger ? merger.push(line) : collected.push(line)),
