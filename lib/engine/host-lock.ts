@@ -187,7 +187,7 @@ export async function readLock(client: EngineDriver, stack: string): Promise<Loc
   try {
     inspect = await client.inspectContainer(name) as never;
   } catch (error) {
-    if (isNotFound(error)) return undefined;
+    if (isGoing(error)) return undefined;
     throw error;
   }
   const parsed = parseLockLabels(inspect.Config.Labels, stack);
@@ -198,7 +198,13 @@ export async function readLock(client: EngineDriver, stack: string): Promise<Loc
   const now = await client.now();
   // The renewal file is read only when the lock would have expired without it.
   let renewedMs: number | null = null;
-  if (lockExpiry(parsed, createdMs, null) <= now && parsed.ttlMs !== null) renewedMs = await readRenewal(client, inspect.Id);
+  if (lockExpiry(parsed, createdMs, null) <= now && parsed.ttlMs !== null) {
+    const renewal = await readRenewal(client, inspect.Id);
+    // Removed (or being removed) between the inspect and the read: another run released or
+    // took over this lock, so nobody holds it as read.
+    if (renewal === 'gone') return undefined;
+    renewedMs = renewal;
+  }
   const expires = lockExpiry(parsed, createdMs, renewedMs);
   return {
     id: parsed.id, stack, host: client.host, user: parsed.user, machine: parsed.machine, pid: parsed.pid,
@@ -292,18 +298,27 @@ async function removeLockContainer(client: EngineDriver, containerId: string): P
   } catch (error) {
     // Another run got there first (it is gone, or its removal is in progress): either way
     // this run did not remove it.
-    if (isNotFound(error) || (error instanceof EngineError && error.reason === 'removal-in-progress')) return false;
+    if (isGoing(error)) return false;
     throw error;
   }
 }
 
-/** The engine time of a lock's last renewal, or null if it was never renewed. */
-async function readRenewal(client: EngineDriver, containerId: string): Promise<number | null> {
+/** Whether an engine error says the container is gone or another request is removing it. */
+function isGoing(error: unknown): boolean {
+  return isNotFound(error) || (error instanceof EngineError && error.reason === 'removal-in-progress');
+}
+
+/**
+ * The engine time of a lock's last renewal, null if it was never renewed, or 'gone' when the
+ * container was removed, or is being removed, since it was inspected.
+ */
+async function readRenewal(client: EngineDriver, containerId: string): Promise<number | null | 'gone'> {
   let archive: NodeJS.ReadableStream;
   try {
     archive = await client.getArchive(containerId, `/${RENEWAL_FILE}`);
   } catch (error) {
-    if (isNotFound(error)) return null;
+    if (error instanceof EngineError && error.reason === 'removal-in-progress') return 'gone';
+    if (isNotFound(error)) return await containerExists(client, containerId) ? null : 'gone';
     throw error;
   }
   const chunks: Buffer[] = [];
@@ -318,6 +333,16 @@ async function readRenewal(client: EngineDriver, containerId: string): Promise<n
   const text = tar.subarray(512, 512 + 64).toString('utf8').replace(/\0.*$/s, '').trim();
   const time = Date.parse(text);
   return /^\d{4}-\d\d-\d\dT/.test(text) && Number.isFinite(time) ? time : null;
+}
+
+async function containerExists(client: EngineDriver, containerId: string): Promise<boolean> {
+  try {
+    await client.inspectContainer(containerId);
+    return true;
+  } catch (error) {
+    if (isGoing(error)) return false;
+    throw error;
+  }
 }
 
 /** Makes sure the host has the empty image Hoist's never-started helper containers are made from. */

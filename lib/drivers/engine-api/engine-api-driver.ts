@@ -78,6 +78,9 @@ export abstract class EngineApiDriver implements EngineDriver {
   protected reasonOf(statusCode: number | undefined, message: string): EngineErrorReason {
     if (statusCode === 404) return 'not-found';
     if (statusCode === 409) return /already in progress/.test(message) ? 'removal-in-progress' : 'conflict';
+    // Docker answers a read of a container that another request is removing with a 500 that
+    // names the container's missing layer (seen when parallel runs take over one lock).
+    if (statusCode === 500 && /RWLayer of container .* is unexpectedly nil|marked for removal/i.test(message)) return 'removal-in-progress';
     return 'failed';
   }
 
