@@ -13,6 +13,7 @@ export * from './core/service-defaults';
 export * from './core/dependency-condition';
 export * from './core/volume';
 export * from './core/network';
+export * from './core/ingress';
 export * from './core/secret';
 export * from './core/mount';
 export * from './core/health-check';

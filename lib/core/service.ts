@@ -3,6 +3,7 @@ import { brand, hasBrand } from './private/brand';
 import { DependencyCondition } from './dependency-condition';
 import type { HealthCheck } from './health-check';
 import type { Image } from './image';
+import type { ServiceRoute } from './ingress';
 import type { LoggingOptions } from './logging-options';
 import type { Mount } from './mount';
 import type { INetworkAttachment } from './network';
@@ -207,6 +208,17 @@ export interface ServiceProps {
    * @default - none
    */
   readonly labels?: Record<string, string>;
+
+  /**
+   * Routes from ingresses to this service: requests for a host name and/or path prefix on
+   * an {@link Ingress}'s port reach the service's containers on `port`. The service joins
+   * the ingress's network; its replicas on the ingress's hosts are the proxy's upstreams,
+   * several per host if you like; and its start-first rollouts switch traffic through the
+   * proxy (the new container in once ready, the old one drained before it stops).
+   *
+   * @default - none
+   */
+  readonly routes?: ServiceRoute[];
 
   /**
    * Name of a container not made by Hoist (started by `docker run` or Compose) that this

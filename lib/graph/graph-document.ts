@@ -334,4 +334,23 @@ export interface ContainerPolicy {
    * over where it exists (`adoptContainer`). Absent when the service adopts none.
    */
   readonly adopt?: string;
+  /**
+   * The ingress proxies on this replica's host that route to it: rollouts switch its traffic
+   * through them. Absent when no proxy routes to it.
+   */
+  readonly proxies?: ProxyUpstream[];
+}
+
+/** A replica as one ingress proxy's upstream. */
+export interface ProxyUpstream {
+  /** Engine name of the proxy container on the replica's host. */
+  readonly proxy: string;
+  /** The proxy's backend for the replica's service. */
+  readonly backend: string;
+  /** The replica's server in that backend (its spare for rollouts is `<server>.next`). */
+  readonly server: string;
+  /** Engine name of the network the proxy reaches the replica on. */
+  readonly network: string;
+  /** The replica's port the proxy sends requests to. */
+  readonly port: number;
 }

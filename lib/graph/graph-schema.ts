@@ -189,6 +189,7 @@ const containerResource = z.looseObject({
       healthTimeoutMs: count('a duration in ms'),
     }),
     adopt: identifier.optional(),
+    proxies: z.array(z.looseObject({ proxy: identifier, backend: identifier, server: identifier, network: identifier, port })).optional(),
   }),
 });
 

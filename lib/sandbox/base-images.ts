@@ -6,8 +6,8 @@ import { IMAGE_CACHE_DIR } from './sandbox-names';
 import { mustRun } from './system-command';
 
 /**
- * Base images without a registry: busybox from the static busybox binary, and
- * debian:bookworm-slim from a debootstrap'd root filesystem. Each is a root filesystem tar,
+ * Base images without a registry: busybox from the static busybox binary,
+ * debian:bookworm-slim from a debootstrap'd root filesystem, and haproxy:2.6 on top of it. Each is a root filesystem tar,
  * built once and cached in IMAGE_CACHE_DIR, then imported into every host's engine.
  */
 export interface BaseImage {
@@ -64,6 +64,51 @@ export const DEBIAN_IMAGE: BaseImage = {
         const full = path.join(root, dir);
         for (const entry of fs.existsSync(full) ? fs.readdirSync(full) : []) {
           if (entry !== 'partial' && entry !== 'lock') fs.rmSync(path.join(full, entry), { recursive: true, force: true });
+        }
+      }
+      await writeTar(root, tar);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+    return tar;
+  },
+};
+
+/**
+ * haproxy:2.6, standing in for the official image (which no sandbox host can pull): Debian's
+ * own haproxy package (2.6, like the official tag) installed into the Debian base above, with
+ * the official image's config path and command. (Not its STOPSIGNAL SIGUSR1: image imports
+ * cannot set one.)
+ * The package is fetched once, on this machine, when the cache is built; hosts never reach out.
+ */
+export const HAPROXY_IMAGE: BaseImage = {
+  reference: 'haproxy:2.6',
+  changes: [
+    'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    'CMD ["haproxy", "-W", "-db", "-f", "/usr/local/etc/haproxy/haproxy.cfg"]',
+  ],
+  async prepare(log) {
+    const tar = path.join(IMAGE_CACHE_DIR, 'haproxy-2.6-debian.tar');
+    if (fs.existsSync(tar)) return tar;
+    const base = await DEBIAN_IMAGE.prepare(log);
+    const root = fs.mkdtempSync(path.join(IMAGE_CACHE_DIR, 'haproxy-'));
+    log('building haproxy:2.6 from the Debian base and Debian\'s haproxy package (once; cached in ' + IMAGE_CACHE_DIR + ')');
+    try {
+      await mustRun('tar', ['--numeric-owner', '-C', root, '-xf', base], { timeoutMs: 10 * 60_000 });
+      // Packages must not try to start services inside the image.
+      fs.writeFileSync(path.join(root, 'usr/sbin/policy-rc.d'), '#!/bin/sh\nexit 101\n', { mode: 0o755 });
+      fs.copyFileSync('/etc/resolv.conf', path.join(root, 'etc/resolv.conf'));
+      const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive', PATH: '/usr/sbin:/usr/bin:/sbin:/bin' };
+      await mustRun('chroot', [root, 'apt-get', 'update', '-qq'], { timeoutMs: 10 * 60_000, env });
+      await mustRun('chroot', [root, 'apt-get', 'install', '-y', '-qq', '--no-install-recommends', 'haproxy'], { timeoutMs: 15 * 60_000, env });
+      fs.rmSync(path.join(root, 'usr/sbin/policy-rc.d'));
+      fs.writeFileSync(path.join(root, 'etc/resolv.conf'), '');
+      fs.mkdirSync(path.join(root, 'usr/local/etc/haproxy'), { recursive: true });
+      fs.copyFileSync(path.join(root, 'etc/haproxy/haproxy.cfg'), path.join(root, 'usr/local/etc/haproxy/haproxy.cfg'));
+      for (const dir of ['var/lib/apt/lists', 'var/cache/apt/archives', 'var/cache/apt']) {
+        const full = path.join(root, dir);
+        for (const entry of fs.readdirSync(full)) {
+          if (entry !== 'partial' && entry !== 'lock' && entry !== 'archives') fs.rmSync(path.join(full, entry), { recursive: true, force: true });
         }
       }
       await writeTar(root, tar);

@@ -7,7 +7,7 @@ export interface UpOptions {
   readonly hosts: number;
   readonly engine: EngineMode;
   readonly registry: boolean;
-  readonly images: ('busybox' | 'debian')[];
+  readonly images: ('busybox' | 'debian' | 'haproxy')[];
   readonly projectDir: string;
 }
 
@@ -34,9 +34,9 @@ export function parseUpOptions(raw: RawUpOptions): UpOptions {
   if (!isEngineKind(engine) && engine !== 'mixed') {
     problems.push(`--engine ${engine}: must be docker, podman or mixed (hosts alternate, Docker first)`);
   }
-  const images = (raw.images ?? 'busybox,debian').split(',').map((s) => s.trim()).filter(Boolean);
-  const unknown = images.filter((i) => i !== 'busybox' && i !== 'debian');
-  if (unknown.length) problems.push(`--images ${raw.images}: unknown image ${unknown.join(', ')} (choose from busybox, debian)`);
+  const images = (raw.images ?? 'busybox,debian,haproxy').split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = images.filter((i) => i !== 'busybox' && i !== 'debian' && i !== 'haproxy');
+  if (unknown.length) problems.push(`--images ${raw.images}: unknown image ${unknown.join(', ')} (choose from busybox, debian, haproxy)`);
   if (problems.length) throw new Error(problems.join('\n'));
   return { name, hosts, engine: engine as EngineMode, registry: raw.registry ?? false, images: images as UpOptions['images'], projectDir: raw.projectDir };
 }

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BaseImage, BUSYBOX_IMAGE, DEBIAN_IMAGE, importImage } from './base-images';
+import { BaseImage, BUSYBOX_IMAGE, DEBIAN_IMAGE, HAPROXY_IMAGE, importImage } from './base-images';
 import { ensureHostKey, hostHealth, hostInitAlive, startHost, stopHost, waitForHost } from './host-lifecycle';
 import { hostPaths } from './host-files';
 import { missingPackages, requireLinuxRoot } from './prerequisites';
@@ -102,6 +102,7 @@ export async function sandboxUp(options: UpOptions, log: (line: string) => void)
   const images: BaseImage[] = [];
   if (options.images.includes('busybox')) images.push(BUSYBOX_IMAGE);
   if (options.images.includes('debian')) images.push(DEBIAN_IMAGE);
+  if (options.images.includes('haproxy')) images.push(HAPROXY_IMAGE);
   for (const image of images) {
     const tar = await image.prepare(log);
     const imported = await Promise.all(state.hosts.map((host) => importImage(hostPaths(host).engineSocket, image, tar)));

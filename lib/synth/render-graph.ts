@@ -6,6 +6,7 @@ import { resourceId, resourceKey } from '../graph/resource-id';
 import { specHash } from '../graph/spec-hash';
 import type { StackModel } from './build-model';
 import { checkPortClashes } from './check-port-clashes';
+import { renderIngressRoutes } from './render-ingress';
 import { networkEngineName, volumeEngineName } from './engine-names';
 import type { PlacedService } from './place-services';
 import { compareStrings, type Problems } from './problems';
@@ -13,7 +14,8 @@ import { compareStrings, type Problems } from './problems';
 /**
  * Synth's last phase: the stack's part of the graph. Each placed replica becomes a container
  * resource; the image, volumes, networks and secrets it uses are placed on its host once
- * each; containers depend on those and on the containers of the services they depend on.
+ * each; ingress proxies get their hosts' routes (render-ingress.ts); containers depend on
+ * those and on the containers of the services they depend on.
  * Specs are hashed, lists sorted, and port clashes between containers on a host reported.
  */
 export function renderGraph(model: StackModel, placed: readonly PlacedService[], problems: Problems): StackGraph {
@@ -77,6 +79,8 @@ export function renderGraph(model: StackModel, placed: readonly PlacedService[],
     }
     containersOf.set(r.service, containers);
   }
+
+  renderIngressRoutes(placed, containersOf, (ingress) => networkEngineName(stackName, ingress.network), problems);
 
   // Containers last: their edges reach the containers of the services they depend on.
   for (const { service: { rendered: r } } of placed) {

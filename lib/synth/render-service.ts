@@ -1,4 +1,5 @@
 import type { Host } from '../core/host';
+import type { Ingress } from '../core/ingress';
 import type { Network } from '../core/network';
 import type { Secret } from '../core/secret';
 import type { Service, ServiceProps } from '../core/service';
@@ -31,6 +32,8 @@ export interface RenderedService {
   readonly policy: ContainerPolicy;
   readonly volumes: Volume[];
   readonly networks: Network[];
+  /** Routes from ingresses, defaults filled in. */
+  readonly routes: RenderedRoute[];
   readonly secrets: Secret[];
   readonly dependencies: { readonly service: Service; readonly condition: DependencyConditionName }[];
   readonly replicas: number;
@@ -38,6 +41,15 @@ export interface RenderedService {
   readonly roles?: string[];
   readonly maxPerHost: number;
   readonly hasFixedHostPort: boolean;
+}
+
+/** A service's route through an ingress, defaults filled in. */
+export interface RenderedRoute {
+  readonly ingress: Ingress;
+  readonly port: number;
+  readonly hostName: string | null;
+  readonly pathPrefix: string;
+  readonly healthCheckPath: string | null;
 }
 
 /** Engine names the service refers to, resolved by the stack. */
@@ -172,6 +184,30 @@ export function renderService(service: Service, defaults: ServiceDefaults, names
       aliases: [...new Set([name, ...aliases])].sort(compareStrings),
     });
   });
+  // A routed service joins each ingress's network; its replicas get their own names there
+  // (render-ingress.ts), so the proxy can address each one.
+  const routes: RenderedRoute[] = [];
+  (props.routes ?? []).forEach((route, i) => {
+    const rendered: RenderedRoute = {
+      ingress: route.ingress, port: route.port, hostName: route.hostName ?? null, pathPrefix: route.pathPrefix ?? '/', healthCheckPath: route.healthCheckPath ?? null,
+    };
+    const same = routes.findIndex((r) => r.ingress === rendered.ingress && r.hostName === rendered.hostName && r.pathPrefix === rendered.pathPrefix);
+    if (same >= 0) {
+      problems.push(`routes[${i}]: the same host name and path prefix as routes[${same}]; list each route once`);
+      return;
+    }
+    const other = routes.find((r) => r.ingress === rendered.ingress && (r.port !== rendered.port || r.healthCheckPath !== rendered.healthCheckPath));
+    if (other) {
+      problems.push(`routes[${i}]: routes of one service through one ingress must share port and healthCheckPath (one set of upstreams); this one has port ${rendered.port}, another ${other.port}`);
+      return;
+    }
+    routes.push(rendered);
+    const network = route.ingress.network;
+    if (!networks.includes(network)) {
+      networks.push(network);
+      attachments.push({ name: names.networkName(network), resource: resourceKey('network', network.node.path), aliases: [] });
+    }
+  });
   attachments.sort((a, b) => compareStrings(a.name, b.name));
 
   const limits = { ...(defaults.resources ?? {}), ...definedOnly(props.resources ?? {}) };
@@ -276,6 +312,7 @@ export function renderService(service: Service, defaults: ServiceDefaults, names
       },
       volumes: unique(volumes),
       networks,
+      routes,
       secrets: unique(secrets),
       dependencies,
       replicas: props.replicas ?? 1,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { HealthCheck } from '../core/health-check';
 import { Host } from '../core/host';
 import { Image } from '../core/image';
+import { Ingress } from '../core/ingress';
 import { Mount } from '../core/mount';
 import { Network } from '../core/network';
 import { Secret } from '../core/secret';
@@ -23,6 +24,14 @@ const capability = z.string().refine((v) => normalizeCapability(v) === 'ALL' || 
 });
 
 const ipAddress = z.union([z.ipv4(), z.ipv6()], { error: (i) => `${describe(i.input)} is not an IP address` });
+
+// Route values end up in the proxy's configuration: only characters that cannot end a word there.
+const routeHostName = z.string().regex(/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/, {
+  error: (i) => `${describe(i.input)} is not a host name (lower-case letters, digits, "-" and ".", e.g. "shop.example.com")`,
+});
+const routePath = z.string().regex(/^\/[A-Za-z0-9._~!&*+,;=:@/%-]{0,200}$/, {
+  error: (i) => `${describe(i.input)} is not a URL path (starting with "/"; letters, digits and ._~!&*+,;=:@/%- only)`,
+});
 
 export const portMappingSchema = z.strictObject({
   container: port,
@@ -86,6 +95,13 @@ export const servicePropsSchema = z.strictObject({
   mounts: z.array(instance(Mount.isMount, 'a Mount (volume.mount(...), Mount.bind(...) or Mount.tmpfs(...))')).optional(),
   networks: z.array(instance((v) => Network.isNetwork((v as { attachedNetwork?: unknown })?.attachedNetwork), 'a Network, or network.withAliases(...)')).optional(),
   replicas: wholeNumber('a replica count (0 or more)', 0).optional(),
+  routes: z.array(z.strictObject({
+    ingress: instance(Ingress.isIngress, 'an Ingress'),
+    port,
+    hostName: routeHostName.optional(),
+    pathPrefix: routePath.optional(),
+    healthCheckPath: routePath.optional(),
+  }, { error: rejectUnknownKeys })).optional(),
   placement: z.strictObject({
     hosts: z.array(instance(Host.isHost, 'a Host')).optional(),
     roles: z.array(identifier).optional(),

@@ -4,11 +4,11 @@ import { parseUpOptions } from '../../lib/sandbox/sandbox-options';
 import { bridgeName, engineOf, hostAddress, rolesOf, vethName } from '../../lib/sandbox/sandbox-names';
 
 describe('parseUpOptions', () => {
-  it('defaults to 3 Docker hosts named "default" with both base images', () => {
+  it('defaults to 3 Docker hosts named "default" with the three base images', () => {
     const saved = process.env.HOIST_SANDBOX;
     delete process.env.HOIST_SANDBOX;
     try {
-      assert.deepEqual(parseUpOptions({ projectDir: '/p' }), { name: 'default', hosts: 3, engine: 'docker', registry: false, images: ['busybox', 'debian'], projectDir: '/p' });
+      assert.deepEqual(parseUpOptions({ projectDir: '/p' }), { name: 'default', hosts: 3, engine: 'docker', registry: false, images: ['busybox', 'debian', 'haproxy'], projectDir: '/p' });
     } finally {
       if (saved !== undefined) process.env.HOIST_SANDBOX = saved;
     }
@@ -20,7 +20,7 @@ describe('parseUpOptions', () => {
         '--name "-x": must be 1-20 lower-case letters, digits or "-", starting with a letter or digit',
         '--hosts 0: must be a whole number from 1 to 20',
         '--engine lxc: must be docker, podman or mixed (hosts alternate, Docker first)',
-        '--images alpine: unknown image alpine (choose from busybox, debian)',
+        '--images alpine: unknown image alpine (choose from busybox, debian, haproxy)',
       ]);
       return true;
     });

@@ -45,7 +45,7 @@ export function registerSandbox(program: Command, io: CliIo): void {
     .option('--engine <engine>', 'docker, podman or mixed (alternating, Docker first)', 'docker')
     .option('--name <name>', 'sandbox name (default: HOIST_SANDBOX, else "default")')
     .option('--registry', 'also run a registry on the sandbox bridge (port 5000)', false)
-    .option('--images <list>', 'base images to load: busybox,debian', 'busybox,debian')
+    .option('--images <list>', 'base images to load: busybox,debian,haproxy', 'busybox,debian,haproxy')
     .option('-C, --project <dir>', 'project directory to write the inventory into', '.')
     .action(async (options: { hosts: string; engine: string; name?: string; registry: boolean; images: string; project: string }) => {
       const parsed = wrap(() => parseUpOptions({ ...options, projectDir: path.resolve(options.project) }));

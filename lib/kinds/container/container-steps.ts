@@ -9,6 +9,7 @@ import { removeOwnedContainer } from '../../engine/remove-container';
 import { joiningName, nextName, previousName } from '../../engine/rollout-names';
 import { createSecretVolumes, newSecretVolumes, writeSecretFiles } from '../../engine/secret-files';
 import type { SecretValues } from '../kind-definition';
+import { divertTraffic, proxyNetworks, TrafficSwitch } from './traffic-switch';
 import { waitCompleted, waitReady } from './wait-ready';
 
 /**
@@ -36,6 +37,8 @@ export interface ParkedPrevious {
   readonly stack: string;
   /** The network aliases the previous version left before it stopped, to give back on rollback. */
   readonly aliases: AliasAttachment[];
+  /** Whether the new version ran beside the previous one (start-first): a rollback may do the same. */
+  readonly startFirst: boolean;
 }
 
 /** A container's aliases on one network. */
@@ -86,21 +89,29 @@ export async function replaceStartFirst(target: ContainerTarget): Promise<Parked
   await removeOwnCopy(target, previousName(name));
   // The new container shares the old one's anonymous data volumes from the start.
   const carried = (await carriedFrom(target, name)) ?? [];
+  // Proxies address the replica by its own address on their networks, which reconnecting
+  // would change: those networks keep their aliases from creation on and are left alone.
+  const fixed = proxyNetworks(resource);
+  let traffic = TrafficSwitch.NONE;
   try {
     await createAndStart(target, next, { aliases: false, carried });
     await waitUntilReady(target, next);
+    // Through a proxy: the new container takes requests, the old one drains before it stops.
+    traffic = await divertTraffic(client, resource, next);
     await client.renameContainer(next, joining);
-    await joinAliases(client, joining, resource.spec.networks.filter((n) => n.aliases.length > 0).map((n) => ({ network: n.name, aliases: n.aliases })));
+    await joinAliases(client, joining, resource.spec.networks.filter((n) => n.aliases.length > 0 && !fixed.has(n.name)).map((n) => ({ network: n.name, aliases: n.aliases })));
   } catch (error) {
+    await traffic.undo().catch(() => undefined);
     await removeOwnCopy(target, next);
     await removeOwnCopy(target, joining);
     throw new Error(`${(error as Error).message}\n  the new container was removed; the old one kept serving`);
   }
-  const aliases = await leaveAliases(client, name);
+  const aliases = await leaveAliases(client, name, fixed);
   await client.stopContainer(name, resource.spec.stopTimeoutSeconds);
   await client.renameContainer(name, previousName(name));
   await client.renameContainer(joining, name);
-  return { host: client.host, name, client, resource, stack: target.stack, aliases };
+  await traffic.settle();
+  return { host: client.host, name, client, resource, stack: target.stack, aliases, startFirst: true };
 }
 
 /**
@@ -125,7 +136,7 @@ export async function replaceStopFirst(target: ContainerTarget): Promise<ParkedP
     await client.startContainer(name);
     throw new Error(`${(error as Error).message}\n  the new container was removed; the previous one runs again`);
   }
-  return { host: client.host, name, client, resource, stack: target.stack, aliases: [] };
+  return { host: client.host, name, client, resource, stack: target.stack, aliases: [], startFirst: false };
 }
 
 /** A container not made by Hoist that a replica takes over, as the plan found it. */
@@ -197,6 +208,10 @@ export async function adoptStopFirst(target: ContainerTarget, adopted: AdoptedCo
 /** Brings a parked previous version back in place of the new one (rollback of a finished replacement). */
 export async function restorePrevious(parked: ParkedPrevious): Promise<void> {
   const { client, name, resource } = parked;
+  if (parked.startFirst && (resource.policy.proxies ?? []).length > 0) {
+    await restoreThroughProxies(parked);
+    return;
+  }
   await client.stopContainer(name, resource.spec.stopTimeoutSeconds);
   // The anonymous data volumes it shared with the previous version stay with that one.
   await removeOwnedContainer(client, name, { stack: parked.stack, resource: resource.id });
@@ -204,6 +219,25 @@ export async function restorePrevious(parked: ParkedPrevious): Promise<void> {
   await client.startContainer(name);
   await waitReady(client, name, resource.policy.update.healthTimeoutMs);
   await joinAliases(client, name, parked.aliases);
+}
+
+/**
+ * Rollback of a start-first replacement of a routed replica, start-first too: the previous
+ * version starts under its parked name and, once ready, takes the replica's traffic in its
+ * proxies while the new one drains; then the new one is removed and the previous one gets
+ * the replica's name back.
+ */
+async function restoreThroughProxies(parked: ParkedPrevious): Promise<void> {
+  const { client, name, resource } = parked;
+  const previous = previousName(name);
+  await client.startContainer(previous);
+  await waitReady(client, previous, resource.policy.update.healthTimeoutMs);
+  const traffic = await divertTraffic(client, resource, previous);
+  await client.stopContainer(name, resource.spec.stopTimeoutSeconds);
+  await removeOwnedContainer(client, name, { stack: parked.stack, resource: resource.id });
+  await client.renameContainer(previous, name);
+  await joinAliases(client, name, parked.aliases);
+  await traffic.settle();
 }
 
 /** Removes a parked previous version once its service's rollout is through. */
@@ -276,12 +310,13 @@ async function joinAliases(client: EngineDriver, name: string, attachments: read
  * uses) but the alias no longer answers with it. Returns what it left. The aliases the engines
  * add themselves (the short id, Podman's container name) are not the container's own.
  */
-async function leaveAliases(client: EngineDriver, name: string): Promise<AliasAttachment[]> {
+async function leaveAliases(client: EngineDriver, name: string, keep: ReadonlySet<string> = new Set()): Promise<AliasAttachment[]> {
   const inspect = await client.inspectContainer(name);
   const id = String(inspect.Id);
   const own = (alias: string) => alias !== id.slice(0, 12) && alias !== name && !id.startsWith(alias);
   const left: AliasAttachment[] = [];
   for (const [network, endpoint] of Object.entries(inspect.NetworkSettings.Networks ?? {})) {
+    if (keep.has(network)) continue;
     const aliases = ((endpoint as { Aliases?: string[] | null }).Aliases ?? []).filter(own);
     if (aliases.length === 0) continue;
     await client.disconnectNetwork(network, name);
@@ -299,7 +334,8 @@ async function createAndStart(target: ContainerTarget, name: string, options: { 
   }
   // Without aliases it still reaches (and is reached by name on) its networks; its labels
   // record the spec as asked, aliases included.
-  const spec = options.aliases === false ? { ...resource.spec, networks: resource.spec.networks.map((n) => ({ ...n, aliases: [] })) } : resource.spec;
+  const fixed = proxyNetworks(resource);
+  const spec = options.aliases === false ? { ...resource.spec, networks: resource.spec.networks.map((n) => (fixed.has(n.name) ? n : { ...n, aliases: [] })) } : resource.spec;
   const secretVolumes = newSecretVolumes(resource.spec);
   const request = buildCreateContainerRequest(spec, ownershipLabels(target.stack, resource, target.revision), secretEnv, { secret: secretVolumes, carried: options.carried ?? [], profile: client.profile });
   await createSecretVolumes(client, target.stack, name, secretVolumes);

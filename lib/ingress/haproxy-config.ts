@@ -1,0 +1,113 @@
+import { compareStrings } from '../values/compare-strings';
+
+/** The port of the proxy's runtime API, on the proxy container's loopback only. */
+export const RUNTIME_API_PORT = 9999;
+
+/** What one proxy serves: its listening port and the backends of the services routed on its host. */
+export interface ProxyConfig {
+  /** What the configuration is for, in its header comment (the ingress's construct path and host). */
+  readonly title: string;
+  /** The port the proxy listens on inside its container. */
+  readonly listenPort: number;
+  readonly backends: readonly ProxyBackend[];
+}
+
+/** One routed service as a backend of one proxy. */
+export interface ProxyBackend {
+  /** The backend's name in the configuration (see {@link backendName}). */
+  readonly name: string;
+  readonly routes: readonly { readonly hostName: string | null; readonly pathPrefix: string }[];
+  readonly port: number;
+  readonly healthCheckPath: string | null;
+  /** The service's replicas on this host: their server names, and the names they answer to on the proxy's network. */
+  readonly servers: readonly { readonly name: string; readonly dnsName: string }[];
+}
+
+/** The backend name of a routed service: prefixed so it never meets the proxy's own names. */
+export function backendName(service: string): string {
+  return `svc.${service}`;
+}
+
+/**
+ * The name a routed replica answers to on its ingress's network: its own, so the proxy finds
+ * it after restarts (not the container's name, which engines register on their own terms).
+ */
+export function upstreamDnsName(container: string): string {
+  return `${container}-upstream`;
+}
+
+/** The spare server of a replica, which carries its traffic while a rollout swaps containers. */
+export function spareServerName(server: string): string {
+  return `${server}.next`;
+}
+
+/**
+ * HAProxy's configuration for one proxy, deterministic for the same input (so the plan shows
+ * no change when nothing changed). Every replica is a server addressed by its name on the
+ * proxy's network, resolved through the engine's DNS (at start and while running, so the
+ * proxy finds replicas that start after it), with a spare server per replica that rollouts
+ * point at the new container while the old one drains (proxy-runtime.ts). Values come from
+ * checked props (host names, paths and names without spaces or quotes), never raw text.
+ */
+export function renderProxyConfig(config: ProxyConfig): string {
+  const lines: string[] = [
+    `# ${config.title}`,
+    '# Written by Hoist from the stack\'s routes; the next apply replaces it.',
+    'global',
+    `  stats socket ipv4@127.0.0.1:${RUNTIME_API_PORT} level admin`,
+    '  stats timeout 30s',
+    '  log stdout format raw local0 notice',
+    '',
+    'defaults',
+    '  mode http',
+    '  log global',
+    '  option dontlognull',
+    '  timeout connect 5s',
+    '  timeout client 60s',
+    '  timeout server 60s',
+    '  timeout http-request 10s',
+    '  timeout http-keep-alive 10s',
+    // A request whose connection to a replica fails is tried on another one.
+    '  retries 2',
+    '  option redispatch 1',
+    '',
+    'resolvers engine',
+    '  parse-resolv-conf',
+    '  hold valid 10s',
+    '  hold nx 30s',
+    '',
+    'frontend http',
+    `  bind :${config.listenPort}`,
+    '  http-request set-var(txn.host) req.hdr(host),field(1,:),lower',
+  ];
+  const routes = config.backends.flatMap((b) => b.routes.map((r) => ({ ...r, backend: b.name })))
+    // Most specific first: a host name before none, then the longer path prefix.
+    .sort((a, b) => Number(b.hostName !== null) - Number(a.hostName !== null) || b.pathPrefix.length - a.pathPrefix.length
+      || compareStrings(a.hostName ?? '', b.hostName ?? '') || compareStrings(a.pathPrefix, b.pathPrefix));
+  routes.forEach((route, i) => {
+    const conditions: string[] = [];
+    if (route.hostName !== null) {
+      lines.push(`  acl route${i}_host var(txn.host) -m str ${route.hostName}`);
+      conditions.push(`route${i}_host`);
+    }
+    const prefix = route.pathPrefix.replace(/\/+$/, '');
+    if (prefix !== '') {
+      // "/api" is the path /api and everything under /api/, not /apix.
+      lines.push(`  acl route${i}_path path ${prefix}`, `  acl route${i}_path path_beg ${prefix}/`);
+      conditions.push(`route${i}_path`);
+    }
+    lines.push(`  use_backend ${route.backend}${conditions.length ? ` if ${conditions.join(' ')}` : ''}`);
+  });
+  lines.push('  default_backend hoist.no-route', '');
+  lines.push('backend hoist.no-route', '  http-request deny deny_status 404', '');
+  for (const backend of [...config.backends].sort((a, b) => compareStrings(a.name, b.name))) {
+    lines.push(`backend ${backend.name}`, '  balance roundrobin');
+    if (backend.healthCheckPath !== null) lines.push(`  option httpchk GET ${backend.healthCheckPath}`);
+    for (const server of [...backend.servers].sort((a, b) => compareStrings(a.name, b.name))) {
+      lines.push(`  server ${server.name} ${server.dnsName}:${backend.port} check inter 2s fall 2 rise 2 resolvers engine init-addr last,libc,none`);
+      lines.push(`  server ${spareServerName(server.name)} 0.0.0.0:${backend.port} disabled`);
+    }
+    lines.push('');
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,134 @@
+import type { EngineDriver } from '../drivers/engine-driver';
+import { isNotFound } from '../drivers/engine-error';
+import type { ProxyUpstream } from '../graph/graph-document';
+import { RUNTIME_API_PORT, spareServerName } from './haproxy-config';
+
+/** A server of a backend as the proxy reports it. */
+export interface ProxyServerState {
+  /** Requests it is serving now. */
+  readonly current: number;
+  /** UP, DOWN, MAINT, DRAIN, NOLB, ... */
+  readonly status: string;
+  readonly address: string;
+}
+
+/**
+ * One running proxy's runtime API (HAProxy's stats socket, on the proxy container's
+ * loopback), reached by running bash in the proxy container through the engine's exec: no
+ * port is published and nothing runs on the host. Commands are built from the graph's names
+ * and engine-reported addresses, and reach bash as an argument, never as shell text.
+ *
+ * The switch of a replica from its old container to its new one, without dropping a request:
+ * 1. {@link divert}: the replica's spare server points at the new container and takes
+ *    requests; the main server, still on the old container, drains (no new requests; the
+ *    ones in flight finish) and goes into maintenance;
+ * 2. the caller stops the old container and gives the new one the replica's name;
+ * 3. {@link settle}: the main server points at the new container and takes requests again;
+ *    the spare drains and goes back into maintenance, as the configuration has it.
+ */
+export class ProxyRuntime {
+  /**
+   * The runtime API of the proxy container `proxy`, or undefined when it is not running (a
+   * proxy that is not running sends no requests anywhere, so there is nothing to switch).
+   */
+  public static async open(client: EngineDriver, proxy: string): Promise<ProxyRuntime | undefined> {
+    try {
+      const inspect = await client.inspectContainer(proxy);
+      return inspect.State.Running ? new ProxyRuntime(client, proxy) : undefined;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  private constructor(private readonly client: EngineDriver, public readonly proxy: string) {}
+
+  /**
+   * Runs runtime API commands (joined with ";", HAProxy's separator) and returns the answer;
+   * throws on an answer that reports an error.
+   */
+  public async command(...commands: string[]): Promise<string> {
+    const result = await this.client.exec(this.proxy, [
+      'bash', '-c', `exec 3<>/dev/tcp/127.0.0.1/${RUNTIME_API_PORT} && printf '%s\\n' "$1" >&3 && cat <&3`, 'hoist', commands.join('; '),
+    ], { timeoutMs: 15_000, maxOutputBytes: 4 * 1024 * 1024 });
+    const answer = result.stdout.toString('utf8');
+    if (result.exitCode !== 0) {
+      throw new Error(`the runtime API of proxy ${this.proxy} on ${this.client.host} did not answer (${result.timedOut ? 'timed out' : `exit ${result.exitCode}`}): ${result.stderr.toString('utf8').trim().slice(0, 300)}`);
+    }
+    const failed = answer.split('\n').find((line) => /^(No such|Unknown|Invalid|Require|Unexpected|.*not allowed|.*cannot)/i.test(line.trim()));
+    if (failed) throw new Error(`proxy ${this.proxy} on ${this.client.host} refused "${commands.join('; ')}": ${failed.trim()}`);
+    return answer;
+  }
+
+  /** The servers of one backend, by name; empty when the proxy has no such backend. */
+  public async servers(backend: string): Promise<Map<string, ProxyServerState>> {
+    const csv = await this.command('show stat');
+    const lines = csv.split('\n').filter((l) => l.trim() !== '');
+    const header = (lines.shift() ?? '').replace(/^#\s*/, '').split(',');
+    const at = (name: string) => header.indexOf(name);
+    const servers = new Map<string, ProxyServerState>();
+    for (const line of lines) {
+      const fields = line.split(',');
+      if (fields[at('pxname')] !== backend || fields[at('svname')] === 'BACKEND' || fields[at('svname')] === 'FRONTEND') continue;
+      servers.set(fields[at('svname')], { current: Number(fields[at('scur')]) || 0, status: fields[at('status')] ?? '', address: fields[at('addr')] ?? '' });
+    }
+    return servers;
+  }
+
+  /** Whether the proxy's configuration has this replica's main and spare servers. */
+  public async knows(upstream: ProxyUpstream): Promise<boolean> {
+    const servers = await this.servers(upstream.backend);
+    return servers.has(upstream.server) && servers.has(spareServerName(upstream.server));
+  }
+
+  /**
+   * Step 1 of a switch: requests go to `address` (the new container, ready) through the
+   * spare server, and the main server drains; returns once it serves nothing, or after
+   * `drainMs` (then what is still in flight is cut when the old container stops, as it
+   * would be without a proxy).
+   */
+  public async divert(upstream: ProxyUpstream, address: string, drainMs: number): Promise<{ drained: boolean }> {
+    const { backend, server, port } = upstream;
+    const spare = spareServerName(server);
+    await this.command(`set server ${backend}/${spare} addr ${address} port ${port}`, `set server ${backend}/${spare} state ready`, `set server ${backend}/${server} state drain`);
+    const drained = await this.waitIdle(backend, server, drainMs);
+    await this.command(`set server ${backend}/${server} state maint`);
+    return { drained };
+  }
+
+  /**
+   * Step 3 of a switch: the main server points at `address` and takes requests again (its
+   * health checks go on from "up": the container was just checked ready); the spare drains
+   * and goes back into maintenance.
+   */
+  public async settle(upstream: ProxyUpstream, address: string, drainMs: number): Promise<void> {
+    const { backend, server, port } = upstream;
+    const spare = spareServerName(server);
+    await this.command(`set server ${backend}/${server} addr ${address} port ${port}`, `set server ${backend}/${server} state ready`, `set server ${backend}/${server} health up`, `set server ${backend}/${spare} state drain`);
+    await this.waitIdle(backend, spare, drainMs);
+    await this.command(`set server ${backend}/${spare} state maint`);
+  }
+
+  /** Undoes step 1 after a failure before the old container stopped: the main server serves again. */
+  public async undivert(upstream: ProxyUpstream): Promise<void> {
+    const { backend, server } = upstream;
+    await this.command(`set server ${backend}/${server} state ready`, `set server ${backend}/${spareServerName(server)} state maint`);
+  }
+
+  private async waitIdle(backend: string, server: string, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const state = (await this.servers(backend)).get(server);
+      if (!state || state.current === 0) return true;
+      if (Date.now() >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+/** A container's address on one network, as its engine reports it; undefined when it is not on it. */
+export async function addressOn(client: EngineDriver, container: string, network: string): Promise<string | undefined> {
+  const inspect = await client.inspectContainer(container);
+  const endpoint = (inspect.NetworkSettings.Networks ?? {})[network] as { IPAddress?: string } | undefined;
+  return endpoint?.IPAddress || undefined;
+}

@@ -1,0 +1,83 @@
+import { Ingress } from '../core/ingress';
+import { INGRESS_CONFIG_ENV, INGRESS_CONTAINER_PORT } from '../core/private/ingress-constants';
+import type { Service } from '../core/service';
+import type { ContainerResource, ProxyUpstream } from '../graph/graph-document';
+import { backendName, renderProxyConfig, upstreamDnsName, type ProxyBackend } from '../ingress/haproxy-config';
+import type { PlacedService } from './place-services';
+import { compareStrings, type Problems } from './problems';
+
+type UnhashedContainer = Omit<ContainerResource, 'hash'>;
+
+/**
+ * Synth's routing step, once replicas are placed: each ingress proxy gets the configuration
+ * of its host (the backends of the services routed through it, with that host's replicas as
+ * servers), and each routed replica gets its own name on the ingress's network (so the proxy
+ * can address it) and, in its policy, the proxies that route to it (so rollouts switch its
+ * traffic through them). A routed replica on a host without a proxy of its ingress is a
+ * problem: nothing would reach it.
+ */
+export function renderIngressRoutes(placed: readonly PlacedService[], containersOf: Map<Service, UnhashedContainer[]>, networkName: (ingress: Ingress) => string, problems: Problems): void {
+  const ingresses = new Set<Ingress>();
+  for (const { service: { rendered } } of placed) {
+    if (Ingress.isIngress(rendered.service.node.scope) && rendered.service.node.scope.proxy === rendered.service) ingresses.add(rendered.service.node.scope);
+    rendered.routes.forEach((r) => ingresses.add(r.ingress));
+  }
+  for (const ingress of [...ingresses].sort((a, b) => compareStrings(a.node.path, b.node.path))) {
+    const proxies = new Map((containersOf.get(ingress.proxy) ?? []).map((c) => [c.host, c]));
+    const network = networkName(ingress);
+    const backendsOn = new Map<string, ProxyBackend[]>();
+    for (const { service: { rendered } } of placed) {
+      const routes = rendered.routes.filter((r) => r.ingress === ingress);
+      if (routes.length === 0) continue;
+      const replicas = containersOf.get(rendered.service) ?? [];
+      const stranded = [...new Set(replicas.filter((c) => !proxies.has(c.host)).map((c) => c.host))];
+      if (stranded.length) {
+        problems.add(rendered.service.node.path, `routes: replicas run on ${stranded.join(', ')}, where ingress ${ingress.node.path} has no proxy (its hosts: ${[...proxies.keys()].sort(compareStrings).join(', ') || 'none'}); add those hosts to the ingress, or place the service on its hosts (placement.hosts)`);
+      }
+      const backend = backendName(rendered.name);
+      containersOf.set(rendered.service, replicas.map((c) => {
+        const proxy = proxies.get(c.host);
+        if (!proxy) return c;
+        const upstream: ProxyUpstream = { proxy: proxy.spec.name, backend, server: c.spec.name, network, port: routes[0].port };
+        return {
+          ...c,
+          spec: { ...c.spec, networks: c.spec.networks.map((n) => (n.name === network ? { ...n, aliases: [...new Set([...n.aliases, upstreamDnsName(c.spec.name)])].sort(compareStrings) } : n)) },
+          policy: { ...c.policy, proxies: [...(c.policy.proxies ?? []), upstream] },
+        };
+      }));
+      for (const host of proxies.keys()) {
+        const servers = replicas.filter((c) => c.host === host).map((c) => ({ name: c.spec.name, dnsName: upstreamDnsName(c.spec.name) }));
+        const list = backendsOn.get(host) ?? [];
+        list.push({ name: backend, routes: routes.map((r) => ({ hostName: r.hostName, pathPrefix: r.pathPrefix })), port: routes[0].port, healthCheckPath: routes[0].healthCheckPath, servers });
+        backendsOn.set(host, list);
+      }
+    }
+    checkRouteClashes(ingress, placed, problems);
+    containersOf.set(ingress.proxy, [...proxies.values()].map((proxy) => ({
+      ...proxy,
+      spec: {
+        ...proxy.spec,
+        env: {
+          ...proxy.spec.env,
+          [INGRESS_CONFIG_ENV]: renderProxyConfig({ title: `ingress ${ingress.node.path} on ${proxy.host}`, listenPort: INGRESS_CONTAINER_PORT, backends: backendsOn.get(proxy.host) ?? [] }),
+        },
+      },
+    })));
+  }
+}
+
+/** Two services with the same host name and path prefix on one ingress: the proxy could only pick one. */
+function checkRouteClashes(ingress: Ingress, placed: readonly PlacedService[], problems: Problems): void {
+  const claimed = new Map<string, string>();
+  for (const { service: { rendered } } of placed) {
+    for (const route of rendered.routes.filter((r) => r.ingress === ingress)) {
+      const key = `${route.hostName ?? '*'}${route.pathPrefix.replace(/\/+$/, '') || '/'}`;
+      const other = claimed.get(key);
+      if (other !== undefined && other !== rendered.service.node.path) {
+        problems.add(rendered.service.node.path, `routes: ${key} on ingress ${ingress.node.path} is also routed to ${other}; give one of them another host name or path prefix`);
+      } else {
+        claimed.set(key, rendered.service.node.path);
+      }
+    }
+  }
+}
