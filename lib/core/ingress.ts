@@ -4,8 +4,9 @@ import type { Host } from './host';
 import { Image } from './image';
 import { Network } from './network';
 import { brand, hasBrand } from './private/brand';
-import { INGRESS_CONFIG_ENV, INGRESS_CONTAINER_PORT } from './private/ingress-constants';
+import { INGRESS_CERTIFICATE_PATH, INGRESS_CONFIG_ENV, INGRESS_CONTAINER_PORT, INGRESS_TLS_CONTAINER_PORT } from './private/ingress-constants';
 import { RestartPolicy } from './restart-policy';
+import type { Secret } from './secret';
 import { Service } from './service';
 
 const INGRESS_SYMBOL = Symbol.for('hoist.Ingress');
@@ -44,6 +45,39 @@ export interface IngressProps {
    * @default - the construct id
    */
   readonly serviceName?: string;
+
+  /**
+   * HTTPS: the proxy terminates TLS with a certificate from a Secret and, unless told not
+   * to, redirects HTTP requests to HTTPS.
+   *
+   * @default - HTTP only
+   */
+  readonly tls?: IngressTls;
+}
+
+/** HTTPS on an {@link Ingress}. */
+export interface IngressTls {
+  /**
+   * The certificate chain and its private key, PEM, in one secret (the certificate first,
+   * then any intermediates, then the key), e.g. `Secret.fromFile(stack, 'cert', 'shop.pem')`.
+   * It reaches the proxy as a file (mode 0600), never in its environment; a new value
+   * replaces the proxies one host at a time.
+   */
+  readonly certificate: Secret;
+
+  /**
+   * The host port the proxy serves HTTPS on.
+   *
+   * @default 443
+   */
+  readonly httpsPort?: number;
+
+  /**
+   * Answer HTTP requests with a permanent redirect to the same URL over HTTPS.
+   *
+   * @default true
+   */
+  readonly redirectHttp?: boolean;
 }
 
 /**
@@ -87,6 +121,8 @@ export class Ingress extends Construct {
     this._props = props ?? ({} as IngressProps);
     const hosts = this._props.hosts ?? [];
     this.network = new Network(this, 'network', { networkName: `${id}-routes` });
+    const tls = this._props.tls;
+    const bind = this._props.bindAddress ? { bindAddress: this._props.bindAddress } : {};
     this.proxy = new Service(this, 'proxy', {
       serviceName: this._props.serviceName ?? id,
       image: this._props.image ?? Image.fromRegistry('haproxy:2.6'),
@@ -94,7 +130,11 @@ export class Ingress extends Construct {
       // of routes is a change of the container like any other, shown by the plan.
       entrypoint: ['sh', '-c', `printf '%s' "$${INGRESS_CONFIG_ENV}" > /tmp/hoist-ingress.cfg && exec haproxy -W -db -f /tmp/hoist-ingress.cfg`],
       environment: { [INGRESS_CONFIG_ENV]: '' },
-      ports: [{ container: INGRESS_CONTAINER_PORT, host: this._props.httpPort ?? 80, ...(this._props.bindAddress ? { bindAddress: this._props.bindAddress } : {}) }],
+      ports: [
+        { container: INGRESS_CONTAINER_PORT, host: this._props.httpPort ?? 80, ...bind },
+        ...(tls ? [{ container: INGRESS_TLS_CONTAINER_PORT, host: tls.httpsPort ?? 443, ...bind }] : []),
+      ],
+      secrets: tls ? [tls.certificate.asFile(INGRESS_CERTIFICATE_PATH)] : [],
       networks: [this.network],
       replicas: hosts.length,
       placement: { hosts, maxPerHost: 1 },

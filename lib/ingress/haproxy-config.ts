@@ -3,12 +3,21 @@ import { compareStrings } from '../values/compare-strings';
 /** The port of the proxy's runtime API, on the proxy container's loopback only. */
 export const RUNTIME_API_PORT = 9999;
 
+/**
+ * Where a server points until its name resolves or Hoist sets its address: TEST-NET-1 (RFC
+ * 5737), which is never routed, so its health check fails and it gets no requests. (With no
+ * address at all, HAProxy refuses to set one at run time.)
+ */
+export const UNRESOLVED_ADDRESS = '192.0.2.1';
+
 /** What one proxy serves: its listening port and the backends of the services routed on its host. */
 export interface ProxyConfig {
   /** What the configuration is for, in its header comment (the ingress's construct path and host). */
   readonly title: string;
   /** The port the proxy listens on inside its container. */
   readonly listenPort: number;
+  /** HTTPS: where the certificate is, the port to serve it on, and whether HTTP redirects to it. */
+  readonly tls?: { readonly certificatePath: string; readonly listenPort: number; readonly publicPort: number; readonly redirectHttp: boolean } | null;
   readonly backends: readonly ProxyBackend[];
 }
 
@@ -74,11 +83,24 @@ export function renderProxyConfig(config: ProxyConfig): string {
     'resolvers engine',
     '  parse-resolv-conf',
     '  hold valid 10s',
-    '  hold nx 30s',
+    // A name the engine's DNS does not know (any more: Podman's forgets renamed containers)
+    // keeps its last address: health checks decide whether it serves, and Hoist sets the
+    // addresses itself whenever it starts a replica or the proxy.
+    '  hold nx 24d',
+    '  hold other 24d',
+    '  hold refused 24d',
+    '  hold timeout 24d',
     '',
     'frontend http',
     `  bind :${config.listenPort}`,
+    ...(config.tls ? [`  bind :${config.tls.listenPort} ssl crt ${config.tls.certificatePath}`] : []),
+    '  option forwardfor',
     '  http-request set-var(txn.host) req.hdr(host),field(1,:),lower',
+    ...(config.tls ? ['  http-request set-header X-Forwarded-Proto https if { ssl_fc }', '  http-request set-header X-Forwarded-Proto http if !{ ssl_fc }'] : []),
+    // The host's HTTPS port, which may not be 443, so the redirect names it.
+    ...(config.tls?.redirectHttp
+      ? [`  http-request redirect code 301 location https://%[var(txn.host)]${config.tls.publicPort === 443 ? '' : `:${config.tls.publicPort}`}%[capture.req.uri] if !{ ssl_fc }`]
+      : []),
   ];
   const routes = config.backends.flatMap((b) => b.routes.map((r) => ({ ...r, backend: b.name })))
     // Most specific first: a host name before none, then the longer path prefix.
@@ -104,7 +126,7 @@ export function renderProxyConfig(config: ProxyConfig): string {
     lines.push(`backend ${backend.name}`, '  balance roundrobin');
     if (backend.healthCheckPath !== null) lines.push(`  option httpchk GET ${backend.healthCheckPath}`);
     for (const server of [...backend.servers].sort((a, b) => compareStrings(a.name, b.name))) {
-      lines.push(`  server ${server.name} ${server.dnsName}:${backend.port} check inter 2s fall 2 rise 2 resolvers engine init-addr last,libc,none`);
+      lines.push(`  server ${server.name} ${server.dnsName}:${backend.port} check inter 2s fall 2 rise 2 resolvers engine init-addr last,libc,${UNRESOLVED_ADDRESS}`);
       lines.push(`  server ${spareServerName(server.name)} 0.0.0.0:${backend.port} disabled`);
     }
     lines.push('');

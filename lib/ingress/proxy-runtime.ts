@@ -55,8 +55,13 @@ export class ProxyRuntime {
     if (result.exitCode !== 0) {
       throw new Error(`the runtime API of proxy ${this.proxy} on ${this.client.host} did not answer (${result.timedOut ? 'timed out' : `exit ${result.exitCode}`}): ${result.stderr.toString('utf8').trim().slice(0, 300)}`);
     }
-    const failed = answer.split('\n').find((line) => /^(No such|Unknown|Invalid|Require|Unexpected|.*not allowed|.*cannot)/i.test(line.trim()));
-    if (failed) throw new Error(`proxy ${this.proxy} on ${this.client.host} refused "${commands.join('; ')}": ${failed.trim()}`);
+    // "set" commands answer nothing, or a note that an address or port changed; anything
+    // else is a refusal ("No such server.", "Update for the current server address family
+    // is only supported through configuration file", ...).
+    if (commands.every((c) => c.startsWith('set '))) {
+      const refused = answer.split('\n').map((l) => l.trim()).find((l) => l !== '' && !/^(IP changed from|no need to change|port changed from)/i.test(l));
+      if (refused) throw new Error(`proxy ${this.proxy} on ${this.client.host} refused "${commands.join('; ')}": ${refused}`);
+    }
     return answer;
   }
 
@@ -109,6 +114,18 @@ export class ProxyRuntime {
     await this.command(`set server ${backend}/${spare} state maint`);
   }
 
+  /**
+   * Points a replica's main server at `address` and lets it take requests: at once when
+   * `ready` (Hoist checked the container), else once its health checks pass. For a replica
+   * or a proxy that Hoist just started, so the proxy does not depend on the engine's DNS.
+   */
+  public async register(upstream: ProxyUpstream, address: string, ready: boolean): Promise<void> {
+    const { backend, server, port } = upstream;
+    // A container Hoist saw ready serves at once: its health checks go on from "up" instead
+    // of failing requests (503) until they pass twice.
+    await this.command(`set server ${backend}/${server} addr ${address} port ${port}`, `set server ${backend}/${server} state ready`, ...(ready ? [`set server ${backend}/${server} health up`] : []));
+  }
+
   /** Undoes step 1 after a failure before the old container stopped: the main server serves again. */
   public async undivert(upstream: ProxyUpstream): Promise<void> {
     const { backend, server } = upstream;
@@ -128,7 +145,23 @@ export class ProxyRuntime {
 
 /** A container's address on one network, as its engine reports it; undefined when it is not on it. */
 export async function addressOn(client: EngineDriver, container: string, network: string): Promise<string | undefined> {
-  const inspect = await client.inspectContainer(container);
+  return (await upstreamState(client, container, network))?.address;
+}
+
+/**
+ * Where a replica is on a proxy's network and whether it is ready (running, and healthy if it
+ * has a health check); undefined when it is not there or not on that network.
+ */
+export async function upstreamState(client: EngineDriver, container: string, network: string): Promise<{ address: string; ready: boolean } | undefined> {
+  let inspect;
+  try {
+    inspect = await client.inspectContainer(container);
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
   const endpoint = (inspect.NetworkSettings.Networks ?? {})[network] as { IPAddress?: string } | undefined;
-  return endpoint?.IPAddress || undefined;
+  if (!endpoint?.IPAddress) return undefined;
+  const health = (inspect.State as { Health?: { Status?: string } }).Health?.Status;
+  return { address: endpoint.IPAddress, ready: inspect.State.Running === true && (health === undefined || health === '' || health === 'healthy') };
 }

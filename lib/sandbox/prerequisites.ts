@@ -24,6 +24,8 @@ const REQUIREMENTS: Requirement[] = [
   { path: '/usr/bin/ssh-keygen', pkg: 'openssh-client', when: () => true },
   { path: '/usr/bin/ssh', pkg: 'openssh-client', when: () => true },
   { path: '/usr/bin/tar', pkg: 'tar', when: () => true },
+  // Self-signed certificates for the ingress's TLS in tests and on sandbox hosts.
+  { path: '/usr/bin/openssl', pkg: 'openssl', when: () => true },
   { path: '/usr/sbin/dockerd', pkg: 'docker.io', when: (n) => n.docker },
   { path: '/usr/bin/podman', pkg: 'podman', when: (n) => n.podman },
   { path: '/usr/sbin/runc', pkg: 'runc', when: (n) => n.podman },

@@ -115,7 +115,10 @@ function checkReferences(r: RenderedService, stack: Stack, inStack: (c: IConstru
     }
   };
   r.volumes.forEach((v) => foreign(v, 'mounts', 'volume'));
-  r.networks.forEach((n) => foreign(n, 'networks', 'network'));
+  // An ingress's network comes with its routes: reported once, as the ingress.
+  const routed = new Set(r.routes.map((route) => route.ingress.network));
+  r.networks.filter((n) => !routed.has(n)).forEach((n) => foreign(n, 'networks', 'network'));
+  r.routes.forEach((route, i) => foreign(route.ingress, `routes[${i}].ingress`, 'ingress'));
   r.secrets.forEach((s) => foreign(s, 'secrets', 'secret'));
   r.dependencies.forEach((d) => foreign(d.service, 'dependsOn', 'service'));
 }

@@ -1,5 +1,5 @@
 import { Ingress } from '../core/ingress';
-import { INGRESS_CONFIG_ENV, INGRESS_CONTAINER_PORT } from '../core/private/ingress-constants';
+import { INGRESS_CERTIFICATE_PATH, INGRESS_CONFIG_ENV, INGRESS_CONTAINER_PORT, INGRESS_TLS_CONTAINER_PORT } from '../core/private/ingress-constants';
 import type { Service } from '../core/service';
 import type { ContainerResource, ProxyUpstream } from '../graph/graph-document';
 import { backendName, renderProxyConfig, upstreamDnsName, type ProxyBackend } from '../ingress/haproxy-config';
@@ -23,7 +23,14 @@ export function renderIngressRoutes(placed: readonly PlacedService[], containers
     rendered.routes.forEach((r) => ingresses.add(r.ingress));
   }
   for (const ingress of [...ingresses].sort((a, b) => compareStrings(a.node.path, b.node.path))) {
+    // An ingress of another stack was reported by the model (a service can only route
+    // through its own stack's ingresses).
+    if (!containersOf.has(ingress.proxy)) continue;
     const proxies = new Map((containersOf.get(ingress.proxy) ?? []).map((c) => [c.host, c]));
+    const tlsProps = ingress._props.tls;
+    const tls = tlsProps
+      ? { certificatePath: INGRESS_CERTIFICATE_PATH, listenPort: INGRESS_TLS_CONTAINER_PORT, publicPort: tlsProps.httpsPort ?? 443, redirectHttp: tlsProps.redirectHttp ?? true }
+      : null;
     const network = networkName(ingress);
     const backendsOn = new Map<string, ProxyBackend[]>();
     for (const { service: { rendered } } of placed) {
@@ -59,7 +66,9 @@ export function renderIngressRoutes(placed: readonly PlacedService[], containers
         ...proxy.spec,
         env: {
           ...proxy.spec.env,
-          [INGRESS_CONFIG_ENV]: renderProxyConfig({ title: `ingress ${ingress.node.path} on ${proxy.host}`, listenPort: INGRESS_CONTAINER_PORT, backends: backendsOn.get(proxy.host) ?? [] }),
+          [INGRESS_CONFIG_ENV]: renderProxyConfig({
+            title: `ingress ${ingress.node.path} on ${proxy.host}`, listenPort: INGRESS_CONTAINER_PORT, tls, backends: backendsOn.get(proxy.host) ?? [],
+          }),
         },
       },
     })));
@@ -71,7 +80,7 @@ function checkRouteClashes(ingress: Ingress, placed: readonly PlacedService[], p
   const claimed = new Map<string, string>();
   for (const { service: { rendered } } of placed) {
     for (const route of rendered.routes.filter((r) => r.ingress === ingress)) {
-      const key = `${route.hostName ?? '*'}${route.pathPrefix.replace(/\/+$/, '') || '/'}`;
+      const key = `${route.hostName ?? '*'}${route.pathPrefix}`;
       const other = claimed.get(key);
       if (other !== undefined && other !== rendered.service.node.path) {
         problems.add(rendered.service.node.path, `routes: ${key} on ingress ${ingress.node.path} is also routed to ${other}; give one of them another host name or path prefix`);

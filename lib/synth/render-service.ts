@@ -189,7 +189,8 @@ export function renderService(service: Service, defaults: ServiceDefaults, names
   const routes: RenderedRoute[] = [];
   (props.routes ?? []).forEach((route, i) => {
     const rendered: RenderedRoute = {
-      ingress: route.ingress, port: route.port, hostName: route.hostName ?? null, pathPrefix: route.pathPrefix ?? '/', healthCheckPath: route.healthCheckPath ?? null,
+      // "/api/" and "/api" are one prefix (the path /api and everything under /api/).
+      ingress: route.ingress, port: route.port, hostName: route.hostName ?? null, pathPrefix: (route.pathPrefix ?? '/').replace(/\/+$/, '') || '/', healthCheckPath: route.healthCheckPath ?? null,
     };
     const same = routes.findIndex((r) => r.ingress === rendered.ingress && r.hostName === rendered.hostName && r.pathPrefix === rendered.pathPrefix);
     if (same >= 0) {
@@ -198,7 +199,8 @@ export function renderService(service: Service, defaults: ServiceDefaults, names
     }
     const other = routes.find((r) => r.ingress === rendered.ingress && (r.port !== rendered.port || r.healthCheckPath !== rendered.healthCheckPath));
     if (other) {
-      problems.push(`routes[${i}]: routes of one service through one ingress must share port and healthCheckPath (one set of upstreams); this one has port ${rendered.port}, another ${other.port}`);
+      const differ = other.port !== rendered.port ? `port ${rendered.port}, another ${other.port}` : `healthCheckPath ${JSON.stringify(rendered.healthCheckPath)}, another ${JSON.stringify(other.healthCheckPath)}`;
+      problems.push(`routes[${i}]: routes of one service through one ingress must share port and healthCheckPath (one set of upstreams); this one has ${differ}`);
       return;
     }
     routes.push(rendered);

@@ -1,5 +1,8 @@
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as https from 'node:https';
+import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -18,13 +21,19 @@ import { steadyLoad, type LoadReport } from '../helpers/steady-load';
 
 const PROXY_PORT = 18480;
 const DIRECT_PORT = 18481;
-const PROGRAM = `import { App, HealthCheck, Image, Ingress, Inventory, Mount, Service, Stack } from 'hoist';
+const TLS_PORT = 18482;
+const SECURE_HTTP_PORT = 18483;
+const PROGRAM = `import { App, HealthCheck, Image, Ingress, Inventory, Mount, Secret, Service, Stack } from 'hoist';
 
 const app = new App();
 const stack = new Stack(app, 'edge', { defaults: { resources: { memory: '64MiB', pids: 100 }, noNewPrivileges: true } });
 const inventory = Inventory.fromDefault(stack, 'hosts');
 const hosts = [inventory.findHost(process.env.EDGE_DOCKER_HOST!), inventory.findHost(process.env.EDGE_PODMAN_HOST!)];
 const ingress = new Ingress(stack, 'front', { hosts, httpPort: ${PROXY_PORT} });
+// The same routes over HTTPS, with a certificate from a Secret; HTTP redirects there.
+const secure = new Ingress(stack, 'secure', {
+  hosts, httpPort: ${SECURE_HTTP_PORT}, tls: { certificate: Secret.fromFile(stack, 'certificate', 'shop.pem'), httpsPort: ${TLS_PORT} },
+});
 const busybox = Image.fromRegistry('busybox:latest');
 const page = (version: string) => ['sh', '-c', \`echo "\${version} from $(hostname)" > /www/index.html && exec httpd -f -p 8080 -h /www\`];
 
@@ -37,7 +46,7 @@ new Service(stack, 'web', {
   placement: { hosts },
   healthCheck: HealthCheck.http(8080, { interval: '1s' }),
   stopGracePeriod: '2s',
-  routes: [{ ingress, port: 8080, healthCheckPath: '/' }],
+  routes: [{ ingress, port: 8080, healthCheckPath: '/' }, { ingress: secure, port: 8080, hostName: 'shop.test', healthCheckPath: '/' }],
 });
 
 // The same page without the proxy: a published port, so one replica per host, stop-first.
@@ -59,6 +68,8 @@ describe('ingress on the sandbox (Docker and Podman): rollouts under load', () =
   let dir: string;
   let env: Record<string, string | undefined>;
   let addresses: string[];
+  let certificate: string;
+  let privateKey: string;
 
   const hoist = (args: string[], extraEnv: Record<string, string> = {}, timeoutMs = 180_000) => {
     const r = runHoist(args, { cwd: dir, env: { ...env, ...extraEnv }, timeoutMs });
@@ -92,11 +103,30 @@ describe('ingress on the sandbox (Docker and Podman): rollouts under load', () =
     fs.mkdirSync(path.join(dir, 'node_modules'));
     fs.symlinkSync(REPO_ROOT, path.join(dir, 'node_modules', 'hoist'));
     fs.writeFileSync(path.join(dir, 'main.ts'), PROGRAM);
+    // A self-signed certificate for shop.test: the test trusts it as its own CA.
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'key.pem', '-out', 'cert.pem', '-days', '2', '-subj', '/CN=shop.test', '-addext', 'subjectAltName=DNS:shop.test'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(made.status, 0, made.stderr);
+    certificate = fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8');
+    privateKey = fs.readFileSync(path.join(dir, 'key.pem'), 'utf8');
+    fs.writeFileSync(path.join(dir, 'shop.pem'), certificate + privateKey, { mode: 0o600 });
     env = {
       HOIST_INVENTORY: path.join(inventory.dir, 'inventory.json'), HOIST_FINGERPRINT_KEY: 'edge-it',
       EDGE_DOCKER_HOST: docker.name, EDGE_PODMAN_HOST: podman.name, WEB_VERSION: 'v1', DIRECT_VERSION: 'v1',
     };
     hoist(['apply', '--yes']);
+  });
+
+  before(async () => {
+    // A proxy and its replicas created in one apply may start in either order; whichever
+    // comes second registers with the other, but if both start at once the proxy finds the
+    // replicas through DNS and health checks, seconds later. Wait for that, not a clock.
+    for (const address of addresses) {
+      for (let i = 0; i < 100; i++) {
+        const answer = await request(http, { host: address, port: PROXY_PORT, path: '/' }).catch(() => undefined);
+        if (answer?.status === 200) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
   });
 
   after(() => {
@@ -120,6 +150,23 @@ describe('ingress on the sandbox (Docker and Podman): rollouts under load', () =
     assert.match(plan, /Plan: 0 to create, 0 to update, 0 to replace, 0 to delete/, `a clean plan after the rollout:\n${plan}`);
   });
 
+  it('HTTPS with the certificate from a Secret on both hosts, HTTP redirected to it, unknown host names refused; the key appears in no output or file', async () => {
+    for (const address of addresses) {
+      const secure = await request(https, { host: address, port: TLS_PORT, path: '/', servername: 'shop.test', ca: certificate, headers: { Host: 'shop.test' } });
+      assert.equal(secure.status, 200, `${address}: ${secure.body}`);
+      assert.match(secure.body, /^v[12] from /, `${address} answers over HTTPS`);
+      const plain = await request(http, { host: address, port: SECURE_HTTP_PORT, path: '/a?b=1', headers: { Host: 'shop.test' } });
+      assert.equal(plain.status, 301);
+      assert.equal(plain.headers.location, `https://shop.test:${TLS_PORT}/a?b=1`);
+      const unknown = await request(https, { host: address, port: TLS_PORT, path: '/', servername: 'shop.test', ca: certificate, headers: { Host: 'other.test' } });
+      assert.equal(unknown.status, 404, 'a host name no route asks for');
+    }
+    const keyLine = privateKey.split('\n')[1];
+    const plan = hoist(['plan', '--json']).stdout + hoist(['status']).stdout;
+    assert.ok(!plan.includes(keyLine), 'the private key is in no plan or status');
+    assert.ok(!fs.readFileSync(path.join(dir, 'hoist.out', 'graph.json'), 'utf8').includes(keyLine), 'the private key is not in the graph');
+  });
+
   it('without the proxy: the same rollout of a published, stop-first service fails requests (what the proxy prevents)', async (t) => {
     const { report, applySeconds } = await applyUnderLoad(DIRECT_PORT, { DIRECT_VERSION: 'v2' });
     t.diagnostic(`without the proxy: apply ${applySeconds.toFixed(1)} s; ${summary(report)}`);
@@ -127,3 +174,16 @@ describe('ingress on the sandbox (Docker and Podman): rollouts under load', () =
     assert.deepEqual(report.last, ['v2', 'v2'], 'each host answers v2 at the end');
   });
 });
+
+/** One request, its status, headers and body; bounded in time. */
+function request(client: typeof http | typeof https, options: https.RequestOptions): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = client.get({ ...options, timeout: 5000 }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => { body += c.toString(); });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+  });
+}

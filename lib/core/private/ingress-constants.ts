@@ -3,3 +3,9 @@ export const INGRESS_CONTAINER_PORT = 8080;
 
 /** The environment variable that carries the proxy's configuration into its container. */
 export const INGRESS_CONFIG_ENV = 'HOIST_INGRESS_CONFIG';
+
+/** The port the proxy serves HTTPS on inside its container. */
+export const INGRESS_TLS_CONTAINER_PORT = 8443;
+
+/** Where the proxy finds its certificate and key (a secret file). */
+export const INGRESS_CERTIFICATE_PATH = '/run/secrets/hoist-ingress/certificate.pem';

@@ -8,6 +8,7 @@ import type { HostPlanning, ParkedVersion, ResourceKindDefinition } from '../kin
 import type { Cause, PlannedAnonymousVolume } from '../planned-action';
 import { movedObject } from '../moved-object';
 import { compareContainer, updatableInPlace } from './compare-container';
+import { registerReplica, registerUpstreams } from './traffic-switch';
 import {
   adoptStopFirst, type AdoptedContainer, type ContainerTarget, createContainer, discardPrevious, type ParkedPrevious, replaceStartFirst, replaceStopFirst,
   restorePrevious, updateContainer,
@@ -116,22 +117,34 @@ export const containerKind: ResourceKindDefinition<ContainerResource> = {
           client, resource, stack: stack.name, revision, secrets,
           runToCompletion: stack.resources.some((r) => r.dependsOn.some((d) => d.id === resource.id && d.condition === 'completed')),
         };
+        // Whatever Hoist (re)started, the proxies on the host learn where it is.
+        const routed = async () => {
+          await registerReplica(client, resource);
+          await registerUpstreams(client, stack, resource);
+        };
         if (action.action === 'create') {
           await createContainer(target);
+          await routed();
           return {};
         }
         if (action.action === 'update') {
           // Limits change only when a field differs; a container that merely stopped is started.
           await updateContainer(target, action.causes.some((c) => c.type !== 'not-running'));
+          await routed();
           return {};
         }
         if (action.action !== 'replace') throw new Error(`cannot ${action.action} a container`);
         const adopt = action.causes.find((c) => c.type === 'adopt');
         if (adopt) {
           const parked = await adoptStopFirst(target, { name: adopt.container, id: adopt.id });
+          await routed();
           return { parked: { host: client.host, name: adopt.container, ...parked } };
         }
-        return { parked: parkedVersion(await (action.order === 'stop-first' ? replaceStopFirst(target) : replaceStartFirst(target))) };
+        // A start-first replacement switches the proxies' traffic itself (traffic-switch.ts).
+        const parked = parkedVersion(await (action.order === 'stop-first' ? replaceStopFirst(target) : replaceStartFirst(target)));
+        if (action.order === 'stop-first') await routed();
+        else await registerUpstreams(client, stack, resource);
+        return { parked };
       },
     };
   },

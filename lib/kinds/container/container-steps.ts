@@ -9,7 +9,7 @@ import { removeOwnedContainer } from '../../engine/remove-container';
 import { joiningName, nextName, previousName } from '../../engine/rollout-names';
 import { createSecretVolumes, newSecretVolumes, writeSecretFiles } from '../../engine/secret-files';
 import type { SecretValues } from '../kind-definition';
-import { divertTraffic, proxyNetworks, TrafficSwitch } from './traffic-switch';
+import { divertTraffic, proxyNetworks, registerReplica, TrafficSwitch } from './traffic-switch';
 import { waitCompleted, waitReady } from './wait-ready';
 
 /**
@@ -219,6 +219,7 @@ export async function restorePrevious(parked: ParkedPrevious): Promise<void> {
   await client.startContainer(name);
   await waitReady(client, name, resource.policy.update.healthTimeoutMs);
   await joinAliases(client, name, parked.aliases);
+  await registerReplica(client, resource);
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { EngineDriver } from '../../drivers/engine-driver';
-import type { ContainerResource, ProxyUpstream } from '../../graph/graph-document';
-import { addressOn, ProxyRuntime } from '../../ingress/proxy-runtime';
+import type { ContainerResource, ProxyUpstream, StackGraph } from '../../graph/graph-document';
+import { addressOn, ProxyRuntime, upstreamState } from '../../ingress/proxy-runtime';
 
 /** One proxy's part of a switch: where the new container is, as that proxy reaches it. */
 interface Diverted {
@@ -67,4 +67,36 @@ export async function divertTraffic(client: EngineDriver, resource: ContainerRes
 /** The networks a replica's proxies reach it on: its name there must not move while they do. */
 export function proxyNetworks(resource: ContainerResource): Set<string> {
   return new Set((resource.policy.proxies ?? []).map((p) => p.network));
+}
+
+/**
+ * Tells the proxies that route to a replica where it now is: after Hoist created, replaced
+ * (stop-first) or restarted it. A proxy that is not running, or does not have the replica in
+ * its configuration yet, is left out.
+ */
+export async function registerReplica(client: EngineDriver, resource: ContainerResource): Promise<void> {
+  for (const upstream of resource.policy.proxies ?? []) {
+    const runtime = await ProxyRuntime.open(client, upstream.proxy);
+    if (!runtime || !(await runtime.knows(upstream))) continue;
+    const state = await upstreamState(client, upstream.server, upstream.network);
+    if (state) await runtime.register(upstream, state.address, state.ready);
+  }
+}
+
+/**
+ * Tells a proxy that Hoist just started where each replica it routes to is, so it serves
+ * them at once, whether or not the engine's DNS knows their names (Podman's CNI DNS forgets
+ * containers that were renamed after they started, as rollouts do).
+ */
+export async function registerUpstreams(client: EngineDriver, stack: StackGraph, proxy: ContainerResource): Promise<void> {
+  const runtime = await ProxyRuntime.open(client, proxy.spec.name);
+  if (!runtime) return;
+  for (const replica of stack.resources) {
+    if (replica.kind !== 'container' || replica.host !== proxy.host) continue;
+    for (const upstream of (replica.policy.proxies ?? []).filter((u) => u.proxy === proxy.spec.name)) {
+      if (!(await runtime.knows(upstream))) continue;
+      const state = await upstreamState(client, upstream.server, upstream.network);
+      if (state) await runtime.register(upstream, state.address, state.ready);
+    }
+  }
 }
