@@ -150,32 +150,64 @@ export class Ingress extends Construct {
   }
 }
 
+/** What a route carries. */
+export enum RouteProtocol {
+  /**
+   * HTTP requests from outside, on the ingress's HTTP (and HTTPS) port, matched by host name
+   * and path prefix; each proxy sends them to the replicas on its own host.
+   */
+  HTTP = 'http',
+  /**
+   * TCP connections (any protocol: PostgreSQL, Redis, HTTP, ...) from the stack's own
+   * containers, across hosts: every container on the ingress's network, on any of its hosts,
+   * reaches the service as `<serviceName>:<port>`, and its host's proxy forwards to every
+   * replica: directly on its own host, through the other hosts' proxies (on `meshPort`,
+   * published on each host's address only) elsewhere. Never published to the outside.
+   */
+  TCP = 'tcp',
+}
+
 /** A route from an {@link Ingress} to a service's containers. */
 export interface ServiceRoute {
   /** The ingress whose proxies route to the service. */
   readonly ingress: Ingress;
 
-  /** The container port the service serves HTTP on. */
+  /** The container port the service serves on. */
   readonly port: number;
 
   /**
-   * Only requests for this host name (the Host header, without its port), e.g. "shop.example.com".
+   * HTTP from outside, or TCP between the stack's containers across hosts.
+   *
+   * @default RouteProtocol.HTTP
+   */
+  readonly protocol?: RouteProtocol;
+
+  /**
+   * TCP routes: the port the proxies reach each other on, published on each host's address
+   * (its `address` in the inventory, which must then be an IP address) and nowhere else.
+   *
+   * @default - the route's port
+   */
+  readonly meshPort?: number;
+
+  /**
+   * HTTP routes: only requests for this host name (the Host header, without its port), e.g. "shop.example.com".
    *
    * @default - any host name
    */
   readonly hostName?: string;
 
   /**
-   * Only requests whose path starts with this prefix, e.g. "/api". The path reaches the
-   * service unchanged.
+   * HTTP routes: only requests whose path starts with this prefix, e.g. "/api". The path
+   * reaches the service unchanged.
    *
    * @default "/"
    */
   readonly pathPrefix?: string;
 
   /**
-   * A path the proxy requests (GET) on each replica to check its health; a replica that
-   * fails twice gets no requests until it passes again.
+   * HTTP routes: a path the proxy requests (GET) on each replica to check its health; a
+   * replica that fails twice gets no requests until it passes again.
    *
    * @default - a TCP connection to the port
    */

@@ -19,6 +19,34 @@ export interface ProxyConfig {
   /** HTTPS: where the certificate is, the port to serve it on, and whether HTTP redirects to it. */
   readonly tls?: { readonly certificatePath: string; readonly listenPort: number; readonly publicPort: number; readonly redirectHttp: boolean } | null;
   readonly backends: readonly ProxyBackend[];
+  /** TCP routes: listeners for this host's containers and for the other hosts' proxies. */
+  readonly tcp?: readonly ProxyTcpRoute[];
+}
+
+/** One TCP route as one proxy serves it. */
+export interface ProxyTcpRoute {
+  /** The routed service's name (the listeners are `tcp.<service>` and `mesh.<service>`). */
+  readonly service: string;
+  /** Where this host's containers connect (the proxy answers to the service's name). */
+  readonly listenPort: number;
+  /** Where the other hosts' proxies connect (published on this host's address). */
+  readonly meshListenPort: number;
+  /** The replicas' port. */
+  readonly targetPort: number;
+  /** The replicas on this host. */
+  readonly servers: readonly { readonly name: string; readonly dnsName: string }[];
+  /** The other hosts with replicas: their proxies' mesh listeners. */
+  readonly remotes: readonly { readonly host: string; readonly address: string; readonly port: number }[];
+}
+
+/** The listener for a TCP route's local clients: the backend its replicas are servers of. */
+export function tcpBackendName(service: string): string {
+  return `tcp.${service}`;
+}
+
+/** The listener for the other hosts' proxies: the local replicas only, so traffic crosses at most one host. */
+export function meshBackendName(service: string): string {
+  return `mesh.${service}`;
 }
 
 /** One routed service as a backend of one proxy. */
@@ -130,6 +158,19 @@ export function renderProxyConfig(config: ProxyConfig): string {
       lines.push(`  server ${spareServerName(server.name)} 0.0.0.0:${backend.port} disabled`);
     }
     lines.push('');
+  }
+  for (const route of [...(config.tcp ?? [])].sort((a, b) => compareStrings(a.service, b.service))) {
+    const local = [...route.servers].sort((a, b) => compareStrings(a.name, b.name)).flatMap((server) => [
+      `  server ${server.name} ${server.dnsName}:${route.targetPort} check inter 2s fall 2 rise 2 resolvers engine init-addr last,libc,${UNRESOLVED_ADDRESS}`,
+      `  server ${spareServerName(server.name)} 0.0.0.0:${route.targetPort} disabled`,
+    ]);
+    // Connections may live long (database sessions): an idle one is kept for an hour.
+    const listen = (name: string, port: number) => [`listen ${name}`, '  mode tcp', `  bind :${port}`, '  balance roundrobin', '  timeout client 1h', '  timeout server 1h'];
+    lines.push(...listen(tcpBackendName(route.service), route.listenPort), ...local);
+    for (const remote of [...route.remotes].sort((a, b) => compareStrings(a.host, b.host))) {
+      lines.push(`  server remote.${remote.host} ${remote.address}:${remote.port} check inter 2s fall 2 rise 2`);
+    }
+    lines.push('', ...listen(meshBackendName(route.service), route.meshListenPort), ...local, '');
   }
   return lines.join('\n');
 }

@@ -43,10 +43,16 @@ export interface RenderedService {
   readonly hasFixedHostPort: boolean;
 }
 
+/** Ports the proxy listens on itself (HTTP, HTTPS, runtime API, mesh listeners), which a TCP route cannot take. */
+const RESERVED_PROXY_PORTS: readonly (readonly [number, number])[] = [[8080, 8080], [8443, 8443], [9999, 9999], [19000, 19999]];
+
 /** A service's route through an ingress, defaults filled in. */
 export interface RenderedRoute {
   readonly ingress: Ingress;
+  readonly protocol: 'http' | 'tcp';
   readonly port: number;
+  /** TCP routes: the host port the proxies reach each other on. */
+  readonly meshPort: number;
   readonly hostName: string | null;
   readonly pathPrefix: string;
   readonly healthCheckPath: string | null;
@@ -188,16 +194,32 @@ export function renderService(service: Service, defaults: ServiceDefaults, names
   // (render-ingress.ts), so the proxy can address each one.
   const routes: RenderedRoute[] = [];
   (props.routes ?? []).forEach((route, i) => {
+    const protocol = route.protocol ?? 'http';
+    if (protocol === 'tcp') {
+      const httpOnly = (['hostName', 'pathPrefix', 'healthCheckPath'] as const).filter((k) => route[k] !== undefined);
+      if (httpOnly.length) {
+        problems.push(`routes[${i}]: ${httpOnly.join(', ')} apply to HTTP routes only; a TCP route reaches the service by its name and port`);
+        return;
+      }
+      if (RESERVED_PROXY_PORTS.some(([from, to]) => route.port >= from && route.port <= to)) {
+        problems.push(`routes[${i}].port: ${route.port} is one the proxy uses itself (8080, 8443, 9999 and 19000-19999); a TCP route's port is where the proxy listens for the service`);
+        return;
+      }
+    } else if (route.meshPort !== undefined) {
+      problems.push(`routes[${i}].meshPort: applies to TCP routes only`);
+      return;
+    }
     const rendered: RenderedRoute = {
       // "/api/" and "/api" are one prefix (the path /api and everything under /api/).
-      ingress: route.ingress, port: route.port, hostName: route.hostName ?? null, pathPrefix: (route.pathPrefix ?? '/').replace(/\/+$/, '') || '/', healthCheckPath: route.healthCheckPath ?? null,
+      ingress: route.ingress, protocol, port: route.port, meshPort: route.meshPort ?? route.port, hostName: route.hostName ?? null,
+      pathPrefix: (route.pathPrefix ?? '/').replace(/\/+$/, '') || '/', healthCheckPath: route.healthCheckPath ?? null,
     };
-    const same = routes.findIndex((r) => r.ingress === rendered.ingress && r.hostName === rendered.hostName && r.pathPrefix === rendered.pathPrefix);
+    const same = routes.findIndex((r) => r.ingress === rendered.ingress && r.protocol === rendered.protocol && r.hostName === rendered.hostName && r.pathPrefix === rendered.pathPrefix);
     if (same >= 0) {
       problems.push(`routes[${i}]: the same host name and path prefix as routes[${same}]; list each route once`);
       return;
     }
-    const other = routes.find((r) => r.ingress === rendered.ingress && (r.port !== rendered.port || r.healthCheckPath !== rendered.healthCheckPath));
+    const other = routes.find((r) => r.ingress === rendered.ingress && r.protocol === rendered.protocol && (r.port !== rendered.port || r.healthCheckPath !== rendered.healthCheckPath));
     if (other) {
       const differ = other.port !== rendered.port ? `port ${rendered.port}, another ${other.port}` : `healthCheckPath ${JSON.stringify(rendered.healthCheckPath)}, another ${JSON.stringify(other.healthCheckPath)}`;
       problems.push(`routes[${i}]: routes of one service through one ingress must share port and healthCheckPath (one set of upstreams); this one has ${differ}`);

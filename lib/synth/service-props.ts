@@ -98,6 +98,8 @@ export const servicePropsSchema = z.strictObject({
   routes: z.array(z.strictObject({
     ingress: instance(Ingress.isIngress, 'an Ingress'),
     port,
+    protocol: z.enum(['http', 'tcp'], { error: (i) => `${describe(i.input)} is not a route protocol (RouteProtocol.HTTP or RouteProtocol.TCP)` }).optional(),
+    meshPort: port.optional(),
     hostName: routeHostName.optional(),
     pathPrefix: routePath.optional(),
     healthCheckPath: routePath.optional(),
