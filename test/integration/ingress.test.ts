@@ -23,7 +23,7 @@ const PROXY_PORT = 18480;
 const DIRECT_PORT = 18481;
 const TLS_PORT = 18482;
 const SECURE_HTTP_PORT = 18483;
-const PROGRAM = `import { App, HealthCheck, Image, Ingress, Inventory, Mount, Secret, Service, Stack } from 'hoist';
+const PROGRAM = `import { App, HealthCheck, Image, Ingress, Inventory, Mount, RouteProtocol, Secret, Service, Stack } from 'hoist';
 
 const app = new App();
 const stack = new Stack(app, 'edge', { defaults: { resources: { memory: '64MiB', pids: 100 }, noNewPrivileges: true } });
@@ -60,6 +60,18 @@ new Service(stack, 'direct', {
   healthCheck: HealthCheck.http(8080, { interval: '1s' }),
   stopGracePeriod: '2s',
 });
+// TCP routes across hosts: one service on each host, reached by name from clients on both.
+for (const [name, host, port] of [['pages', hosts[0], 7000], ['notes', hosts[1], 7001]] as const) {
+  new Service(stack, name, {
+    image: busybox,
+    command: ['sh', '-c', \`echo "\${name} on $(hostname)" > /www/index.html && exec httpd -f -p \${port} -h /www\`],
+    mounts: [Mount.tmpfs('/www', { size: '1MiB' })],
+    placement: { hosts: [host] },
+    stopGracePeriod: '1s',
+    routes: [{ ingress, port, protocol: RouteProtocol.TCP, meshPort: port + 11484 }],
+  });
+}
+new Service(stack, 'client', { image: busybox, command: ['sleep', '100000'], replicas: 2, placement: { hosts }, networks: [ingress.network], stopGracePeriod: '1s' });
 app.synth();
 `;
 
@@ -165,6 +177,16 @@ describe('ingress on the sandbox (Docker and Podman): rollouts under load', () =
     const plan = hoist(['plan', '--json']).stdout + hoist(['status']).stdout;
     assert.ok(!plan.includes(keyLine), 'the private key is in no plan or status');
     assert.ok(!fs.readFileSync(path.join(dir, 'hoist.out', 'graph.json'), 'utf8').includes(keyLine), 'the private key is not in the graph');
+  });
+
+  it('TCP routes: a client on each host reaches a service that runs only on the other host (and one on its own) by name, through the proxies', () => {
+    const fetch = (host: string, service: string, port: number) => hoist(['exec', 'edge/client', '--host', host, '--', 'sh', '-c', `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 5 ${service} ${port} | tail -n 1`]).stdout.trim();
+    const [docker, podman] = [env.EDGE_DOCKER_HOST!, env.EDGE_PODMAN_HOST!];
+    // pages runs on the Docker host, notes on the Podman host.
+    assert.match(fetch(podman, 'pages', 7000), /^pages on \w+$/, 'from the Podman host to the Docker host');
+    assert.match(fetch(docker, 'notes', 7001), /^notes on \w+$/, 'from the Docker host to the Podman host');
+    assert.match(fetch(docker, 'pages', 7000), /^pages on \w+$/, 'on the same host');
+    assert.match(fetch(podman, 'notes', 7001), /^notes on \w+$/, 'on the same host (Podman)');
   });
 
   it('without the proxy: the same rollout of a published, stop-first service fails requests (what the proxy prevents)', async (t) => {
