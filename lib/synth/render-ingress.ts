@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { Ingress } from '../core/ingress';
 import { INGRESS_CERTIFICATE_PATH, INGRESS_CONFIG_ENV, INGRESS_CONTAINER_PORT, INGRESS_TLS_CONTAINER_PORT } from '../core/private/ingress-constants';
 import type { Service } from '../core/service';
@@ -46,9 +47,10 @@ export function renderIngressRoutes(
       const withReplicas = [...new Set(replicas.map((c) => c.host))].filter((h) => proxies.has(h)).sort(compareStrings);
       const clash = tcpRoutes.find((other, j) => j < k && other.route.port === route.port);
       if (clash) problems.add(rendered.service.node.path, `routes: TCP port ${route.port} on ingress ${ingress.node.path} is also ${clash.rendered.service.node.path}'s; the proxy listens on it for one service only`);
-      for (const host of withReplicas) {
-        if (!isIpAddress(hostAddress(host))) {
-          problems.add(rendered.service.node.path, `routes: a TCP route crosses hosts through each host's address, and host ${host}'s address ${JSON.stringify(hostAddress(host))} is not an IP address; give the host its private IP address in the inventory`);
+      // Every proxy publishes the mesh listener on its host's address.
+      for (const host of [...proxies.keys()].sort(compareStrings)) {
+        if (!isIP(hostAddress(host) ?? '')) {
+          problems.add(rendered.service.node.path, `routes: a TCP route crosses hosts through each ingress host's address, and host ${host}'s address ${JSON.stringify(hostAddress(host))} is not an IP address; give the host its private IP address in the inventory`);
         }
       }
       tcpServices.push(rendered.name);
@@ -105,7 +107,8 @@ export function renderIngressRoutes(
         // TCP routes: the proxy answers to the services' names on its network, and publishes
         // their mesh listeners on its host's address only.
         networks: proxy.spec.networks.map((n) => (n.name === network ? { ...n, aliases: [...new Set([...n.aliases, ...tcpServices])].sort(compareStrings) } : n)),
-        ports: [...proxy.spec.ports, ...meshPorts.map((ports) => ({ ...ports[0], hostIp: hostAddress(proxy.host) ?? '0.0.0.0' }))]
+        // Never 0.0.0.0: a host without an IP address is a problem reported above.
+        ports: [...proxy.spec.ports, ...meshPorts.map((ports) => ({ ...ports[0], hostIp: hostAddress(proxy.host) ?? '' }))]
           .sort((a, b) => a.containerPort - b.containerPort || compareStrings(a.protocol, b.protocol) || compareStrings(a.hostIp, b.hostIp)),
         env: {
           ...proxy.spec.env,
@@ -143,6 +146,3 @@ function withUpstreamAlias(spec: ContainerSpec, network: string): ContainerSpec 
   return { ...spec, networks: spec.networks.map((n) => (n.name === network ? { ...n, aliases: [...new Set([...n.aliases, upstreamDnsName(spec.name)])].sort(compareStrings) } : n)) };
 }
 
-function isIpAddress(address: string | undefined): boolean {
-  return address !== undefined && (/^\d{1,3}(\.\d{1,3}){3}$/.test(address) || (address.includes(':') && /^[0-9a-f:]+$/i.test(address)));
-}

@@ -225,8 +225,12 @@ export function renderService(service: Service, defaults: ServiceDefaults, names
       problems.push(`routes[${i}]: routes of one service through one ingress must share port and healthCheckPath (one set of upstreams); this one has ${differ}`);
       return;
     }
-    routes.push(rendered);
     const network = route.ingress.network;
+    if (protocol === 'tcp' && networks.includes(network)) {
+      problems.push(`routes[${i}]: the service also lists ${network.node.path} in networks, so its own name would answer there beside the proxies'; leave it out of networks (the route attaches the service to it)`);
+      return;
+    }
+    routes.push(rendered);
     if (!networks.includes(network)) {
       networks.push(network);
       attachments.push({ name: names.networkName(network), resource: resourceKey('network', network.node.path), aliases: [] });

@@ -35,7 +35,8 @@ const secure = new Ingress(stack, 'secure', {
   hosts, httpPort: ${SECURE_HTTP_PORT}, tls: { certificate: Secret.fromFile(stack, 'certificate', 'shop.pem'), httpsPort: ${TLS_PORT} },
 });
 const busybox = Image.fromRegistry('busybox:latest');
-const page = (version: string) => ['sh', '-c', \`echo "\${version} from $(hostname)" > /www/index.html && exec httpd -f -p 8080 -h /www\`];
+// A version named "broken-on-podman" never starts on the Podman host (Podman sets container=podman).
+const page = (version: string) => ['sh', '-c', \`\${version.startsWith('broken') ? '[ "$container" = podman ] && exit 3; ' : ''}echo "\${version} from $(hostname)" > /www/index.html && exec httpd -f -p 8080 -h /www\`];
 
 // Routed: two replicas per host behind the proxy, start-first.
 new Service(stack, 'web', {
@@ -160,6 +161,24 @@ describe('ingress on the sandbox (Docker and Podman): rollouts under load', () =
     assert.deepEqual(report.last, ['v2', 'v2'], 'each host answers v2 at the end');
     const plan = hoist(['plan']).stdout;
     assert.match(plan, /Plan: 0 to create, 0 to update, 0 to replace, 0 to delete/, `a clean plan after the rollout:\n${plan}`);
+  });
+
+  it('through the proxy: a rollout that fails on the Podman host rolls the Docker host back, start-first, still failing no request', async (t) => {
+    // The Docker host's replicas go first (host order), then the first on the Podman host fails.
+    Object.assign(env, { WEB_VERSION: 'broken-on-podman' });
+    const load = steadyLoad(addresses.map((a) => `http://${a}:${PROXY_PORT}/`), { ratePerTarget: 120, maxSeconds: 240 });
+    await new Promise((r) => setTimeout(r, 1500));
+    const apply = await startHoist(['apply', '--yes'], { cwd: dir, env }).finished;
+    await new Promise((r) => setTimeout(r, 1500));
+    const report = await load.stop();
+    t.diagnostic(`rollback through the proxy: ${summary(report)}`);
+    assert.notEqual(apply.status, 0, 'the apply fails');
+    assert.match(apply.stdout + apply.stderr, /roll(ed|ing) back|rolled back|rollback/i, `the apply says it rolled back:\n${apply.stdout}\n${apply.stderr}`);
+    assert.equal(report.errors + report.timeouts + report.non2xx, 0, summary(report));
+    assert.deepEqual(report.last, ['v2', 'v2'], 'both hosts answer the previous version again');
+    Object.assign(env, { WEB_VERSION: 'v2' });
+    const plan = hoist(['plan']).stdout;
+    assert.match(plan, /Plan: 0 to create, 0 to update, 0 to replace, 0 to delete/, `v2 everywhere again:\n${plan}`);
   });
 
   it('HTTPS with the certificate from a Secret on both hosts, HTTP redirected to it, unknown host names refused; the key appears in no output or file', async () => {

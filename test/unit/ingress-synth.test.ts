@@ -672,12 +672,21 @@ describe('Ingress problems: TCP routes', () => {
     }
   });
 
-  it('refuses a TCP route whose replica runs on a host whose address is a DNS name, naming routes, the host and the address', () => {
+  it('refuses a TCP route when a replica host address is a DNS name, naming routes, the host and the address', () => {
     const { app } = meshApp({ addresses: { 'node-a': 'db.internal' } });
     const problems = Testing.validate(app);
     assert.equal(problems.length, 1, problems.join('\n'));
-    assert.match(problems[0], /^shop\/db: routes: a TCP route crosses hosts through each host's address, and host node-a's address "db\.internal" is not an IP address/);
+    assert.match(problems[0], /^shop\/db: routes: a TCP route crosses hosts through each ingress host's address, and host node-a's address "db\.internal" is not an IP address/);
     assert.throws(() => Testing.synth(app), /host node-a's address "db\.internal" is not an IP address/);
+  });
+
+  it('refuses a TCP route when a proxy host without replicas has a DNS name or a malformed IP as its address', () => {
+    for (const bad of ['proxy.internal', '999.1.1.1']) {
+      const { app } = meshApp({ addresses: { 'node-b': bad } });
+      const problems = Testing.validate(app);
+      assert.equal(problems.length, 1, problems.join('\n'));
+      assert.match(problems[0], new RegExp(`host node-b's address "${bad.replace(/\./g, '\\.')}" is not an IP address`));
+    }
   });
 
   it('accepts IPv6 host addresses for a TCP route', () => {
@@ -710,16 +719,12 @@ function tlsShop(tls: { httpsPort?: number; redirectHttp?: boolean } = {}, value
   const stack = new Stack(app, 'shop');
   const hosts = [new Host(stack, 'web-1', { address: '10.9.0.1' }), new Host(stack, 'web-2', { address: '10.9.0.2' })];
   const certificate = Secret.fromEnv(stack, 'cert', CERT_ENV);
-  new Ingress(stack, 'edge', { hosts, tls: { certificate, ...tls } });
-  new Service(stack, 'web', { image: Image.fromRegistry('busybox:1.36'), replicas: 2, routes: [{ ingress: hostsIngress(stack), port: 8080, hostName: 'shop.example.com' }] });
+  const edge = new Ingress(stack, 'edge', { hosts, tls: { certificate, ...tls } });
+  new Service(stack, 'web', { image: Image.fromRegistry('busybox:1.36'), replicas: 2, routes: [{ ingress: edge, port: 8080, hostName: 'shop.example.com' }] });
   const graph = withCertificate(value, () => Testing.synth(app));
   const proxies = containers(onlyStack(graph)).filter((c) => c.source === 'shop/edge/proxy');
   assert.equal(proxies.length, 2);
   return { graph, proxies };
-}
-
-function hostsIngress(stack: Stack): Ingress {
-  return stack.node.findChild('edge') as Ingress;
 }
 
 const SSL_BIND = `  bind :8443 ssl crt ${CERT_PATH}`;
