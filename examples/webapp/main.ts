@@ -8,7 +8,7 @@
  * the layers it does not have yet.
  */
 import {
-  App, ApplyStep, BuildStep, CiSystem, DriftCheckStep, Image, Inventory, LintStep, Network, Pipeline, PlanStep, RunStep, Secret, Stack, Trigger,
+  App, ApplyStep, BuildStep, CiSystem, DriftCheckStep, Image, Ingress, Inventory, LintStep, Network, Pipeline, PlanStep, RunStep, Secret, Stack, Trigger,
   TriggerType,
 } from 'hoist';
 import { PostgresDatabase, WebService } from '../library/lib';
@@ -34,16 +34,21 @@ const dbPassword = process.env.SHOP_DB_PASSWORD_FILE
 // The database and the web service come from a construct library (../library): the image,
 // volume, secret file, health checks and update orders are its defaults, and the web service
 // takes the database's typed connection instead of hand-wired environment variables.
-const database = new PostgresDatabase(stack, 'postgres', { host: builder, network: backend, password: dbPassword });
+// A proxy on every web host and on the database host: it serves the web app on port 8081
+// (8080 is the multi-host example's, on the same sandbox), switches traffic during its
+// rolling updates, and carries the web replicas' database connections to the database host.
+const webHosts = hosts.withRole('web');
+const edge = new Ingress(stack, 'edge', { hosts: [...new Set([...webHosts, builder])], httpPort: 8081 });
+const database = new PostgresDatabase(stack, 'postgres', { host: builder, network: backend, password: dbPassword, ingress: edge });
 
 const webImage = Image.fromDockerfile('web', { target: 'runtime', builder });
 
 new WebService(stack, 'app', {
   image: webImage,
   port: 5000,
-  publishPort: 8081, // 8080 is the multi-host example's, on the same sandbox
-  hosts: hosts.withRole('web'),
-  replicas: 2,
+  ingress: edge,
+  hosts: webHosts,
+  replicas: webHosts.length,
   database: database.connection,
 });
 

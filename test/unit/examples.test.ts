@@ -27,18 +27,25 @@ describe('examples synthesize with hoist synth', () => {
     const { graph, text, stdout } = synthExample('webapp');
     matchSnapshot('webapp.graph.json', text);
     const stack = onlyStack(graph);
-    assert.deepEqual(containers(stack).map((c) => `${c.spec.name}@${c.host}`).sort(), ['shop-db-1@db-1', 'shop-web-1@web-1', 'shop-web-1@web-2']);
-    // The database and the web service come from the construct library (examples/library).
-    assert.deepEqual(containers(stack).map((c) => c.source).sort(), ['shop/app/web', 'shop/app/web', 'shop/postgres/db']);
+    assert.deepEqual(containers(stack).map((c) => `${c.spec.name}@${c.host}`).sort(), ['shop-db-1@db-1', 'shop-edge-1@db-1', 'shop-edge-1@web-1', 'shop-edge-1@web-2', 'shop-web-1@web-1', 'shop-web-1@web-2']);
+    // The database and the web service come from the construct library (examples/library);
+    // an ingress proxy runs on every host.
+    assert.deepEqual(containers(stack).filter((c) => c.spec.service !== 'edge').map((c) => c.source).sort(), ['shop/app/web', 'shop/app/web', 'shop/postgres/db']);
     const db = containers(stack).find((c) => c.spec.service === 'db')!;
     assert.equal(db.policy.update.order, 'stop-first');
     assert.equal(db.spec.resources.memoryBytes, 512 * 1024 * 1024);
     assert.deepEqual(db.spec.mounts, [{ type: 'volume', source: 'shop-pgdata', volume: 'volume:shop/postgres/pgdata', target: '/var/lib/postgresql/data', readOnly: false }]);
     const web = containers(stack).find((c) => c.spec.service === 'web')!;
     assert.deepEqual(web.spec.env, {
-      DATABASE_HOST: 'postgres', DATABASE_NAME: 'postgres', DATABASE_PORT: '5432', DATABASE_USER: 'postgres', PASSWORD_FILE: '/run/secrets/db-password',
-    }, 'the web service takes its settings from the database\'s typed connection');
-    assert.equal(web.policy.update.order, 'stop-first', 'it publishes a host port, so the library replaces it stop-first');
+      DATABASE_HOST: 'db', DATABASE_NAME: 'postgres', DATABASE_PORT: '5432', DATABASE_USER: 'postgres', PASSWORD_FILE: '/run/secrets/db-password',
+    }, 'the web service takes its settings from the database\'s typed connection: the database by name through the ingress');
+    assert.equal(web.policy.update.order, 'start-first', 'routed through the ingress, not published, so the library replaces it start-first');
+    assert.deepEqual(web.policy.proxies?.map((p) => p.backend), ['svc.web'], 'the web replicas are the proxy\'s upstreams on their host');
+    for (const proxy of containers(stack).filter((c) => c.spec.service === 'edge')) {
+      const config = proxy.spec.env.HOIST_INGRESS_CONFIG;
+      assert.match(config, /^listen tcp\.db$/m, `the proxy on ${proxy.host} carries connections to the database`);
+      if (proxy.host !== 'db-1') assert.match(config, /^  server remote\.db-1 203\.0\.113\.21:5432 /m, `the proxy on ${proxy.host} reaches it on db-1`);
+    }
     assert.equal(web.spec.resources.memoryBytes, 256 * 1024 * 1024, 'stack default applies');
     assert.deepEqual(web.dependsOn.filter((d) => d.id.startsWith('container:')), [{ id: 'container:shop/postgres/db#1@db-1', condition: 'healthy' }]);
     const webImage = resourceById(stack, 'image:shop/web@web-1') as ImageResource;
@@ -56,7 +63,7 @@ describe('examples synthesize with hoist synth', () => {
     assert.match(pgImage.dockerfileInline, /^FROM debian:bookworm-slim$/m);
     assert.match(pgImage.dockerfileInline, /^COPY \["entrypoint.sh","\/usr\/local\/bin\/hoist-postgres-entrypoint"\]$/m);
     assert.ok(!text.includes('canary-Zx9'), 'the secret value never enters the graph');
-    assert.match(stdout, /shop: 13 resources on 3 hosts \(db-1, web-1, web-2\): 3 containers, 3 images, 3 networks, 1 volume, 3 secrets/);
+    assert.match(stdout, /shop: 20 resources on 3 hosts \(db-1, web-1, web-2\): 6 containers, 6 images, 4 networks, 1 volume, 3 secrets/);
   });
 
   it('webapp: its pipeline is written as CI files that pass the published schemas and are the ones committed', () => {

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { Construct } from 'constructs';
-import { App, BuildStage, HealthCheck, Host, Image, Network, Secret, Service, UpdateOrder, Volume } from 'hoist';
+import { App, BuildStage, HealthCheck, Host, Image, Ingress, Network, RouteProtocol, Secret, Service, UpdateOrder, Volume } from 'hoist';
 import type { DatabaseConnection } from './database-connection';
 
 /** Regular dumps of a {@link PostgresDatabase} into a volume of their own. */
@@ -59,6 +59,15 @@ export interface PostgresDatabaseProps {
    * @default - no backups
    */
   readonly backup?: PostgresBackupOptions;
+
+  /**
+   * Reach the database from every host of this ingress, not only from its own: a TCP route
+   * through the ingress's proxies. The connection then names the service (`db`) on the
+   * ingress's network, which services on any of its hosts can join.
+   *
+   * @default - reachable on `network`, on the database's host only
+   */
+  readonly ingress?: Ingress;
 }
 
 const DATA_DIR = '/var/lib/postgresql/data';
@@ -100,8 +109,11 @@ export class PostgresDatabase extends Construct {
       healthCheck: HealthCheck.command([`${BIN}/pg_isready`, '-h', '127.0.0.1'], { startPeriod: '30s' }),
       update: { order: UpdateOrder.STOP_FIRST },
       stopGracePeriod: '30s',
+      routes: props.ingress ? [{ ingress: props.ingress, port: 5432, protocol: RouteProtocol.TCP }] : undefined,
     });
-    this.connection = { host: alias, port: 5432, user: 'postgres', database: 'postgres', password: props.password, passwordFile, network: props.network, service: this.service };
+    this.connection = props.ingress
+      ? { host: this.service.serviceName, port: 5432, user: 'postgres', database: 'postgres', password: props.password, passwordFile, network: props.ingress.network, service: this.service }
+      : { host: alias, port: 5432, user: 'postgres', database: 'postgres', password: props.password, passwordFile, network: props.network, service: this.service };
 
     if (props.backup) {
       const interval = props.backup.intervalSeconds ?? 86400;

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { HealthCheck, Host, Image, Service, UpdateOrder } from 'hoist';
+import { HealthCheck, Host, Image, Ingress, Service, UpdateOrder } from 'hoist';
 import type { DatabaseConnection } from './database-connection';
 
 /** Options for a {@link WebService}. */
@@ -26,6 +26,21 @@ export interface WebServiceProps {
    * @default - not published
    */
   readonly publishPort?: number;
+
+  /**
+   * Serve the app through this ingress (several replicas per host, updates that drop no
+   * request) instead of publishing a port.
+   *
+   * @default - not routed
+   */
+  readonly ingress?: Ingress;
+
+  /**
+   * With `ingress`: only requests for this host name.
+   *
+   * @default - any host name
+   */
+  readonly hostName?: string;
 
   /**
    * The path that answers 200 when the app is ready.
@@ -79,6 +94,7 @@ export class WebService extends Construct {
       placement: { hosts: props.hosts },
       replicas: props.replicas ?? props.hosts.length,
       healthCheck: HealthCheck.http(props.port, { path: props.healthPath ?? '/health' }),
+      routes: props.ingress ? [{ ingress: props.ingress, port: props.port, hostName: props.hostName, healthCheckPath: props.healthPath ?? '/health' }] : undefined,
       // Two containers cannot hold one host port: a published app is replaced stop-first.
       update: { order: props.publishPort !== undefined ? UpdateOrder.STOP_FIRST : UpdateOrder.START_FIRST },
       readOnlyRootFilesystem: true,
