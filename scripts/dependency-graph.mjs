@@ -47,7 +47,7 @@ const FOLDERS = [
   { folder: 'sandbox', role: 'hoist sandbox: test hosts in network namespaces on this machine', may: ['graph', 'values'] },
   { folder: 'synth', role: 'construct tree -> graph, in phases', may: ['core', 'drivers', 'graph', 'images', 'ingress', 'schemas', 'secrets', 'values'] },
   { folder: 'ingress', role: 'ingress proxies: their configuration from the routes (pure) and their runtime API, driven through the EngineDriver', may: ['drivers', 'graph', 'values'] },
-  { folder: 'engine', role: 'what Hoist keeps on an engine, through the EngineDriver interface: reading a stack\'s state, locks, history, secret files, owned removal', may: ['drivers', 'graph', 'images', 'transport', 'values'] },
+  { folder: 'engine', role: 'what Hoist keeps on an engine, through the EngineDriver interface: reading a stack\'s state, locks, history, secret files, owned removal', may: ['drivers', 'graph', 'images', 'ingress', 'transport', 'values'] },
   { folder: 'drivers', role: 'the EngineDriver interface, one folder per engine (the only code that talks to an engine API), the engine registry, the in-memory engine, opening hosts', may: ['graph', 'transport', 'values'] },
   { folder: 'transport', role: 'SSH and local connections; knows nothing of containers', may: ['graph', 'values'] },
   { folder: 'core', role: 'the constructs: they declare what should exist; no I/O', may: ['schemas', 'values'] },

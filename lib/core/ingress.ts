@@ -4,7 +4,7 @@ import type { Host } from './host';
 import { Image } from './image';
 import { Network } from './network';
 import { brand, hasBrand } from './private/brand';
-import { INGRESS_CERTIFICATE_PATH, INGRESS_CONFIG_ENV, INGRESS_CONTAINER_PORT, INGRESS_TLS_CONTAINER_PORT } from './private/ingress-constants';
+import { INGRESS_CERTIFICATE_PATH, INGRESS_CONFIG_ENV, INGRESS_CONFIG_PATH, INGRESS_CONTAINER_PORT, INGRESS_STATE_PATH, INGRESS_TLS_CONTAINER_PORT } from './private/ingress-constants';
 import { RestartPolicy } from './restart-policy';
 import type { Secret } from './secret';
 import { Service } from './service';
@@ -128,7 +128,9 @@ export class Ingress extends Construct {
       image: this._props.image ?? Image.fromRegistry('haproxy:2.6'),
       // The configuration comes in the environment (synth writes each host's), so a change
       // of routes is a change of the container like any other, shown by the plan.
-      entrypoint: ['sh', '-c', `printf '%s' "$${INGRESS_CONFIG_ENV}" > /tmp/hoist-ingress.cfg && exec haproxy -W -db -f /tmp/hoist-ingress.cfg`],
+      // At each start the file is written afresh from the environment (a restart drops what
+      // an in-place reload had written: the next plan shows it again) and no state is reused.
+      entrypoint: ['sh', '-c', `rm -f ${INGRESS_STATE_PATH} && printf '%s' "$${INGRESS_CONFIG_ENV}" > ${INGRESS_CONFIG_PATH} && exec haproxy -W -db -f ${INGRESS_CONFIG_PATH}`],
       environment: { [INGRESS_CONFIG_ENV]: '' },
       ports: [
         { container: INGRESS_CONTAINER_PORT, host: this._props.httpPort ?? 80, ...bind },
@@ -144,8 +146,9 @@ export class Ingress extends Construct {
       resources: { memory: '256MiB', pids: 1000 },
       noNewPrivileges: true,
       capDrop: ['ALL'],
-      // The proxy needs its shell and writes its configuration under /tmp; it runs as the image's user.
-      lintRules: { 'writable-rootfs': 'off' },
+      // The proxy writes its configuration under /tmp, and serves on every interface unless
+      // bindAddress says otherwise: that is what it is for.
+      lintRules: { 'writable-rootfs': 'off', 'all-interfaces': 'off' },
     });
   }
 }

@@ -8,6 +8,8 @@ import { compareStrings as cmp } from '../values/compare-strings';
 import { HELPER_LABEL, LABEL } from './ownership-labels';
 import { isRolloutCopy } from './rollout-names';
 import { anonymousDataVolumes } from './carried-volumes';
+import { readLiveProxyConfig } from '../ingress/live-config';
+import { INGRESS_CONFIG_ENV } from '../values/ingress-config';
 import type { CarriedVolume } from './container-create';
 
 /** A container's run state, from the engine's list answer. */
@@ -154,11 +156,17 @@ export async function readHostState(client: EngineDriver, stack: string, options
     const inspects = await Promise.all(ownedContainers.map((c) => client.inspectContainer(c.Id)));
     const imageIds = [...new Set(inspects.map((i) => i.Image))];
     const images = new Map(await Promise.all(imageIds.map(async (id) => [id, imageDefaultsFrom(await client.inspectImage(id) as Record<string, any>)] as const)));
-    details = inspects.map((inspect) => {
+    details = await Promise.all(inspects.map(async (inspect) => {
       const imageDefaults = images.get(inspect.Image)!;
-      const spec = normalizeContainer(inspect as unknown as Record<string, any>, imageDefaults, { profile: client.profile, loggingDriver, networkResources, volumeResources });
+      let spec = normalizeContainer(inspect as unknown as Record<string, any>, imageDefaults, { profile: client.profile, loggingDriver, networkResources, volumeResources });
+      // An ingress proxy serves the configuration in its file, which a reload may have
+      // replaced since the container was created with the one in its environment.
+      if (spec.env[INGRESS_CONFIG_ENV] !== undefined && inspect.State.Running) {
+        const live = await readLiveProxyConfig(client, inspect.Id);
+        if (live !== undefined) spec = { ...spec, env: { ...spec.env, [INGRESS_CONFIG_ENV]: live } };
+      }
       return { imageDefaults, spec, anonymousVolumes: anonymousDataVolumes(inspect.Mounts as never, imageDefaults.volumes, spec) };
-    });
+    }));
   }
   return {
     host: client.host,

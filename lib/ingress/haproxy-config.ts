@@ -1,4 +1,5 @@
 import { compareStrings } from '../values/compare-strings';
+import { INGRESS_STATE_PATH } from '../values/ingress-config';
 
 /** The port of the proxy's runtime API, on the proxy container's loopback only. */
 export const RUNTIME_API_PORT = 9999;
@@ -92,11 +93,16 @@ export function renderProxyConfig(config: ProxyConfig): string {
     '# Written by Hoist from the stack\'s routes; the next apply replaces it.',
     'global',
     `  stats socket ipv4@127.0.0.1:${RUNTIME_API_PORT} level admin`,
+    // A reload (a new configuration) hands the listening sockets to the new process, which
+    // takes the servers' addresses and states from the file saved just before.
+    '  stats socket /tmp/hoist-ingress.sock mode 600 level admin expose-fd listeners',
     '  stats timeout 30s',
+    `  server-state-file ${INGRESS_STATE_PATH}`,
     '  log stdout format raw local0 notice',
     '',
     'defaults',
     '  mode http',
+    '  load-server-state-from-file global',
     '  log global',
     '  option dontlognull',
     '  timeout connect 5s',

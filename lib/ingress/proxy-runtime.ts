@@ -65,6 +65,22 @@ export class ProxyRuntime {
     return answer;
   }
 
+  /** The process id of the worker that answers (a reload starts a new one). */
+  public async workerPid(): Promise<number> {
+    const info = await this.command('show info');
+    const pid = /^Pid: (\d+)$/m.exec(info);
+    if (!pid) throw new Error(`proxy ${this.proxy} on ${this.client.host} did not say its process id`);
+    return Number(pid[1]);
+  }
+
+  /** Saves every server's address and state to a file in the proxy container (for a reload to take over). */
+  public async saveServerStates(path: string): Promise<void> {
+    const result = await this.client.exec(this.proxy, [
+      'bash', '-c', `exec 3<>/dev/tcp/127.0.0.1/${RUNTIME_API_PORT} && printf 'show servers state\\n' >&3 && cat <&3 > "$1"`, 'hoist', path,
+    ], { timeoutMs: 15_000 });
+    if (result.exitCode !== 0) throw new Error(`proxy ${this.proxy} on ${this.client.host}: saving its server states failed: ${result.stderr.toString('utf8').trim().slice(0, 300)}`);
+  }
+
   /** The servers of one backend, by name; empty when the proxy has no such backend. */
   public async servers(backend: string): Promise<Map<string, ProxyServerState>> {
     const csv = await this.command('show stat');

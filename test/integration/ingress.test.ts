@@ -47,6 +47,8 @@ new Service(stack, 'web', {
   placement: { hosts },
   healthCheck: HealthCheck.http(8080, { interval: '1s' }),
   stopGracePeriod: '2s',
+  // The broken version restarts in a loop rather than exiting: give up on it sooner.
+  update: { healthTimeout: '15s' },
   routes: [{ ingress, port: 8080, healthCheckPath: '/' }, { ingress: secure, port: 8080, hostName: 'shop.test', healthCheckPath: '/' }],
 });
 
@@ -70,6 +72,18 @@ for (const [name, host, port] of [['pages', hosts[0], 7000], ['notes', hosts[1],
     placement: { hosts: [host] },
     stopGracePeriod: '1s',
     routes: [{ ingress, port, protocol: RouteProtocol.TCP, meshPort: port + 11484 }],
+  });
+}
+// Added later, under load: a new route is a reload of each proxy, not a replacement.
+if (process.env.EDGE_API) {
+  new Service(stack, 'api', {
+    image: busybox,
+    command: ['sh', '-c', 'mkdir -p /www/api && echo "api from $(hostname)" > /www/api/index.html && exec httpd -f -p 8080 -h /www'],
+    mounts: [Mount.tmpfs('/www', { size: '1MiB' })],
+    replicas: 2,
+    placement: { hosts },
+    stopGracePeriod: '1s',
+    routes: [{ ingress, port: 8080, pathPrefix: '/api' }],
   });
 }
 new Service(stack, 'client', { image: busybox, command: ['sleep', '100000'], replicas: 2, placement: { hosts }, networks: [ingress.network], stopGracePeriod: '1s' });
@@ -161,6 +175,33 @@ describe('ingress on the sandbox (Docker and Podman): rollouts under load', () =
     assert.deepEqual(report.last, ['v2', 'v2'], 'each host answers v2 at the end');
     const plan = hoist(['plan']).stdout;
     assert.match(plan, /Plan: 0 to create, 0 to update, 0 to replace, 0 to delete/, `a clean plan after the rollout:\n${plan}`);
+  });
+
+  it('a new route reloads each proxy in place (no replacement) under load, failing no request; a proxy restarted by hand shows in the plan and is reloaded again', async (t) => {
+    const plan = hoist(['plan'], { EDGE_API: '1' }).stdout;
+    assert.match(plan, /container edge-front-1 will be updated in place/, plan);
+    assert.doesNotMatch(plan, /container edge-front-1 will be replaced/, plan);
+    const { report } = await applyUnderLoad(PROXY_PORT, { EDGE_API: '1' });
+    t.diagnostic(`a new route under load: ${summary(report)}`);
+    assert.equal(report.errors + report.timeouts + report.non2xx, 0, summary(report));
+    for (const address of addresses) {
+      const api = await request(http, { host: address, port: PROXY_PORT, path: '/api/' });
+      assert.match(api.body, /^api from /, `${address} routes /api/ to the new service`);
+    }
+    assert.match(hoist(['plan']).stdout, /Plan: 0 to create, 0 to update, 0 to replace, 0 to delete/);
+    // A restart starts the proxy from its environment (the configuration it was created with).
+    const [docker] = [env.EDGE_DOCKER_HOST!];
+    hoist(['exec', 'edge/front', '--host', docker, '--', 'sh', '-c', 'kill -TERM 1']);
+    let drift = '';
+    for (let i = 0; i < 50 && !/edge-front-1 will be updated in place/.test(drift); i++) {
+      await new Promise((r) => setTimeout(r, 300));
+      drift = runHoist(['plan'], { cwd: dir, env }).stdout;
+    }
+    assert.match(drift, /container edge-front-1 will be updated in place/, `the restarted proxy's configuration shows as drift:\n${drift}`);
+    hoist(['apply', '--yes']);
+    assert.match(hoist(['plan']).stdout, /Plan: 0 to create, 0 to update, 0 to replace, 0 to delete/);
+    const api = await request(http, { host: addresses[0], port: PROXY_PORT, path: '/api/' });
+    assert.match(api.body, /^api from /, 'the restarted proxy routes /api/ again');
   });
 
   it('through the proxy: a rollout that fails on the Podman host rolls the Docker host back, start-first, still failing no request', async (t) => {

@@ -114,10 +114,12 @@ describe('renderProxyConfig', () => {
     assert.doesNotMatch(apiSection, /httpchk/);
   });
 
-  it('binds the runtime API to the loopback address only, and listens on listenPort', () => {
+  it('binds the runtime API to the loopback address and a socket file only, and listens on listenPort', () => {
     const text = renderProxyConfig({ ...config([]), listenPort: 8181 });
     const sockets = text.split('\n').filter((l) => l.includes('stats socket'));
-    assert.deepEqual(sockets, ['  stats socket ipv4@127.0.0.1:9999 level admin']);
+    assert.deepEqual(sockets, ['  stats socket ipv4@127.0.0.1:9999 level admin', '  stats socket /tmp/hoist-ingress.sock mode 600 level admin expose-fd listeners']);
+    assert.match(text, /^  server-state-file \/tmp\/hoist-ingress\.state$/m, 'a reload takes the servers\' states over');
+    assert.match(text, /^  load-server-state-from-file global$/m);
     assert.match(text, /^  bind :8181$/m);
     assert.match(text, /^# ingress shop\/edge on web-1$/m);
     assert.match(text, /^  default_backend hoist\.no-route$/m);

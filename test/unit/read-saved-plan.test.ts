@@ -143,12 +143,13 @@ describe('readSavedPlanFile', () => {
 
   it('readSavedPlanFile refuses an action renamed to another valid name, and a summary that does not count the actions', () => {
     const file = editedPlan((p) => {
-      action(p, (a) => a.kind === 'container' && a.host === 'web-1').name = 'shop-other-1';
+      action(p, (a) => a.kind === 'container' && a.host === 'web-1' && a.resource.startsWith('container:shop/app/web')).name = 'shop-other-1';
       p.summary.create -= 1;
     });
     const error = refusal(file);
     assert.match(error.message, /\.name: "shop-other-1" is not the name the graph gives container:shop\/app\/web#1@web-1 \("shop-web-1"\)/);
-    assert.match(error.message, /summary\.create: says 8, but the plan has 9 create actions/);
+    const counts = /summary\.create: says (\d+), but the plan has (\d+) create actions/.exec(error.message);
+    assert.ok(counts && Number(counts[2]) === Number(counts[1]) + 1, error.message);
   });
 
   it('readSavedPlanFile refuses a plan of another major format version, saying which it has, which this hoist reads, and what to do', () => {

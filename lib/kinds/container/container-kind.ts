@@ -9,6 +9,8 @@ import type { Cause, PlannedAnonymousVolume } from '../planned-action';
 import { movedObject } from '../moved-object';
 import { compareContainer, updatableInPlace } from './compare-container';
 import { registerReplica, registerUpstreams } from './traffic-switch';
+import { reloadProxy } from '../../ingress/live-config';
+import { INGRESS_CONFIG_ENV } from '../../values/ingress-config';
 import {
   adoptStopFirst, type AdoptedContainer, type ContainerTarget, createContainer, discardPrevious, type ParkedPrevious, replaceStartFirst, replaceStopFirst,
   restorePrevious, updateContainer,
@@ -66,7 +68,9 @@ export const containerKind: ResourceKindDefinition<ContainerResource> = {
       // its secret files were written or its networks connected): only a new one is trusted.
       const neverStarted = have.state.status === 'created';
       if (neverStarted) causes.push({ type: 'not-running', state: have.state.status, exitCode: have.state.exitCode });
-      const mustReplace = neverStarted || causes.some((c) => c.type === 'image-content' || c.type === 'dependency-replaced') || (differences.length > 0 && !updatableInPlace(differences, state.engine));
+      // A proxy whose configuration alone changed reloads it in place, on every engine.
+      const reloadable = differences.length > 0 && differences.every((d) => d.field === PROXY_CONFIG_FIELD);
+      const mustReplace = neverStarted || causes.some((c) => c.type === 'image-content' || c.type === 'dependency-replaced') || (differences.length > 0 && !reloadable && !updatableInPlace(differences, state.engine));
       if (!mustReplace && !neverStarted && have.state.status !== 'running' && !completedOnPurpose(stack, want, have.state)) {
         causes.push({ type: 'not-running', state: have.state.status, exitCode: have.state.exitCode });
       }
@@ -128,8 +132,10 @@ export const containerKind: ResourceKindDefinition<ContainerResource> = {
           return {};
         }
         if (action.action === 'update') {
+          const isConfig = (c: Cause) => (c.type === 'changed' || c.type === 'drift') && c.field === PROXY_CONFIG_FIELD;
           // Limits change only when a field differs; a container that merely stopped is started.
-          await updateContainer(target, action.causes.some((c) => c.type !== 'not-running'));
+          await updateContainer(target, action.causes.some((c) => c.type !== 'not-running' && !isConfig(c)));
+          if (action.causes.some(isConfig)) await reloadProxy(client, resource.spec.name, resource.spec.env[INGRESS_CONFIG_ENV]);
           await routed();
           return {};
         }
@@ -149,6 +155,9 @@ export const containerKind: ResourceKindDefinition<ContainerResource> = {
     };
   },
 };
+
+/** The field of an ingress proxy's configuration, as the planner names its difference. */
+const PROXY_CONFIG_FIELD = `env.${INGRESS_CONFIG_ENV}`;
 
 function parkedVersion(previous: ParkedPrevious): ParkedVersion {
   return { host: previous.host, name: previous.name, restore: () => restorePrevious(previous), discard: () => discardPrevious(previous) };
