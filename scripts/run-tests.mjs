@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs the *.test.ts files under the given directories with Node's test runner (through tsx),
 // prints the spec report, and ends with one plain "N passed, N failed, N skipped" line.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,10 +15,12 @@ if (files.length === 0) {
 }
 
 // Unit files run two at a time; integration files share one sandbox (and some restart its
-// hosts on purpose), so they run one at a time.
+// hosts on purpose), so they run one at a time. The two groups run side by side (the unit
+// group touches no sandbox): the integration group prints as it goes, the unit group's
+// report follows it.
 const groups = [
-  { files: files.filter((f) => !f.includes('/integration/')), concurrency: 2 },
-  { files: files.filter((f) => f.includes('/integration/')), concurrency: 1 },
+  { name: 'unit', files: files.filter((f) => !f.includes('/integration/')), concurrency: 2 },
+  { name: 'integration', files: files.filter((f) => f.includes('/integration/')), concurrency: 1 },
 ].filter((g) => g.files.length > 0);
 
 const scratch = mkdtempSync(join(tmpdir(), 'hoist-tests-'));
@@ -26,22 +28,29 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 let allOk = true;
-for (const [index, group] of groups.entries()) {
+const live = groups.length === 1 ? groups[0] : groups.find((g) => g.name === 'integration');
+const results = await Promise.all(groups.map((group, index) => new Promise((resolveGroup) => {
   const tapFile = join(scratch, `report-${index}.tap`);
-  const result = spawnSync(process.execPath, [
+  const child = spawn(process.execPath, [
     '--import', 'tsx',
     '--test',
     `--test-concurrency=${group.concurrency}`,
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     '--test-reporter=tap', `--test-reporter-destination=${tapFile}`,
     ...group.files,
-  ], { stdio: 'inherit', env: { ...process.env, FORCE_COLOR: process.stdout.isTTY ? '1' : '0' } });
+  ], { stdio: ['ignore', group === live ? 'inherit' : 'pipe', 'inherit'], env: { ...process.env, FORCE_COLOR: process.stdout.isTTY ? '1' : '0' } });
+  const held = [];
+  child.stdout?.on('data', (chunk) => held.push(chunk));
+  child.on('close', (status) => resolveGroup({ group, tapFile, status, held: Buffer.concat(held) }));
+})));
+for (const { tapFile, status, held } of results) {
+  if (held.length) process.stdout.write(held);
   const tap = readFileSync(tapFile, 'utf8');
   const count = (name) => Number((new RegExp(`^# ${name} (\\d+)$`, 'm').exec(tap) ?? [])[1] ?? 0);
   passed += count('pass');
   failed += count('fail') + count('cancelled');
   skipped += count('skipped') + count('todo');
-  allOk &&= result.status === 0;
+  allOk &&= status === 0;
 }
 rmSync(scratch, { recursive: true, force: true });
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);

@@ -8,7 +8,7 @@ import { compareStrings as cmp } from '../values/compare-strings';
 import { HELPER_LABEL, LABEL } from './ownership-labels';
 import { isRolloutCopy } from './rollout-names';
 import { anonymousDataVolumes } from './carried-volumes';
-import { readLiveProxyConfig } from '../ingress/live-config';
+import { readLiveProxyConfig, readProxyServerAddresses } from '../ingress/live-config';
 import { INGRESS_CONFIG_ENV } from '../values/ingress-config';
 import type { CarriedVolume } from './container-create';
 
@@ -38,6 +38,13 @@ export interface ObservedContainer {
   readonly imageDefaults?: ImageDefaults;
   /** A rollout's extra copy (`-hoist-next`, `-hoist-prev`) left by an apply that did not finish. */
   readonly rolloutCopy: boolean;
+  /** Its address on each network it is on, by network name; present when read with `inspect: true`. */
+  readonly addresses?: Record<string, string>;
+  /**
+   * An ingress proxy's servers: where it sends each `<backend>/<server>`'s requests; present
+   * when read with `inspect: true` and the proxy runs.
+   */
+  readonly proxyServers?: Record<string, string>;
   /**
    * Anonymous volumes holding data at paths the image declares and the spec does not mount;
    * present when read with `inspect: true`. Replacements carry them over; deletions keep them.
@@ -145,7 +152,7 @@ export async function readHostState(client: EngineDriver, stack: string, options
   }));
 
   const ownedContainers = containers.filter((c) => owned(c.Labels));
-  let details: { spec: ContainerSpec; imageDefaults: ImageDefaults; anonymousVolumes: CarriedVolume[] }[] | undefined;
+  let details: { spec: ContainerSpec; imageDefaults: ImageDefaults; anonymousVolumes: CarriedVolume[]; addresses: Record<string, string>; proxyServers?: Record<string, string> }[] | undefined;
   if (options.inspect && ownedContainers.length > 0) {
     const loggingDriver = await client.defaultLogDriver();
     const networkResources = new Map(ownedNetworks.filter((n) => n.resourceId).map((n) => [n.spec.name, resourceKeyOf(n.resourceId!)]));
@@ -161,11 +168,18 @@ export async function readHostState(client: EngineDriver, stack: string, options
       let spec = normalizeContainer(inspect as unknown as Record<string, any>, imageDefaults, { profile: client.profile, loggingDriver, networkResources, volumeResources });
       // An ingress proxy serves the configuration in its file, which a reload may have
       // replaced since the container was created with the one in its environment.
+      let proxyServers: Record<string, string> | undefined;
       if (spec.env[INGRESS_CONFIG_ENV] !== undefined && inspect.State.Running) {
-        const live = await readLiveProxyConfig(client, inspect.Id);
+        const [live, servers] = await Promise.all([readLiveProxyConfig(client, inspect.Id), readProxyServerAddresses(client, inspect.Id)]);
         if (live !== undefined) spec = { ...spec, env: { ...spec.env, [INGRESS_CONFIG_ENV]: live } };
+        proxyServers = servers;
       }
-      return { imageDefaults, spec, anonymousVolumes: anonymousDataVolumes(inspect.Mounts as never, imageDefaults.volumes, spec) };
+      const addresses: Record<string, string> = {};
+      for (const [network, endpoint] of Object.entries(inspect.NetworkSettings?.Networks ?? {})) {
+        const ip = (endpoint as { IPAddress?: string } | null)?.IPAddress;
+        if (ip) addresses[network] = ip;
+      }
+      return { imageDefaults, spec, addresses, ...(proxyServers ? { proxyServers } : {}), anonymousVolumes: anonymousDataVolumes(inspect.Mounts as never, imageDefaults.volumes, spec) };
     }));
   }
   return {

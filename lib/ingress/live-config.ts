@@ -13,6 +13,28 @@ export async function readLiveProxyConfig(client: EngineDriver, container: strin
 }
 
 /**
+ * Where a running proxy sends each server's requests, by `<backend>/<server>` (its main
+ * servers only, not the rollout spares); undefined when it cannot be asked.
+ */
+export async function readProxyServerAddresses(client: EngineDriver, container: string): Promise<Record<string, string> | undefined> {
+  const runtime = await ProxyRuntime.open(client, container);
+  if (!runtime) return undefined;
+  const answer = await runtime.command('show servers state').catch(() => undefined);
+  if (answer === undefined) return undefined;
+  const lines = answer.split('\n').filter((l) => l.trim() !== '');
+  const header = lines.find((l) => l.startsWith('#'))?.replace(/^#\s*/, '').split(' ') ?? [];
+  const [backend, server, address] = ['be_name', 'srv_name', 'srv_addr'].map((name) => header.indexOf(name));
+  if (backend < 0 || server < 0 || address < 0) return undefined;
+  const addresses: Record<string, string> = {};
+  for (const line of lines.filter((l) => !l.startsWith('#') && l.includes(' '))) {
+    const fields = line.split(' ');
+    if (fields[server]?.endsWith('.next') || fields[server]?.startsWith('remote.')) continue;
+    addresses[`${fields[backend]}/${fields[server]}`] = fields[address];
+  }
+  return addresses;
+}
+
+/**
  * Gives a running proxy a new configuration without stopping it: the servers' states are
  * saved, the new file is checked by HAProxy itself, put in place, and the master process
  * reloads (SIGUSR2): a new worker takes over the listening sockets and the saved states, the

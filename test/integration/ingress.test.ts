@@ -144,9 +144,8 @@ describe('ingress on the sandbox (Docker and Podman): rollouts under load', () =
   });
 
   before(async () => {
-    // A proxy and its replicas created in one apply may start in either order; whichever
-    // comes second registers with the other, but if both start at once the proxy finds the
-    // replicas through DNS and health checks, seconds later. Wait for that, not a clock.
+    // A replica that was not healthy yet when its proxy started is taken in by the proxy's
+    // health checks, a few seconds later. Wait for that, not a clock.
     for (const address of addresses) {
       for (let i = 0; i < 100; i++) {
         const answer = await request(http, { host: address, port: PROXY_PORT, path: '/' }).catch(() => undefined);
@@ -202,6 +201,17 @@ describe('ingress on the sandbox (Docker and Podman): rollouts under load', () =
     assert.match(hoist(['plan']).stdout, /Plan: 0 to create, 0 to update, 0 to replace, 0 to delete/);
     const api = await request(http, { host: addresses[0], port: PROXY_PORT, path: '/api/' });
     assert.match(api.body, /^api from /, 'the restarted proxy routes /api/ again');
+  });
+
+  it('a proxy server that no longer points at its replica (a restart the engine\'s DNS did not follow) shows in the plan and apply points it back, on Docker and Podman', async () => {
+    for (const host of [env.EDGE_DOCKER_HOST!, env.EDGE_PODMAN_HOST!]) {
+      hoist(['exec', 'edge/front', '--host', host, '--', 'bash', '-c', 'exec 3<>/dev/tcp/127.0.0.1/9999; printf "set server svc.web/edge-web-1 addr 192.0.2.1\\n" >&3; cat <&3']);
+    }
+    const plan = hoist(['plan']).stdout;
+    assert.equal((plan.match(/~ upstreams\.svc\.web\/edge-web-1: "192\.0\.2\.1" -> "[0-9.]+" \(changed outside Hoist\)/g) ?? []).length, 2, plan);
+    assert.match(plan, /Plan: 0 to create, 2 to update, 0 to replace, 0 to delete/, plan);
+    hoist(['apply', '--yes']);
+    assert.match(hoist(['plan']).stdout, /Plan: 0 to create, 0 to update, 0 to replace, 0 to delete/);
   });
 
   it('through the proxy: a rollout that fails on the Podman host rolls the Docker host back, start-first, still failing no request', async (t) => {

@@ -64,6 +64,7 @@ export const containerKind: ResourceKindDefinition<ContainerResource> = {
       for (const dependency of want.dependsOn) {
         if (planning.isReplaced(dependency.id)) causes.push({ type: 'dependency-replaced', dependency: dependency.id });
       }
+      causes.push(...staleUpstreams(want, have, planning));
       // A container that was created but never started may be half made (a run killed before
       // its secret files were written or its networks connected): only a new one is trusted.
       const neverStarted = have.state.status === 'created';
@@ -133,8 +134,10 @@ export const containerKind: ResourceKindDefinition<ContainerResource> = {
         }
         if (action.action === 'update') {
           const isConfig = (c: Cause) => (c.type === 'changed' || c.type === 'drift') && c.field === PROXY_CONFIG_FIELD;
+          const isUpstream = (c: Cause) => c.type === 'drift' && c.field.startsWith(UPSTREAM_FIELD_PREFIX);
           // Limits change only when a field differs; a container that merely stopped is started.
-          await updateContainer(target, action.causes.some((c) => c.type !== 'not-running' && !isConfig(c)));
+          // (Upstream addresses are set again by routed() below, as after any start.)
+          await updateContainer(target, action.causes.some((c) => c.type !== 'not-running' && !isConfig(c) && !isUpstream(c)));
           if (action.causes.some(isConfig)) await reloadProxy(client, resource.spec.name, resource.spec.env[INGRESS_CONFIG_ENV]);
           await routed();
           return {};
@@ -158,6 +161,32 @@ export const containerKind: ResourceKindDefinition<ContainerResource> = {
 
 /** The field of an ingress proxy's configuration, as the planner names its difference. */
 const PROXY_CONFIG_FIELD = `env.${INGRESS_CONFIG_ENV}`;
+
+/** The field of a proxy's server whose address is not its replica's, as the plan names it. */
+const UPSTREAM_FIELD_PREFIX = 'upstreams.';
+
+/**
+ * A running proxy's servers that do not point at their replica's current address (the proxy
+ * or the replica restarted outside Hoist and the engine's DNS did not carry the new address):
+ * drift that an update (which sets the addresses again) repairs. Replicas that are not
+ * running are left out: there is nothing to point at.
+ */
+function staleUpstreams(want: ContainerResource, have: ObservedContainer, planning: HostPlanning): Cause[] {
+  if (!have.proxyServers || have.state.status !== 'running') return [];
+  const observed = new Map(planning.state.containers.filter((c) => c.resourceId && !c.rolloutCopy).map((c) => [c.resourceId!, c]));
+  const causes: Cause[] = [];
+  for (const replica of planning.stack.resources) {
+    if (replica.kind !== 'container' || replica.host !== planning.host) continue;
+    for (const upstream of (replica.policy.proxies ?? []).filter((u) => u.proxy === want.spec.name)) {
+      const running = observed.get(replica.id);
+      const address = running?.state.status === 'running' ? running.addresses?.[upstream.network] : undefined;
+      const current = have.proxyServers[`${upstream.backend}/${upstream.server}`];
+      if (address === undefined || current === undefined || current === address) continue;
+      causes.push({ type: 'drift', field: `${UPSTREAM_FIELD_PREFIX}${upstream.backend}/${upstream.server}`, before: current, after: address });
+    }
+  }
+  return causes;
+}
 
 function parkedVersion(previous: ParkedPrevious): ParkedVersion {
   return { host: previous.host, name: previous.name, restore: () => restorePrevious(previous), discard: () => discardPrevious(previous) };
