@@ -83,6 +83,15 @@ export class ProxyRuntime {
 
   /** The servers of one backend, by name; empty when the proxy has no such backend. */
   public async servers(backend: string): Promise<Map<string, ProxyServerState>> {
+    const servers = new Map<string, ProxyServerState>();
+    for (const [key, state] of await this.allServers()) {
+      if (key.startsWith(`${backend}/`)) servers.set(key.slice(backend.length + 1), state);
+    }
+    return servers;
+  }
+
+  /** Every server of every backend, by `<backend>/<server>`. */
+  public async allServers(): Promise<Map<string, ProxyServerState>> {
     const csv = await this.command('show stat');
     const lines = csv.split('\n').filter((l) => l.trim() !== '');
     const header = (lines.shift() ?? '').replace(/^#\s*/, '').split(',');
@@ -90,8 +99,8 @@ export class ProxyRuntime {
     const servers = new Map<string, ProxyServerState>();
     for (const line of lines) {
       const fields = line.split(',');
-      if (fields[at('pxname')] !== backend || fields[at('svname')] === 'BACKEND' || fields[at('svname')] === 'FRONTEND') continue;
-      servers.set(fields[at('svname')], { current: Number(fields[at('scur')]) || 0, status: fields[at('status')] ?? '', address: fields[at('addr')] ?? '' });
+      if (fields[at('svname')] === 'BACKEND' || fields[at('svname')] === 'FRONTEND') continue;
+      servers.set(`${fields[at('pxname')]}/${fields[at('svname')]}`, { current: Number(fields[at('scur')]) || 0, status: fields[at('status')] ?? '', address: fields[at('addr')] ?? '' });
     }
     return servers;
   }
@@ -136,10 +145,18 @@ export class ProxyRuntime {
    * or a proxy that Hoist just started, so the proxy does not depend on the engine's DNS.
    */
   public async register(upstream: ProxyUpstream, address: string, ready: boolean): Promise<void> {
-    const { backend, server, port } = upstream;
+    await this.registerAll([{ upstream, address, ready }]);
+  }
+
+  /** {@link register} for many servers, in one batch of commands. */
+  public async registerAll(registrations: readonly { readonly upstream: ProxyUpstream; readonly address: string; readonly ready: boolean }[]): Promise<void> {
     // A container Hoist saw ready serves at once: its health checks go on from "up" instead
     // of failing requests (503) until they pass twice.
-    await this.command(`set server ${backend}/${server} addr ${address} port ${port}`, `set server ${backend}/${server} state ready`, ...(ready ? [`set server ${backend}/${server} health up`] : []));
+    const commands = registrations.flatMap(({ upstream: { backend, server, port }, address, ready }) => [
+      `set server ${backend}/${server} addr ${address} port ${port}`, `set server ${backend}/${server} state ready`, ...(ready ? [`set server ${backend}/${server} health up`] : []),
+    ]);
+    // The runtime API reads one line into a buffer of 16 kB (HAProxy's default bufsize).
+    for (let i = 0; i < commands.length; i += 60) await this.command(...commands.slice(i, i + 60));
   }
 
   /** Undoes step 1 after a failure before the old container stopped: the main server serves again. */

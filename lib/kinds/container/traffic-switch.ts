@@ -89,14 +89,15 @@ export async function registerReplica(client: EngineDriver, resource: ContainerR
  * containers that were renamed after they started, as rollouts do).
  */
 export async function registerUpstreams(client: EngineDriver, stack: StackGraph, proxy: ContainerResource): Promise<void> {
+  const upstreams = stack.resources.flatMap((r) => (r.kind === 'container' && r.host === proxy.host ? (r.policy.proxies ?? []).filter((u) => u.proxy === proxy.spec.name) : []));
+  if (upstreams.length === 0) return;
   const runtime = await ProxyRuntime.open(client, proxy.spec.name);
   if (!runtime) return;
-  for (const replica of stack.resources) {
-    if (replica.kind !== 'container' || replica.host !== proxy.host) continue;
-    for (const upstream of (replica.policy.proxies ?? []).filter((u) => u.proxy === proxy.spec.name)) {
-      if (!(await runtime.knows(upstream))) continue;
-      const state = await upstreamState(client, upstream.server, upstream.network);
-      if (state) await runtime.register(upstream, state.address, state.ready);
-    }
-  }
+  // One read of the proxy's servers and one batch of commands, however many replicas it has.
+  const known = new Set((await runtime.allServers()).keys());
+  const registrations = await Promise.all(upstreams.filter((u) => known.has(`${u.backend}/${u.server}`)).map(async (upstream) => {
+    const state = await upstreamState(client, upstream.server, upstream.network);
+    return state ? { upstream, ...state } : undefined;
+  }));
+  await runtime.registerAll(registrations.filter((r) => r !== undefined));
 }
