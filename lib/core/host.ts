@@ -19,6 +19,14 @@ export interface HostProps {
   readonly address: string;
 
   /**
+   * The host's IP address on the private network its hosts share, where ingress proxies
+   * reach each other for TCP routes (their mesh ports are published on it and nowhere else).
+   *
+   * @default - `address`, which must then be an IP address for TCP routes
+   */
+  readonly privateAddress?: string;
+
+  /**
    * Name of the host in plans and resource ids. Letters, digits, `_`, `.` and `-`.
    *
    * @default - the construct id

@@ -46,6 +46,8 @@ export interface HostSpec {
   readonly name: string;
   readonly source: string;
   readonly address: string;
+  /** The host's private IP address (ingress mesh ports are published on it); absent: `address`. */
+  readonly privateAddress?: string;
   /** null: ~/.ssh/config's Port for the address, else 22. */
   readonly port: number | null;
   /** null: ~/.ssh/config's User for the address, else root. */

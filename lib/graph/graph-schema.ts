@@ -36,6 +36,7 @@ const hostSpec = z.looseObject({
   name: identifier,
   source: z.string(),
   address: hostAddress,
+  privateAddress: z.union([z.ipv4(), z.ipv6()]).optional(),
   port: nullable(port),
   user: nullable(sshUser),
   identity: z.discriminatedUnion('kind', [

@@ -29,6 +29,7 @@ export const architecture = z.string().regex(/^[a-z0-9_]+$/, { error: (i) => `${
 
 const hostFields = {
   address: hostAddress,
+  privateAddress: z.union([z.ipv4(), z.ipv6()], { error: (i) => `${describe(i.input)} is not an IP address` }).optional(),
   hostName: identifier.optional(),
   port: port.optional(),
   user: sshUser.optional(),

@@ -80,7 +80,7 @@ export function renderGraph(model: StackModel, placed: readonly PlacedService[],
     containersOf.set(r.service, containers);
   }
 
-  const addresses = new Map([...model.validated.hosts.specs.values()].map((h) => [h.name, h.address]));
+  const addresses = new Map([...model.validated.hosts.specs.values()].map((h) => [h.name, h.privateAddress ?? h.address]));
   renderIngressRoutes(placed, containersOf, (ingress) => networkEngineName(stackName, ingress.network), (host) => addresses.get(host), problems);
 
   // Containers last: their edges reach the containers of the services they depend on.

@@ -30,6 +30,7 @@ export function renderHost(host: Host, projectDir: string): { spec?: HostSpec; p
     name,
     source: host.node.path,
     address: p.address,
+    ...(p.privateAddress !== undefined ? { privateAddress: p.privateAddress } : {}),
     // Left open, port and user come from ~/.ssh/config at connect time, like ssh itself.
     port: p.port ?? null,
     user: p.user ?? null,

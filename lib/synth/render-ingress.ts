@@ -50,7 +50,7 @@ export function renderIngressRoutes(
       // Every proxy publishes the mesh listener on its host's address.
       for (const host of [...proxies.keys()].sort(compareStrings)) {
         if (!isIP(hostAddress(host) ?? '')) {
-          problems.add(rendered.service.node.path, `routes: a TCP route crosses hosts through each ingress host's address, and host ${host}'s address ${JSON.stringify(hostAddress(host))} is not an IP address; give the host its private IP address in the inventory`);
+          problems.add(rendered.service.node.path, `routes: a TCP route crosses hosts through each ingress host's private address, and host ${host}'s address ${JSON.stringify(hostAddress(host))} is not an IP address; set the host's privateAddress (its IP on the network the hosts share)`);
         }
       }
       tcpServices.push(rendered.name);

@@ -678,8 +678,30 @@ describe('Ingress problems: TCP routes', () => {
     const { app } = meshApp({ addresses: { 'node-a': 'db.internal' } });
     const problems = Testing.validate(app);
     assert.equal(problems.length, 1, problems.join('\n'));
-    assert.match(problems[0], /^shop\/db: routes: a TCP route crosses hosts through each ingress host's address, and host node-a's address "db\.internal" is not an IP address/);
+    assert.match(problems[0], /^shop\/db: routes: a TCP route crosses hosts through each ingress host's private address, and host node-a's address "db\.internal" is not an IP address/);
     assert.throws(() => Testing.synth(app), /host node-a's address "db\.internal" is not an IP address/);
+  });
+
+  it('publishes mesh ports on a host\'s privateAddress when it has one (its address may then be a DNS name)', () => {
+    const app = Testing.app();
+    const stack = new Stack(app, 'shop');
+    const hosts = [
+      new Host(stack, 'node-a', { address: 'node-a.example.com', privateAddress: '10.1.0.1' }),
+      new Host(stack, 'node-b', { address: '203.0.113.2', privateAddress: '10.1.0.2' }),
+    ];
+    const edge = new Ingress(stack, 'edge', { hosts });
+    new Service(stack, 'db', { image: Image.fromRegistry('postgres:16'), placement: { hosts: [hosts[0]] }, routes: [{ ingress: edge, port: 5432, protocol: RouteProtocol.TCP }] });
+    assert.deepEqual(Testing.validate(app), []);
+    const proxies = containers(onlyStack(Testing.synth(app))).filter((c) => c.spec.service === 'edge');
+    assert.deepEqual(proxies.map((p) => [p.host, p.spec.ports.filter((port) => port.containerPort === 19000).map((port) => port.hostIp)]).sort(), [['node-a', ['10.1.0.1']], ['node-b', ['10.1.0.2']]]);
+    const onB = proxies.find((p) => p.host === 'node-b')!.spec.env.HOIST_INGRESS_CONFIG;
+    assert.match(onB, /^  server remote\.node-a 10\.1\.0\.1:5432 /m, 'the other proxy is reached on its private address');
+    assert.ok(Testing.validate((() => {
+      const bad = Testing.app();
+      const s = new Stack(bad, 'shop');
+      new Host(s, 'h', { address: 'h.example.com', privateAddress: 'not-an-ip' });
+      return bad;
+    })()).some((p) => /privateAddress: "not-an-ip" is not an IP address/.test(p)), 'a privateAddress must be an IP address');
   });
 
   it('refuses a TCP route when a proxy host without replicas has a DNS name or a malformed IP as its address', () => {
