@@ -4,7 +4,9 @@ import type { Host } from './host';
 import { Image } from './image';
 import { Network } from './network';
 import { brand, hasBrand } from './private/brand';
-import { INGRESS_CERTIFICATE_PATH, INGRESS_CONFIG_ENV, INGRESS_CONFIG_PATH, INGRESS_CONTAINER_PORT, INGRESS_STATE_PATH, INGRESS_TLS_CONTAINER_PORT } from './private/ingress-constants';
+import {
+  INGRESS_CERTIFICATE_PATH, INGRESS_CONFIG_ENV, INGRESS_CONFIG_PATH, INGRESS_CONTAINER_PORT, INGRESS_LOADED_CONFIG_PATH, INGRESS_STATE_PATH, INGRESS_TLS_CONTAINER_PORT,
+} from './private/ingress-constants';
 import { RestartPolicy } from './restart-policy';
 import type { Secret } from './secret';
 import { Service } from './service';
@@ -130,7 +132,7 @@ export class Ingress extends Construct {
       // of routes is a change of the container like any other, shown by the plan.
       // At each start the file is written afresh from the environment (a restart drops what
       // an in-place reload had written: the next plan shows it again) and no state is reused.
-      entrypoint: ['sh', '-c', `rm -f ${INGRESS_STATE_PATH} && printf '%s' "$${INGRESS_CONFIG_ENV}" > ${INGRESS_CONFIG_PATH} && exec haproxy -W -db -f ${INGRESS_CONFIG_PATH}`],
+      entrypoint: ['sh', '-c', `rm -f ${INGRESS_STATE_PATH} && printf '%s' "$${INGRESS_CONFIG_ENV}" > ${INGRESS_CONFIG_PATH} && cp ${INGRESS_CONFIG_PATH} ${INGRESS_LOADED_CONFIG_PATH} && exec haproxy -W -db -f ${INGRESS_CONFIG_PATH}`],
       environment: { [INGRESS_CONFIG_ENV]: '' },
       ports: [
         { container: INGRESS_CONTAINER_PORT, host: this._props.httpPort ?? 80, ...bind },

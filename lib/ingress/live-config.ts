@@ -1,14 +1,14 @@
 import type { EngineDriver } from '../drivers/engine-driver';
 import { tarArchive } from '../drivers/tar-archive';
-import { INGRESS_CONFIG_PATH, INGRESS_STATE_PATH } from '../values/ingress-config';
+import { INGRESS_CONFIG_PATH, INGRESS_LOADED_CONFIG_PATH, INGRESS_STATE_PATH } from '../values/ingress-config';
 import { ProxyRuntime } from './proxy-runtime';
 
 /**
- * The configuration a running proxy serves: the file its entrypoint wrote at start, or Hoist
- * at its last reload. Undefined when it cannot be read (the container is not running).
+ * The configuration a running proxy serves: the copy its entrypoint wrote at start, or Hoist
+ * after its last reload. Undefined when it cannot be read (the container is not running).
  */
 export async function readLiveProxyConfig(client: EngineDriver, container: string): Promise<string | undefined> {
-  const result = await client.exec(container, ['cat', INGRESS_CONFIG_PATH], { timeoutMs: 15_000, maxOutputBytes: 8 * 1024 * 1024 });
+  const result = await client.exec(container, ['cat', INGRESS_LOADED_CONFIG_PATH], { timeoutMs: 15_000, maxOutputBytes: 8 * 1024 * 1024 });
   return result.exitCode === 0 && !result.truncated ? result.stdout.toString('utf8') : undefined;
 }
 
@@ -58,7 +58,11 @@ export async function reloadProxy(client: EngineDriver, container: string, confi
   const deadline = Date.now() + 30_000;
   for (;;) {
     const pid = await runtime.workerPid().catch(() => undefined);
-    if (pid !== undefined && pid !== before) return;
+    if (pid !== undefined && pid !== before) {
+      // Only now is the new configuration the one the proxy serves.
+      await run(['cp', INGRESS_CONFIG_PATH, INGRESS_LOADED_CONFIG_PATH], 'recording the loaded configuration');
+      return;
+    }
     if (Date.now() > deadline) throw new Error(`proxy ${container} on ${client.host} did not reload within 30 s; see hoist logs`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

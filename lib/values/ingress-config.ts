@@ -8,5 +8,12 @@ export const INGRESS_CONFIG_ENV = 'HOIST_INGRESS_CONFIG';
  */
 export const INGRESS_CONFIG_PATH = '/tmp/hoist-ingress.cfg';
 
+/**
+ * A copy of the configuration the running proxy has loaded: written with the file at start,
+ * and after a reload only once the new process answers. The plan reads this one, so a run
+ * killed between putting a new file in place and the reload shows the change again.
+ */
+export const INGRESS_LOADED_CONFIG_PATH = '/tmp/hoist-ingress.loaded.cfg';
+
 /** The proxy's server states, saved before a reload so the new process keeps addresses and drains. */
 export const INGRESS_STATE_PATH = '/tmp/hoist-ingress.state';

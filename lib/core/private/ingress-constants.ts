@@ -1,7 +1,7 @@
 /** The port the proxy listens on inside its container (the host port maps to it). */
 export const INGRESS_CONTAINER_PORT = 8080;
 
-export { INGRESS_CONFIG_ENV, INGRESS_CONFIG_PATH, INGRESS_STATE_PATH } from '../../values/ingress-config';
+export { INGRESS_CONFIG_ENV, INGRESS_CONFIG_PATH, INGRESS_LOADED_CONFIG_PATH, INGRESS_STATE_PATH } from '../../values/ingress-config';
 
 /** The port the proxy serves HTTPS on inside its container. */
 export const INGRESS_TLS_CONTAINER_PORT = 8443;
