@@ -159,17 +159,10 @@ export function renderProxyConfig(config: ProxyConfig): string {
   for (const backend of [...config.backends].sort((a, b) => compareStrings(a.name, b.name))) {
     lines.push(`backend ${backend.name}`, '  balance roundrobin');
     if (backend.healthCheckPath !== null) lines.push(`  option httpchk GET ${backend.healthCheckPath}`);
-    for (const server of [...backend.servers].sort((a, b) => compareStrings(a.name, b.name))) {
-      lines.push(`  server ${server.name} ${server.dnsName}:${backend.port} check inter 2s fall 2 rise 2 resolvers engine init-addr last,libc,${UNRESOLVED_ADDRESS}`);
-      lines.push(`  server ${spareServerName(server.name)} 0.0.0.0:${backend.port} disabled`);
-    }
-    lines.push('');
+    lines.push(...replicaServers(backend.servers, backend.port), '');
   }
   for (const route of [...(config.tcp ?? [])].sort((a, b) => compareStrings(a.service, b.service))) {
-    const local = [...route.servers].sort((a, b) => compareStrings(a.name, b.name)).flatMap((server) => [
-      `  server ${server.name} ${server.dnsName}:${route.targetPort} check inter 2s fall 2 rise 2 resolvers engine init-addr last,libc,${UNRESOLVED_ADDRESS}`,
-      `  server ${spareServerName(server.name)} 0.0.0.0:${route.targetPort} disabled`,
-    ]);
+    const local = replicaServers(route.servers, route.targetPort);
     // Connections may live long (database sessions): an idle one is kept for an hour.
     const listen = (name: string, port: number) => [`listen ${name}`, '  mode tcp', `  bind :${port}`, '  balance roundrobin', '  timeout client 1h', '  timeout server 1h'];
     lines.push(...listen(tcpBackendName(route.service), route.listenPort), ...local);
@@ -179,4 +172,15 @@ export function renderProxyConfig(config: ProxyConfig): string {
     lines.push('', ...listen(meshBackendName(route.service), route.meshListenPort), ...local, '');
   }
   return lines.join('\n');
+}
+
+/**
+ * The server lines of a service's replicas on one host, HTTP backend or TCP listener alike:
+ * each replica by its name on the proxy's network, checked, and its disabled rollout spare.
+ */
+function replicaServers(servers: readonly { readonly name: string; readonly dnsName: string }[], port: number): string[] {
+  return [...servers].sort((a, b) => compareStrings(a.name, b.name)).flatMap((server) => [
+    `  server ${server.name} ${server.dnsName}:${port} check inter 2s fall 2 rise 2 resolvers engine init-addr last,libc,${UNRESOLVED_ADDRESS}`,
+    `  server ${spareServerName(server.name)} 0.0.0.0:${port} disabled`,
+  ]);
 }
