@@ -309,16 +309,39 @@ function isGoing(error: unknown): boolean {
 }
 
 /**
- * The engine time of a lock's last renewal, null if it was never renewed, or 'gone' when the
- * container was removed, or is being removed, since it was inspected.
+ * Pauses between reads of a renewal file that met a write in progress. The engines replace
+ * the file on each renewal (remove, then write), so a read can find it absent, empty or
+ * cut short. Taken as "never renewed", such a read would show a live, renewing run's lock as
+ * expired, and a takeover would take it; the pauses outlast a write many times over. Only a
+ * lock never renewed pays them all, and its holder is not writing.
+ */
+const RENEWAL_RETRY_PAUSES_MS = [50, 100, 200, 400];
+
+/** Exactly what renewLock writes: an ISO time to the millisecond, in UTC. */
+const RENEWAL_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+/**
+ * The engine time of a lock's last renewal: null if it was never renewed (the file stays
+ * absent or unreadable through every retry), 'gone' when the container was removed, or is
+ * being removed, since it was inspected.
  */
 async function readRenewal(client: EngineDriver, containerId: string): Promise<number | null | 'gone'> {
+  for (let attempt = 0; ; attempt++) {
+    const read = await readRenewalOnce(client, containerId);
+    if (read !== 'torn') return read;
+    if (attempt >= RENEWAL_RETRY_PAUSES_MS.length) return await containerExists(client, containerId) ? null : 'gone';
+    await new Promise((resolve) => setTimeout(resolve, RENEWAL_RETRY_PAUSES_MS[attempt]));
+  }
+}
+
+/** One read of the renewal file; 'torn' when it is absent or not a whole renewal time. */
+async function readRenewalOnce(client: EngineDriver, containerId: string): Promise<number | 'gone' | 'torn'> {
   let archive: NodeJS.ReadableStream;
   try {
     archive = await client.getArchive(containerId, `/${RENEWAL_FILE}`);
   } catch (error) {
     if (error instanceof EngineError && error.reason === 'removal-in-progress') return 'gone';
-    if (isNotFound(error)) return await containerExists(client, containerId) ? null : 'gone';
+    if (isNotFound(error)) return await containerExists(client, containerId) ? 'torn' : 'gone';
     throw error;
   }
   const chunks: Buffer[] = [];
@@ -326,13 +349,12 @@ async function readRenewal(client: EngineDriver, containerId: string): Promise<n
   for await (const chunk of archive as AsyncIterable<Buffer>) {
     size += chunk.length;
     // One small file: a tar header and a 24-byte time. Anything larger is not Hoist's.
-    if (size > 64 * 1024) return null;
+    if (size > 64 * 1024) return 'torn';
     chunks.push(chunk);
   }
   const tar = Buffer.concat(chunks);
   const text = tar.subarray(512, 512 + 64).toString('utf8').replace(/\0.*$/s, '').trim();
-  const time = Date.parse(text);
-  return /^\d{4}-\d\d-\d\dT/.test(text) && Number.isFinite(time) ? time : null;
+  return RENEWAL_TIME.test(text) ? Date.parse(text) : 'torn';
 }
 
 async function containerExists(client: EngineDriver, containerId: string): Promise<boolean> {

@@ -3,6 +3,7 @@ import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import Docker from 'dockerode';
 import { DockerDriver } from '../../lib/drivers/docker/docker-driver';
+import { PodmanDriver } from '../../lib/drivers/podman/podman-driver';
 import type { SessionEndpoint } from '../../lib/drivers/engine-api/buildkit-session';
 import type { EngineDriver } from '../../lib/drivers/engine-driver';
 
@@ -76,20 +77,27 @@ export class LoopbackEngine {
     return { host: 'loopback', agent, apiVersion: '1.41' };
   }
 
-  /** The Docker Engine driver connected to this engine (API 1.41), as connectEngine makes it. */
-  public client(options: { requestTimeoutMs?: number } = {}): EngineDriver {
+  /**
+   * The driver connected to this engine (API 1.41), as connectEngine makes it: Docker Engine's,
+   * or Podman's to play a Podman host's answers.
+   */
+  public client(options: { requestTimeoutMs?: number; engine?: 'docker' | 'podman' } = {}): EngineDriver {
     const agent = new http.Agent({ keepAlive: true });
     (agent as unknown as { createConnection: () => net.Socket }).createConnection = () => net.connect(this.port, '127.0.0.1');
     const requestTimeoutMs = options.requestTimeoutMs ?? 120_000;
     const docker = new Docker({ protocol: 'http', host: 'engine', port: 80, agent, version: 'v1.41', timeout: requestTimeoutMs } as Docker.DockerOptions);
-    return new DockerDriver({
+    const podman = options.engine === 'podman';
+    const connection = {
       host: 'loopback',
       docker,
       agent,
       requestTimeoutMs,
-      info: { kind: 'docker', version: '20.10.24', apiVersion: '1.41', os: 'linux', socketPath: '/var/run/docker.sock' },
+      info: podman
+        ? { kind: 'podman' as const, version: '4.3.1', apiVersion: '1.41', os: 'linux', socketPath: '/run/podman/podman.sock' }
+        : { kind: 'docker' as const, version: '20.10.24', apiVersion: '1.41', os: 'linux', socketPath: '/var/run/docker.sock' },
       now: () => Promise.resolve(Date.now()),
       close: () => agent.destroy(),
-    });
+    };
+    return podman ? new PodmanDriver(connection) : new DockerDriver(connection);
   }
 }

@@ -186,10 +186,21 @@ describe('host locks on sandbox hosts (Docker and Podman)', () => {
 
   it('lockHosts renews held locks before their ttl runs out, and reports a lock taken from it', async () => {
     const lost: string[] = [];
-    const held = await lockHosts(hosts.slice(0, 2).map((h) => h.engine), { stack: STACK, ttlMs: 3000, renewEveryMs: 500, timeoutMs: 0, onLost: (host) => lost.push(host) });
+    const held = await lockHosts(hosts.slice(0, 2).map((h) => h.engine), { stack: STACK, ttlMs: 4000, renewEveryMs: 500, timeoutMs: 0, onLost: (host) => lost.push(host) });
     try {
-      // Well past the ttl: without renewals both locks would have expired.
-      await new Promise((r) => setTimeout(r, 5000));
+      // Read the locks over and over while they are renewed, until well past the ttl (without
+      // renewals both would have expired): a read that meets a renewal being written must
+      // neither fail nor see the lock expired.
+      const until = Date.now() + 5500;
+      let reads = 0;
+      while (Date.now() < until) {
+        await Promise.all(hosts.slice(0, 2).map(async (open) => {
+          const holder = await readLock(open.engine, STACK);
+          assert.equal(holder?.expired, false, `${open.spec.name}: read as expired while renewed (expires ${holder?.expires}, renewed ${holder?.renewed})`);
+        }));
+        reads++;
+      }
+      assert.ok(reads > 5, `the locks were read ${reads} times`);
       for (const open of hosts.slice(0, 2)) {
         const holder = await readLock(open.engine, STACK);
         assert.equal(holder?.id, held.id);

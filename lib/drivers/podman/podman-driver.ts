@@ -2,7 +2,8 @@ import { EngineApiDriver, type EngineApiConnection } from '../engine-api/engine-
 import type { EngineEvent } from '../engine-driver';
 import type { VolumeCreateBody } from '../engine-objects';
 import type { EngineErrorReason } from '../engine-error';
-import { isConflict } from '../engine-error';
+import { EngineError, isConflict } from '../engine-error';
+import type { Readable } from 'node:stream';
 import type { EngineProfile } from '../engine-profile';
 import { PODMAN_PROFILE } from './podman-profile';
 
@@ -22,6 +23,21 @@ export class PodmanDriver extends EngineApiDriver {
   // /info's LoggingDriver empty; asking it costs over a second.
   public async defaultLogDriver(): Promise<string> {
     return 'json-file';
+  }
+
+  /**
+   * Podman 4.3 answers a read of a path removed while it reads (a file being replaced) with a
+   * 500 "no such file or directory"; Docker says 404. Both mean the path is not there.
+   */
+  public override async getArchive(ref: string, path: string): Promise<Readable> {
+    try {
+      return await super.getArchive(ref, path);
+    } catch (error) {
+      if (error instanceof EngineError && error.statusCode === 500 && /no such file or directory/i.test(error.message)) {
+        throw new EngineError(error.message, 'not-found', error.statusCode);
+      }
+      throw error;
+    }
   }
 
   protected reasonOf(statusCode: number | undefined, message: string): EngineErrorReason {
