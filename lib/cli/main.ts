@@ -1,24 +1,7 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help } from 'commander';
 import { CliError } from './cli-error';
 import { CliIo, processIo } from './cli-io';
-import { registerApply } from './commands/apply';
-import { registerBuild } from './commands/build';
-import { registerDestroy } from './commands/destroy';
-import { registerExec } from './commands/exec';
-import { registerHistory } from './commands/history';
-import { registerImport } from './commands/import';
-import { registerInit } from './commands/init';
-import { registerLint } from './commands/lint';
-import { registerLock } from './commands/lock';
-import { registerLogs } from './commands/logs';
-import { registerPipeline } from './commands/pipeline';
-import { registerPlan } from './commands/plan';
-import { registerPrune } from './commands/prune';
-import { registerRollback } from './commands/rollback';
-import { registerSandbox } from './commands/sandbox';
-import { registerStatus } from './commands/status';
-import { registerSynth, registerValidate } from './commands/synth';
-import { registerTop } from './commands/top';
+import { COMMANDS } from './command-index';
 
 // Commander parses arguments and renders --help: a well-kept library that does exactly this,
 // with subcommands and per-command help, so Hoist does not carry a parser of its own.
@@ -31,25 +14,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .showHelpAfterError('(run hoist --help for usage)');
-  registerSynth(program, io);
-  registerValidate(program, io);
-  registerInit(program, io);
-  registerImport(program, io);
-  registerPlan(program, io);
-  registerLint(program, io);
-  registerBuild(program, io);
-  registerApply(program, io);
-  registerDestroy(program, io);
-  registerRollback(program, io);
-  registerHistory(program, io);
-  registerPrune(program, io);
-  registerStatus(program, io);
-  registerLogs(program, io);
-  registerTop(program, io);
-  registerExec(program, io);
-  registerLock(program, io);
-  registerPipeline(program, io);
-  registerSandbox(program, io);
+  registerCommands(program, io, argv);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
@@ -66,4 +31,28 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     io.err(`error: ${(error as Error).stack ?? String(error)}`);
     return 1;
   }
+}
+
+/**
+ * Registers the command that `argv` names (or `hoist help <command>` asks about) in full, and
+ * nothing else; without one (root help, --version, a mistyped name) every command is listed
+ * by name and summary only, so Commander can show the root help and suggest a close name.
+ */
+function registerCommands(program: Command, io: CliIo, argv: readonly string[]): void {
+  const first = argv.findIndex((arg) => !arg.startsWith('-'));
+  const words = first < 0 ? [] : argv.slice(first).filter((arg) => !arg.startsWith('-'));
+  // `hoist --help plan` is the root help: an option before the command is the root's.
+  const rootOptionFirst = first > 0;
+  const named = rootOptionFirst ? undefined : COMMANDS.find((command) => command.name === (words[0] === 'help' ? words[1] : words[0]));
+  if (named) {
+    named.register(program, io);
+    return;
+  }
+  for (const command of COMMANDS) program.command(command.name).description(command.summary);
+  program.configureHelp({
+    subcommandTerm: (command) => {
+      const entry = COMMANDS.find((candidate) => candidate.name === command.name());
+      return entry ? [entry.name, entry.arguments].filter(Boolean).join(' ') : new Help().subcommandTerm(command);
+    },
+  });
 }

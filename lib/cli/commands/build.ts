@@ -16,6 +16,7 @@ import { withStackLocks } from '../with-stack-locks';
 import { redactedError, redactingIo } from '../redacting-io';
 import { Redactor } from '../../values/redactor';
 import { parseDuration } from '../../values/duration';
+import { summaryOf } from '../command-index';
 
 interface BuildFlags {
   readonly graph?: string;
@@ -39,7 +40,7 @@ function lockTimeout(value: string): number {
  */
 export function registerBuild(program: Command, io: CliIo): void {
   withGraphSource(program.command('build')
-    .description('Build the images whose inputs have no build yet on their builders (hosts are not changed); a later plan then shows the bytes each host will be sent'))
+    .description(summaryOf('build')))
     .option('--trust-new-hosts', 'accept and record host keys not yet in known_hosts (never a changed key)', false)
     .option('--lock-timeout <duration>', 'wait this long for another run\'s lock on a builder', '0s')
     .action(async (flags: BuildFlags) => {

@@ -5,6 +5,7 @@ import { asInputProblem, CliError } from '../cli-error';
 import type { CliIo } from '../cli-io';
 import { loadGraph, withGraphSource } from '../load-graph';
 import { positiveIntegerFlag } from '../parse-flags';
+import { summaryOf } from '../command-index';
 
 interface ExecFlags {
   readonly host?: string;
@@ -23,7 +24,7 @@ interface ExecFlags {
  */
 export function registerExec(program: Command, io: CliIo): void {
   withGraphSource(program.command('exec')
-    .description('Run a command in a running replica of a service (with a TTY on a terminal); exits with its exit code')
+    .description(summaryOf('exec'))
     .argument('<stack/service>', 'the service, as <stack>/<service>')
     .argument('<command...>', 'the command and its arguments (put -- before it)')
     .option('--host <name>', 'a replica on this host (default: the first host with a running replica)')

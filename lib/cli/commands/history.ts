@@ -5,6 +5,7 @@ import { CliError } from '../cli-error';
 import type { CliIo } from '../cli-io';
 import { loadGraph, withGraphSource } from '../load-graph';
 import { positiveIntegerFlag } from '../parse-flags';
+import { summaryOf } from '../command-index';
 
 interface HistoryFlags {
   readonly json: boolean;
@@ -31,7 +32,7 @@ interface RunEntry {
 /** `hoist history`: the apply and destroy runs recorded on the stacks' hosts, newest first. */
 export function registerHistory(program: Command, io: CliIo): void {
   withGraphSource(program.command('history')
-    .description('Show the applies and destroys recorded on the stacks\' hosts (who, when, revision, outcome per host), newest first')
+    .description(summaryOf('history'))
     .option('--json', 'machine-readable output', false)
     .option('-n, --limit <n>', 'show this many runs per stack', '20')
     .option('--stack <name>', 'only this stack'))

@@ -11,6 +11,7 @@ import type * as ImportHostModule from '../../import/host/import-host';
 import type * as ReadHostObjectsModule from '../../import/host/read-host-objects';
 import type * as InventoryHostModule from '../../synth/inventory-host';
 import type * as OpenHostModule from '../../drivers/open-host';
+import { summaryOf } from '../command-index';
 
 interface ComposeOptions {
   readonly output: string;
@@ -77,7 +78,7 @@ function section(say: (line: string) => void, title: string, lines: string[]): v
  * file; `hoist import host` reads what runs on a host and writes services that adopt it.
  */
 export function registerImport(program: Command, io: CliIo): void {
-  const group = program.command('import').description('Write a Hoist program from an existing setup (a Compose file, or the containers running on a host)');
+  const group = program.command('import').description(summaryOf('import'));
   group.command('compose')
     .description('Write a Hoist program (TypeScript) from a Compose file: one construct per service, volume, network and secret; what Hoist cannot express is listed with its line')
     .argument('<compose-file>', 'the Compose file, e.g. compose.yaml')

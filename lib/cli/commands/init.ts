@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { IDENTIFIER_PATTERN } from '../../values/docker-name';
 import { CliError } from '../cli-error';
 import type { CliIo } from '../cli-io';
+import { summaryOf } from '../command-index';
 
 /** This installation of Hoist: the package root (dist/cli/commands -> three levels up). */
 const HOIST_ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -38,7 +39,7 @@ const RENAMES: Record<string, string> = { gitignore: '.gitignore' };
 /** `hoist init [dir]`: start a project from a template, never overwriting a file. */
 export function registerInit(program: Command, io: CliIo): void {
   program.command('init')
-    .description('Create a Hoist project (main.ts, hoist.json, inventory.json) or, with --template library, a jsii construct library')
+    .description(summaryOf('init'))
     .argument('[dir]', 'project directory', '.')
     .option('-t, --template <name>', 'template: basic (a project) or library (a construct library)', 'basic')
     .option('-n, --name <stack>', 'stack name (default: the directory name)')

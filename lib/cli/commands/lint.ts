@@ -5,6 +5,7 @@ import { ALL_LINT_RULE_IDS, isLintSeverity, lintRuleScope, type LintSeverity } f
 import { CliError } from '../cli-error';
 import type { CliIo } from '../cli-io';
 import { loadGraph, withGraphSource } from '../load-graph';
+import { summaryOf } from '../command-index';
 
 interface LintFlags {
   readonly json: boolean;
@@ -17,7 +18,7 @@ interface LintFlags {
 /** `hoist lint`: the pitfalls of the images the program builds and the services it runs. */
 export function registerLint(program: Command, io: CliIo): void {
   withGraphSource(program.command('lint')
-    .description('Check the images the stacks build (root user, floating bases, secrets in layers, cache-killing COPY, ...) and the services they run (engine socket, capabilities, limits, writable root, anonymous volumes, ...); exit 1 on an error')
+    .description(summaryOf('lint'))
     .option('--json', 'machine-readable output', false)
     .option('--rule <rule=severity>', 'change a rule\'s severity for this run: error, warning, info or off (repeatable)', (value: string, all: string[]) => [...all, value], []))
     .action(async (flags: LintFlags) => {

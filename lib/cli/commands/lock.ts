@@ -10,6 +10,7 @@ import { CliError } from '../cli-error';
 import type { CliIo } from '../cli-io';
 import { loadGraph, withGraphSource } from '../load-graph';
 import { INTERRUPTED_EXIT_CODE, watchInterrupts } from '../interrupts';
+import { summaryOf } from '../command-index';
 
 interface LockOptions {
   readonly graph?: string;
@@ -26,7 +27,7 @@ interface LockOptions {
 
 /** `hoist lock status|acquire|release`: the per-host locks that keep two applies apart. */
 export function registerLock(program: Command, io: CliIo): void {
-  const lock = program.command('lock').description('Show, take or release the locks that keep runs on a stack\'s hosts apart');
+  const lock = program.command('lock').description(summaryOf('lock'));
   const common = (command: Command) => withGraphSource(command
     .option('--stack <name>', 'only this stack'))
     .option('--trust-new-hosts', 'accept and record host keys not yet in known_hosts (never a changed key)', false);

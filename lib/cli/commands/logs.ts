@@ -11,6 +11,7 @@ import type { CliIo } from '../cli-io';
 import { watchInterrupts } from '../interrupts';
 import { loadGraph, withGraphSource } from '../load-graph';
 import { positiveIntegerFlag } from '../parse-flags';
+import { summaryOf } from '../command-index';
 
 interface LogsFlags {
   readonly follow: boolean;
@@ -32,7 +33,7 @@ interface LogsFlags {
  */
 export function registerLogs(program: Command, io: CliIo): void {
   withGraphSource(program.command('logs')
-    .description('Show the logs of a service\'s replicas on every host, merged by time (-f follows, new replicas included); secret values are redacted')
+    .description(summaryOf('logs'))
     .argument('<stack/service>', 'the service, as <stack>/<service>')
     .option('-f, --follow', 'keep following until Ctrl-C', false)
     .option('--since <time>', 'only lines since a duration ago (10m, 1h30m) or an RFC 3339 time')

@@ -15,6 +15,7 @@ import { positiveIntegerFlag } from '../parse-flags';
 import { pipelineStepExecutor } from '../pipeline-steps';
 import { loadProjectConfig } from '../project-config';
 import { runProgram } from '../run-program';
+import { summaryOf } from '../command-index';
 
 interface ProgramOptions {
   readonly app?: string;
@@ -34,7 +35,7 @@ const TRIGGERS: readonly TriggerName[] = ['pull_request', 'push', 'schedule', 'm
 /** `hoist pipeline list|show|run`: the app's pipelines, described or run on this machine. */
 export function registerPipeline(program: Command, io: CliIo): void {
   const pipeline = program.command('pipeline')
-    .description("Describe the app's pipelines, or run one on this machine as CI would");
+    .description(summaryOf('pipeline'));
   withProgram(pipeline.command('list')
     .description('List the pipelines: name, triggers, CI systems, stages'))
     .action(async (options: ProgramOptions) => {

@@ -9,6 +9,7 @@ import { cliErrorOf } from '../cli-error-of';
 import type { CliIo } from '../cli-io';
 import { loadGraph, withGraphSource } from '../load-graph';
 import { positiveIntegerFlag } from '../parse-flags';
+import { summaryOf } from '../command-index';
 
 interface PlanCommandOptions {
   readonly json: boolean;
@@ -28,7 +29,7 @@ interface PlanCommandOptions {
 /** `hoist plan`: diff the graph against every host into an exact, reviewable, saveable plan. */
 export function registerPlan(program: Command, io: CliIo): void {
   withGraphSource(program.command('plan')
-    .description('Compare the graph with what runs on every host and show what apply would do')
+    .description(summaryOf('plan'))
     .option('--json', 'print the versioned plan document', false)
     .option('--markdown', 'print Markdown for a pull-request comment', false)
     .option('--out <file>', 'save the plan (with the graph and host fingerprints) for "hoist apply <file>"')

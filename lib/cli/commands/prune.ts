@@ -11,6 +11,7 @@ import { CliError } from '../cli-error';
 import type { CliIo } from '../cli-io';
 import { loadGraph, withGraphSource } from '../load-graph';
 import { withStackLocks } from '../with-stack-locks';
+import { summaryOf } from '../command-index';
 
 interface PruneFlags {
   readonly dryRun: boolean;
@@ -39,7 +40,7 @@ interface StoppedContainer {
  */
 export function registerPrune(program: Command, io: CliIo): void {
   withGraphSource(program.command('prune')
-    .description('Remove the stacks\' stopped containers that left the graph and built image versions beyond keepVersions (only objects with the stack\'s labels; data volumes kept unless --remove-volumes)')
+    .description(summaryOf('prune'))
     .option('--dry-run', 'only list what would be removed', false)
     .option('--remove-volumes', 'also delete the anonymous data volumes of the removed containers (data loss)', false)
     .option('--json', 'machine-readable output', false))

@@ -5,6 +5,7 @@ import { cliErrorOf } from '../cli-error-of';
 import type { CliIo } from '../cli-io';
 import { loadGraph } from '../load-graph';
 import { type ChangeOptions, runChange, withChangeOptions } from '../run-change';
+import { summaryOf } from '../command-index';
 
 interface RollbackFlags extends Omit<ChangeOptions, 'command' | 'planfile' | 'rollback' | 'source'> {
   readonly to?: string;
@@ -19,7 +20,7 @@ interface RollbackFlags extends Omit<ChangeOptions, 'command' | 'planfile' | 'ro
  */
 export function registerRollback(program: Command, io: CliIo): void {
   withChangeOptions(program.command('rollback')
-    .description('Put a stack back to an earlier applied revision (default: the one before the current), from the hosts\' history; images must still be on the hosts')
+    .description(summaryOf('rollback'))
     .option('--to <revision>', 'the revision to go back to (see hoist history)')
     .option('--stack <name>', 'the stack to roll back (needed when the program has several)')
     .option('--json', 'progress as NDJSON events on stdout', false))

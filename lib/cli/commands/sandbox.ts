@@ -12,11 +12,12 @@ import { sandboxUp } from '../../sandbox/sandbox-up';
 import { runCommand } from '../../sandbox/system-command';
 import { CliError } from '../cli-error';
 import type { CliIo } from '../cli-io';
+import { summaryOf } from '../command-index';
 
 /** `hoist sandbox ...`: local test hosts in network namespaces. */
 export function registerSandbox(program: Command, io: CliIo): void {
   const sandbox = program.command('sandbox')
-    .description('Local test hosts: network namespaces with sshd and Docker Engine or Podman (Linux, root)');
+    .description(summaryOf('sandbox'));
 
   sandbox.command('install')
     .description('Install the Debian packages the sandbox needs (apt-get)')

@@ -6,6 +6,7 @@ import { cliErrorOf } from '../cli-error-of';
 import type { CliIo } from '../cli-io';
 import { loadGraph, withGraphSource } from '../load-graph';
 import { positiveIntegerFlag } from '../parse-flags';
+import { summaryOf } from '../command-index';
 
 interface StatusOptions {
   readonly json: boolean;
@@ -21,7 +22,7 @@ interface StatusOptions {
 /** `hoist status`: what runs on every host of the stacks, read live. */
 export function registerStatus(program: Command, io: CliIo): void {
   withGraphSource(program.command('status')
-    .description('Show what runs on every host of the stacks: state, health, image, created, revision (read live over SSH)')
+    .description(summaryOf('status'))
     .option('--json', 'machine-readable output (versioned document)', false))
     .option('--stack <name>', 'only this stack')
     .option('--parallelism <n>', 'hosts read at once', '10')

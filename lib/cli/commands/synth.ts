@@ -10,6 +10,7 @@ import { PIPELINES_FILE } from '../../graph/pipeline-document';
 import type * as ReadPipelinesModule from '../../graph/read-pipelines-file';
 import type * as CiFilesModule from '../../pipelines/ci-files';
 import type * as WriteCiFilesModule from '../../pipelines/write-ci-files';
+import { summaryOf } from '../command-index';
 
 /** Options shared by synth and validate. */
 interface ProgramOptions {
@@ -21,7 +22,7 @@ interface ProgramOptions {
 /** `hoist synth`: run the program and write the desired-state graph. */
 export function registerSynth(program: Command, io: CliIo): void {
   program.command('synth')
-    .description('Run the program and write the desired-state graph (hoist.out/graph.json)')
+    .description(summaryOf('synth'))
     .option('-a, --app <file>', 'program to run (default: "app" in hoist.json, else main.ts)')
     .option('-o, --output <dir>', 'output directory (default: "output" in hoist.json, else hoist.out)')
     .option('-C, --project <dir>', 'project directory', '.')
@@ -36,7 +37,7 @@ export function registerSynth(program: Command, io: CliIo): void {
 /** `hoist validate`: run the program and check everything, writing nothing. */
 export function registerValidate(program: Command, io: CliIo): void {
   program.command('validate')
-    .description('Run the program and check every construct, without writing anything or connecting anywhere')
+    .description(summaryOf('validate'))
     .option('-a, --app <file>', 'program to run (default: "app" in hoist.json, else main.ts)')
     .option('-C, --project <dir>', 'project directory', '.')
     .action(async (options: ProgramOptions) => {

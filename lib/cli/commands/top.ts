@@ -6,6 +6,7 @@ import type { CliIo } from '../cli-io';
 import { watchInterrupts } from '../interrupts';
 import { loadGraph, withGraphSource } from '../load-graph';
 import { positiveIntegerFlag } from '../parse-flags';
+import { summaryOf } from '../command-index';
 
 interface TopFlags {
   readonly stack?: string;
@@ -25,7 +26,7 @@ interface TopFlags {
  */
 export function registerTop(program: Command, io: CliIo): void {
   withGraphSource(program.command('top')
-    .description('Show CPU, memory (against the limit), network and restarts of the stacks\' containers on every host; refreshed on a terminal')
+    .description(summaryOf('top'))
     .option('--stack <name>', 'only this stack')
     .option('--once', 'print one snapshot and exit (the default when not on a terminal)', false)
     .option('--interval <seconds>', 'seconds between refreshes on a terminal', '2')
