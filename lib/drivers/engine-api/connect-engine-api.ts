@@ -1,11 +1,12 @@
 import * as http from 'node:http';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { HostError } from '../../transport/host-error';
 import type { IHostConnection } from '../../transport/host-connection';
 import type { EngineInfo } from '../engine-driver';
 import { EngineAgent } from './engine-agent';
 import type { EngineApiConnection } from './engine-api-driver';
 import { compareApiVersions, engineInfoFromPing, MIN_API_VERSION } from './engine-info';
+import { loadDockerode } from './load-dockerode';
 
 /**
  * Opens the Engine API served at `socketPath` on a host, over its connection, and detects
@@ -22,7 +23,8 @@ export async function openEngineApi(connection: IHostConnection, socketPath: str
     if (compareApiVersions(info.apiVersion, MIN_API_VERSION) < 0) {
       throw new HostError(connection.host, 'api-too-old', `${info.kind} ${info.version} serves Engine API ${info.apiVersion}; Hoist needs ${MIN_API_VERSION} or newer (Docker 19.03+, Podman 4+): upgrade the engine`);
     }
-    const docker = new Docker({ protocol: 'http', host: 'engine', port: 80, agent, timeout: requestTimeoutMs, version: `v${info.apiVersion}` } as Docker.DockerOptions);
+    const Dockerode = loadDockerode();
+    const docker = new Dockerode({ protocol: 'http', host: 'engine', port: 80, agent, timeout: requestTimeoutMs, version: `v${info.apiVersion}` } as Docker.DockerOptions);
     return {
       host: connection.host,
       info,
