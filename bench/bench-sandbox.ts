@@ -11,9 +11,9 @@ export const ROOT = path.resolve(__dirname, '..');
 export const HOIST = path.join(ROOT, 'bin', 'hoist.js');
 
 /** Runs a command to completion and returns its wall time in ms (throws on failure). */
-export function timed(file: string, args: string[], env: NodeJS.ProcessEnv = process.env, okCodes = [0]): number {
+export function timed(file: string, args: string[], env: NodeJS.ProcessEnv = process.env, okCodes = [0], cwd = ROOT): number {
   const started = process.hrtime.bigint();
-  const r = spawnSync(file, args, { encoding: 'utf8', cwd: ROOT, env });
+  const r = spawnSync(file, args, { encoding: 'utf8', cwd, env });
   if (!okCodes.includes(r.status ?? -1)) throw new Error(`${file} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
   return Number(process.hrtime.bigint() - started) / 1e6;
 }

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Construct } from 'constructs';
-import { parse as parseYaml } from 'yaml';
+import type * as YamlModule from 'yaml';
 import { brand, hasBrand } from './private/brand';
 import { EngineType, Host, HostProps } from './host';
 import { inventoryFileSchema } from '../schemas/host-props';
@@ -158,7 +158,8 @@ export class Inventory extends Construct {
     }
     let data: unknown;
     try {
-      data = /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text);
+      // The YAML parser is loaded for YAML inventories only: every synth loads this module.
+      data = /\.ya?ml$/i.test(file) ? (require('yaml') as typeof YamlModule).parse(text) : JSON.parse(text);
     } catch (error) {
       this.loaded = false;
       this._problems.push(`inventory file ${file} is not valid ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'}: ${(error as Error).message.split('\n')[0]}`);

@@ -1,6 +1,6 @@
 import type { GraphDocument } from '../graph/graph-document';
 import type { SynthRoot } from '../synth/synth-root';
-import { synthesize } from '../synth/synthesize';
+import type * as SynthesizeModule from '../synth/synthesize';
 import { DeployError } from './deploy-error';
 
 /** A graph already synthesized (e.g. read with `hoist synth`'s output), with its project directory. */
@@ -23,6 +23,8 @@ export type DeploySource = GraphSource | SynthRoot;
 /** The graph and project directory of a source; an App that does not validate is refused with every problem. */
 export function resolveSource(source: DeploySource): GraphSource {
   if ('graph' in source) return source;
+  // Loaded here: a graph read from a file (the CLI's case) needs none of synth's code.
+  const { synthesize } = require('../synth/synthesize') as typeof SynthesizeModule;
   const result = synthesize(source);
   if (!result.ok) {
     const n = result.problems.length;

@@ -73,6 +73,52 @@ describe('hoist CLI', () => {
     assert.equal(fs.existsSync(path.join(dir, 'hoist.out')), false);
   });
 
+  it('a TypeScript program of a CommonJS project runs with tsx\'s CommonJS hooks alone; an ES module project with all of tsx', () => {
+    const printMode = "console.log('node options: ' + process.execArgv.join(' '));\n";
+    const commonJs = tempProject({ 'main.ts': printMode + VALID_PROGRAM });
+    linkHoist(commonJs);
+    const cjsRun = runHoist(['synth'], { cwd: commonJs });
+    assert.equal(cjsRun.status, 0, cjsRun.stderr);
+    assert.match(cjsRun.stderr, /node options: --require \S*tsx\/dist\/cjs\/index\.cjs/);
+
+    const esm = tempProject({ 'package.json': '{ "name": "esm-project", "type": "module" }', 'main.ts': printMode + VALID_PROGRAM });
+    linkHoist(esm);
+    const esmRun = runHoist(['synth'], { cwd: esm });
+    assert.equal(esmRun.status, 0, esmRun.stderr);
+    assert.match(esmRun.stderr, /node options: --import \S*tsx\/dist\/loader\.mjs/);
+    assert.match(esmRun.stdout, /demo: 3 resources/);
+
+    const mts = tempProject({ 'main.mts': printMode + VALID_PROGRAM });
+    linkHoist(mts);
+    const mtsRun = runHoist(['synth', '--app', 'main.mts'], { cwd: mts });
+    assert.equal(mtsRun.status, 0, mtsRun.stderr);
+    assert.match(mtsRun.stderr, /node options: --import /);
+  });
+
+  it('a CommonJS program that loads an ES module only package, or imports a TypeScript file dynamically, still synthesizes', () => {
+    const withEsmPackage = tempProject({
+      'node_modules/esm-only/package.json': '{ "name": "esm-only", "type": "module", "exports": "./index.js" }',
+      'node_modules/esm-only/index.js': 'export const replicas = 2;\n',
+      'main.ts': VALID_PROGRAM.replace('import { App', "import { replicas } from 'esm-only';\nimport { App").replace('replicas: 2', 'replicas'),
+    });
+    linkHoist(withEsmPackage);
+    const esmPackageRun = runHoist(['synth'], { cwd: withEsmPackage });
+    assert.equal(esmPackageRun.status, 0, esmPackageRun.stderr);
+    assert.match(esmPackageRun.stdout, /demo: 3 resources on 1 host \(h1\): 2 containers/);
+
+    // tsx's CommonJS hooks cannot load a .ts file through import(): the program runs again with all of tsx.
+    const dynamic = tempProject({
+      'replicas.ts': 'export const replicas: number = 2;\n',
+      'main.ts': `console.log('node options: ' + process.execArgv.join(' '));\nimport('./replicas.ts').then(({ replicas }) => {\n${VALID_PROGRAM.replace(/^import .*$/m, "const { App, Stack, Host, Service, Image } = require('hoist');").replace('replicas: 2', 'replicas')}\n});\n`,
+    });
+    linkHoist(dynamic);
+    const dynamicRun = runHoist(['synth'], { cwd: dynamic });
+    assert.equal(dynamicRun.status, 0, dynamicRun.stderr);
+    assert.match(dynamicRun.stdout, /demo: 3 resources on 1 host \(h1\): 2 containers/);
+    assert.match(dynamicRun.stderr, /node options: --import /, 'the run that synthesized had all of tsx');
+    assert.doesNotMatch(dynamicRun.stderr, /ERR_UNKNOWN_FILE_EXTENSION/, 'the first run\'s failure is not shown');
+  });
+
   it('hoist.json names the program and the output directory', () => {
     const dir = tempProject({ 'src/infra.ts': VALID_PROGRAM, 'hoist.json': '{ "app": "src/infra.ts", "output": "build/graph" }' });
     linkHoist(dir);
