@@ -10,6 +10,7 @@ import type { CliIo } from './cli-io';
 import { cliErrorOf } from './cli-error-of';
 import { presentChange } from './present-change';
 import { INTERRUPTED_EXIT_CODE, watchInterrupts, type InterruptWatch } from './interrupts';
+import type { HostPrewarm } from '../drivers/host-prewarm';
 import { loadGraph, withGraphSource } from './load-graph';
 import { positiveIntegerFlag } from './parse-flags';
 
@@ -56,8 +57,15 @@ export async function runChange(options: ChangeOptions, io: CliIo): Promise<void
   const verb = options.command;
 
   let target: DeploySource | PlannedChange;
+  let prewarm: HostPrewarm | undefined;
   try {
-    target = options.source ?? (options.planfile ? deploy.readPlanFile(options.planfile, { projectDir: options.project }) : await loadGraph(options, io));
+    if (options.source) target = options.source;
+    else if (options.planfile) target = deploy.readPlanFile(options.planfile, { projectDir: options.project });
+    else {
+      const loaded = await loadGraph(options, io, { prewarmHosts: true });
+      target = { graph: loaded.graph, projectDir: loaded.projectDir };
+      prewarm = loaded.prewarm;
+    }
   } catch (error) {
     throw cliErrorOf(error);
   }
@@ -66,6 +74,7 @@ export async function runChange(options: ChangeOptions, io: CliIo): Promise<void
   const present = presentChange(verb, io, { json: options.json });
   const deployOptions: DeployModule.ChangeOptions = {
     parallelism,
+    ...(prewarm ? { openHost: prewarm.opener } : {}),
     lockTimeoutMs: lockTimeout.ms,
     trustNewHosts: options.trustNewHosts,
     signal: stop.signal,
@@ -94,6 +103,7 @@ export async function runChange(options: ChangeOptions, io: CliIo): Promise<void
   } catch (error) {
     throw cliErrorOf(error);
   } finally {
+    prewarm?.close();
     present.close();
     interrupts?.dispose();
   }

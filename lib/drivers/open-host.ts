@@ -1,5 +1,6 @@
 import type { HostSpec } from '../graph/graph-document';
 import type { IHostConnection } from '../transport/host-connection';
+import { HostError } from '../transport/host-error';
 import { LocalConnection } from '../transport/local-connection';
 import { DEFAULT_SSH_TIMEOUTS, SshConnection, SshTimeouts } from '../transport/ssh-connection';
 import { EndpointOptions, resolveEndpoint } from '../transport/ssh-endpoint';
@@ -17,19 +18,31 @@ export interface OpenHost {
 export interface OpenHostOptions extends EndpointOptions {
   readonly timeouts?: SshTimeouts;
   readonly requestTimeoutMs?: number;
+  /** Gives up on connecting when it fires (the host is then not opened, and nothing is left open). */
+  readonly signal?: AbortSignal;
 }
 
 /** Connects to a host (SSH, or locally when marked local) and opens its engine API. */
 export async function openHost(spec: HostSpec, options: OpenHostOptions): Promise<OpenHost> {
+  const { signal } = options;
   const connection: IHostConnection = spec.local
     ? new LocalConnection(spec.name)
-    : await SshConnection.open(resolveEndpoint(spec, options), options.timeouts ?? DEFAULT_SSH_TIMEOUTS);
+    : await SshConnection.open(resolveEndpoint(spec, options), options.timeouts ?? DEFAULT_SSH_TIMEOUTS, signal);
+  // Closing the connection ends an engine handshake still under way.
+  const onAbort = () => connection.close();
+  signal?.addEventListener('abort', onAbort, { once: true });
   try {
     const engine = await connectEngine(connection, { engine: spec.engine, socketPath: spec.engineSocket, requestTimeoutMs: options.requestTimeoutMs });
+    if (signal?.aborted) {
+      engine.close();
+      throw new HostError(spec.name, 'cancelled', 'connecting was cancelled before the engine was reached');
+    }
     return { spec, connection, engine, close: () => { engine.close(); connection.close(); } };
   } catch (error) {
     connection.close();
     throw error;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
   }
 }
 

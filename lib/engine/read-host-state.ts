@@ -118,6 +118,11 @@ export async function readHostState(client: EngineDriver, stack: string, options
   const named = (kind: keyof ExistingNames, name: string) => name.startsWith(prefix) || existing[kind].includes(name);
   // Lock containers carry the stack's label but are not part of it.
   const owned = (labels: Record<string, string> | null | undefined) => labels?.[LABEL.stack] === stack && !isLockContainer(labels);
+  // Every read that does not depend on another's answer is in flight at once: the host's
+  // round trips, not its answers' size, set how long a plan waits.
+  const loggingDriverRead = options.inspect ? client.defaultLogDriver() : undefined;
+  // Not awaited until needed; a failure must not go unhandled meanwhile.
+  loggingDriverRead?.catch(() => undefined);
   const [containers, networks, volumesAnswer, images] = await Promise.all([
     client.listContainers(),
     client.listNetworks(),
@@ -154,15 +159,22 @@ export async function readHostState(client: EngineDriver, stack: string, options
   const ownedContainers = containers.filter((c) => owned(c.Labels));
   let details: { spec: ContainerSpec; imageDefaults: ImageDefaults; anonymousVolumes: CarriedVolume[]; addresses: Record<string, string>; proxyServers?: Record<string, string> }[] | undefined;
   if (options.inspect && ownedContainers.length > 0) {
-    const loggingDriver = await client.defaultLogDriver();
+    const loggingDriver = await loggingDriverRead!;
     const networkResources = new Map(ownedNetworks.filter((n) => n.resourceId).map((n) => [n.spec.name, resourceKeyOf(n.resourceId!)]));
     // Existing networks the graph names carry no labels, so no resource key; attachments to
     // them are the stack's all the same (containers are compared by engine names).
     for (const name of existing.network) if (!networkResources.has(name)) networkResources.set(name, '');
     const volumeResources = new Map(ownedVolumes.filter((v) => v.resourceId).map((v) => [v.spec.name, resourceKeyOf(v.resourceId!)]));
-    const inspects = await Promise.all(ownedContainers.map((c) => client.inspectContainer(c.Id)));
-    const imageIds = [...new Set(inspects.map((i) => i.Image))];
-    const images = new Map(await Promise.all(imageIds.map(async (id) => [id, imageDefaultsFrom(await client.inspectImage(id) as Record<string, any>)] as const)));
+    // The list names each container's image, so the images are inspected beside the containers;
+    // an image the list did not name (replaced between the two reads) is inspected after.
+    const imageDefaultsOf = async (id: string) => [id, imageDefaultsFrom(await client.inspectImage(id) as Record<string, any>)] as const;
+    const [inspects, listedImages] = await Promise.all([
+      Promise.all(ownedContainers.map((c) => client.inspectContainer(c.Id))),
+      Promise.all([...new Set(ownedContainers.map((c) => c.ImageID).filter(Boolean))].map(imageDefaultsOf)),
+    ]);
+    const images = new Map(listedImages);
+    const unlisted = [...new Set(inspects.map((i) => i.Image))].filter((id) => !images.has(id));
+    for (const [id, defaults] of await Promise.all(unlisted.map(imageDefaultsOf))) images.set(id, defaults);
     details = await Promise.all(inspects.map(async (inspect) => {
       const imageDefaults = images.get(inspect.Image)!;
       let spec = normalizeContainer(inspect as unknown as Record<string, any>, imageDefaults, { profile: client.profile, loggingDriver, networkResources, volumeResources });

@@ -18,7 +18,14 @@ const GRAPH_FILE: RefusedFileKind = { noun: 'graph', remedy: 'run hoist synth ag
 export function readGraphFile(file: string): GraphDocument {
   // Graphs also come from programs (Testing.synth and JSON.stringify) that end without a
   // newline; a graph lacking only that has lost nothing, so it is not asked for.
-  const document = readJsonDocument(file, GRAPH_FILE, { finalNewline: false });
+  return checkGraphDocument(readJsonDocument(file, GRAPH_FILE, { finalNewline: false }), file);
+}
+
+/**
+ * Checks a graph document already parsed from `file` as {@link readGraphFile} does, and
+ * returns it typed; throws a FileRefusedError naming the file and every problem.
+ */
+export function checkGraphDocument(document: unknown, file: string): GraphDocument {
   const version = formatVersionProblem((document as { formatVersion?: unknown } | null)?.formatVersion, GRAPH_FORMAT_VERSION);
   if (version) {
     throw new FileRefusedError(file, { ...GRAPH_FILE, remedy: 'synthesize it again with this hoist (hoist synth), or use the hoist version that wrote it' }, version);

@@ -15,7 +15,9 @@ export type HostErrorKind =
   | 'socket-permission'
   | 'api-too-old'
   | 'engine'
-  | 'connection-lost';
+  | 'connection-lost'
+  /** The caller gave up on connecting (its signal fired) before the connection was ready. */
+  | 'cancelled';
 
 /**
  * An error reaching or using one host. The message names the host and says what to do next;

@@ -26,28 +26,29 @@ export const DEFAULT_SSH_TIMEOUTS: SshTimeouts = { connectMs: 10_000, keepaliveM
  */
 export class SshConnection implements IHostConnection {
   /** Connects, retrying transient failures with backoff inside the connect timeout. */
-  public static async open(endpoint: SshEndpoint, timeouts: SshTimeouts = DEFAULT_SSH_TIMEOUTS): Promise<SshConnection> {
+  public static async open(endpoint: SshEndpoint, timeouts: SshTimeouts = DEFAULT_SSH_TIMEOUTS, signal?: AbortSignal): Promise<SshConnection> {
     const deadline = Date.now() + timeouts.connectMs;
     let lastError: HostError | undefined;
     for (let attempt = 1; attempt <= timeouts.attempts; attempt++) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
+      if (signal?.aborted) throw cancelled(endpoint.host);
       try {
-        return await SshConnection.openOnce(endpoint, { ...timeouts, connectMs: remaining });
+        return await SshConnection.openOnce(endpoint, { ...timeouts, connectMs: remaining }, signal);
       } catch (error) {
         lastError = error as HostError;
-        if (!lastError.transient) throw lastError;
-        await new Promise((r) => setTimeout(r, Math.min(200 * 3 ** (attempt - 1), Math.max(0, deadline - Date.now()))));
+        if (!lastError.transient || signal?.aborted) throw lastError;
+        await pause(Math.min(200 * 3 ** (attempt - 1), Math.max(0, deadline - Date.now())), signal);
       }
     }
     throw lastError ?? new HostError(endpoint.host, 'timeout', `no SSH session within ${timeouts.connectMs} ms; check that the host is up and reachable`);
   }
 
-  private static async openOnce(endpoint: SshEndpoint, timeouts: SshTimeouts): Promise<SshConnection> {
+  private static async openOnce(endpoint: SshEndpoint, timeouts: SshTimeouts, signal?: AbortSignal): Promise<SshConnection> {
     let jump: SshConnection | undefined;
     let sock: Duplex | undefined;
     if (endpoint.jump) {
-      jump = await SshConnection.openOnce(endpoint.jump, timeouts);
+      jump = await SshConnection.openOnce(endpoint.jump, timeouts, signal);
       try {
         sock = await jump.forwardTcp(endpoint.address, endpoint.port);
       } catch (error) {
@@ -66,10 +67,18 @@ export class SshConnection implements IHostConnection {
       const offers: ServerOffers = {};
       const timer = setTimeout(() => fail(new HostError(endpoint.host, 'timeout',
         `no SSH session with ${endpoint.address}:${endpoint.port} within ${timeouts.connectMs} ms; check that the host is up, the address and port are right, and no firewall drops the traffic`)), timeouts.connectMs);
+      // A connect still under way (a host that does not answer ARP takes seconds to fail) must
+      // not keep the process alive once cancelled: the socket is destroyed, not ended.
+      // (Destroyed first: ending it first would leave ssh2 nothing it sees as writable to destroy.)
+      const onAbort = () => {
+        client.destroy();
+        fail(cancelled(endpoint.host));
+      };
       const fail = (error: HostError) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
         client.end();
         jump?.close();
         reject(error);
@@ -77,8 +86,10 @@ export class SshConnection implements IHostConnection {
       client.once('ready', () => {
         settled = true;
         clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
         resolve();
       });
+      signal?.addEventListener('abort', onAbort, { once: true });
       client.once('error', (error: Error & { code?: string; level?: string }) => fail(refusedKey ?? classifySshError(endpoint, error, offers)));
       client.once('close', () => fail(refusedKey ?? new HostError(endpoint.host, 'connection-lost', 'the server closed the connection during the handshake (sshd MaxStartups, or a TCP proxy?); try again', { transient: true })));
       const config: ConnectConfig = {
@@ -262,4 +273,21 @@ function forwardError(host: string, socketPath: string, state: 'missing' | 'deni
     return new HostError(host, 'socket-permission', 'sshd refuses stream-local forwarding; set AllowStreamLocalForwarding yes (or local) for this user');
   }
   return new HostError(host, 'socket-missing', `cannot open the engine socket ${socketPath} (${error.message}); check that the engine runs and the user may use its socket`);
+}
+
+function cancelled(host: string): HostError {
+  return new HostError(host, 'cancelled', 'connecting was cancelled before the SSH session was ready');
+}
+
+/** Waits `ms`, or less when the signal fires. */
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

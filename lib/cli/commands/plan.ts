@@ -47,12 +47,13 @@ export function registerPlan(program: Command, io: CliIo): void {
       const { renderPlanText, renderPlanMarkdown } = require('../../plan/render-plan') as typeof RenderModule;
       const { lintLines } = require('../../lint/plan-lint') as typeof PlanLintModule;
 
-      const { graph, projectDir } = await loadGraph(options, io);
+      const { graph, projectDir, prewarm } = await loadGraph(options, io, { prewarmHosts: true });
       const targets = options.target.length ? options.target : undefined;
       let result: PlanResult;
       try {
         result = await plan({ graph, projectDir }, {
           trustNewHosts: options.trustNewHosts, parallelism, connectTimeoutMs: connectMs, deleteVolumes: options.deleteVolumes, targets,
+          ...(prewarm ? { openHost: prewarm.opener } : {}),
           onEvent: (event) => {
             if (event.type === 'plan-ready') {
               if (targets) io.err(`warning: --target plans only part of the graph (${targets.join(', ')}); use it for exceptional cases only`);
@@ -68,6 +69,8 @@ export function registerPlan(program: Command, io: CliIo): void {
         });
       } catch (error) {
         throw cliErrorOf(error);
+      } finally {
+        prewarm?.close();
       }
 
       if (result.conflicts.length) {

@@ -34,12 +34,16 @@ export function registerStatus(program: Command, io: CliIo): void {
       // Loaded here, not at start-up: other commands need neither SSH nor the engine client.
       const { status } = require('../../deploy/status') as typeof StatusModule;
       const { formatStatus } = require('../../status/stack-status') as typeof StackStatusModule;
-      const { graph, projectDir } = await loadGraph(options, io);
+      const { graph, projectDir, prewarm } = await loadGraph(options, io, { prewarmHosts: true });
       let document: StackStatusModule.StatusDocument;
       try {
-        document = await status({ graph, projectDir }, { stack: options.stack, trustNewHosts: options.trustNewHosts, parallelism, connectTimeoutMs: connectMs });
+        document = await status({ graph, projectDir }, {
+          stack: options.stack, trustNewHosts: options.trustNewHosts, parallelism, connectTimeoutMs: connectMs, ...(prewarm ? { openHost: prewarm.opener } : {}),
+        });
       } catch (error) {
         throw cliErrorOf(error);
+      } finally {
+        prewarm?.close();
       }
       if (options.json) io.out(JSON.stringify(document, null, 2));
       else for (const line of formatStatus(document)) io.out(line);
