@@ -124,6 +124,8 @@ export class SshConnection implements IHostConnection {
   }
 
   private broken = false;
+  /** The streams opened and not yet closed: a broken connection ends them (see markBroken). */
+  private readonly streams = new Set<Duplex>();
   /** How long opening a channel may take before the host counts as gone: the keepalive's own limit. */
   private streamTimeoutMs = DEFAULT_SSH_TIMEOUTS.keepaliveMs * 3;
 
@@ -155,6 +157,8 @@ export class SshConnection implements IHostConnection {
           this.diagnoseSocket(socketPath).then((state) => reject(forwardError(this.host, socketPath, state, error)), () => reject(forwardError(this.host, socketPath, 'unknown', error)));
           return;
         }
+        this.streams.add(stream);
+        stream.once('close', () => this.streams.delete(stream));
         resolve(stream);
       });
     });
@@ -199,6 +203,14 @@ export class SshConnection implements IHostConnection {
     this.broken = true;
     // Fail what still waits on this connection now, rather than at each request's idle timeout.
     this.client.destroy();
+    // ssh2 does not always end the channels of a connection it gave up on: a request in flight
+    // on one waited for its idle timeout, and an idle one kept in the engine agent's pool was
+    // handed to the next request, which then never got an answer (found when the re-read after
+    // an apply hung on a host cut off mid-apply). Each is ended here, with the reason.
+    for (const stream of [...this.streams]) {
+      stream.destroy(new HostError(this.host, 'connection-lost', 'the SSH connection was lost; run again', { transient: true }));
+    }
+    this.streams.clear();
   }
 }
 

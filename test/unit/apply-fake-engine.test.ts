@@ -134,8 +134,11 @@ describe('apply against the in-memory engine driver (Docker and Podman profiles)
     assert.ok(result.outcomes.every((o) => o.ok));
     const calls = hosts.engine('h2').calls;
     const created = calls.indexOf(`createContainer ${WEB2}-hoist-next`);
-    const stopped = calls.indexOf(`stopContainer ${WEB2}`);
-    assert.ok(created >= 0 && stopped > created, `the new copy is created before the old one stops: ${calls.join(', ')}`);
+    // The old one is parked under its -hoist-prev name, still running, and stopped beside what follows.
+    const parked = calls.indexOf(`renameContainer ${WEB2} ${WEB2}-hoist-prev`);
+    const named = calls.findIndex((call) => new RegExp(`^renameContainer ${WEB2}-r\\d+-hoist-next ${WEB2}$`).test(call));
+    const stopped = calls.indexOf(`stopContainer ${WEB2}-hoist-prev`);
+    assert.ok(created >= 0 && parked > created && named > parked && stopped > named, `the new copy is created and takes the name before the old one stops: ${calls.join(', ')}`);
     const after = await hosts.drivers.get('h2')!.inspectContainer(WEB2);
     assert.notEqual(after.Id, before);
     assert.ok((after.Config as { Env: string[] }).Env.includes('MODE=b'));

@@ -196,6 +196,42 @@ describe('SSH transport against an in-process ssh2 server', () => {
     }
   });
 
+  it('a connection to a host that goes silent ends its streams: the next request fails at once, not at its timeout', async () => {
+    // A TCP relay that can go silent: it stops passing bytes either way without closing, as a
+    // host cut off by a firewall does; the SSH keepalive (every 200 ms here) then gives up.
+    let silent = false;
+    const relaySockets: net.Socket[] = [];
+    const relay = net.createServer((inbound) => {
+      const outbound = net.connect(server.port, '127.0.0.1');
+      relaySockets.push(inbound, outbound);
+      inbound.on('data', (d) => { if (!silent) outbound.write(d); });
+      outbound.on('data', (d) => { if (!silent) inbound.write(d); });
+      inbound.on('error', () => undefined);
+      outbound.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+    const dir = project(`[127.0.0.1]:${(relay.address() as net.AddressInfo).port} ssh-ed25519 ${server.hostKey.blob.toString('base64')}\n`);
+    const endpoint = resolveEndpoint(hostSpec((relay.address() as net.AddressInfo).port), { projectDir: dir, trustNewHosts: false, sshConfigFile: path.join(dir, 'ssh_config') });
+    const connection = await SshConnection.open(endpoint, { connectMs: 5000, keepaliveMs: 200, attempts: 1 });
+    try {
+      const client = await connectEngine(connection, { engine: 'docker', socketPath: null, requestTimeoutMs: 30_000 });
+      // Leaves an idle stream in the engine agent's pool, as every plan does.
+      await client.listContainers();
+      silent = true;
+      const deadline = Date.now() + 10_000;
+      while (!connection.isBroken && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(connection.isBroken, 'the keepalive noticed the silence');
+      const started = Date.now();
+      await assert.rejects(client.listContainers(), /connection was lost|socket hang up/);
+      assert.ok(Date.now() - started < 2000, `failed at once (${Date.now() - started} ms), not at the 30 s request timeout`);
+      client.close();
+    } finally {
+      connection.close();
+      for (const socket of relaySockets) socket.destroy();
+      relay.close();
+    }
+  });
+
   it('tells a missing engine socket from one the user may not open, and never asks for agent forwarding', async () => {
     const connection = await connect(project(server.knownHostsLine() + '\n'), hostSpec(server.port));
     try {

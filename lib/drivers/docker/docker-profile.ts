@@ -9,6 +9,7 @@ export const DOCKER_PROFILE: EngineProfile = {
   localImagePrefix: null,
   injectedEnv: [],
   readOnlyRootTmpfs: [],
+  lifecycleConcurrency: 2,
   keepsLogOptions: true,
   healthTest: (test) => [...test],
 };

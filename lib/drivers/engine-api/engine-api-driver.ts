@@ -4,6 +4,7 @@ import type Docker from 'dockerode';
 import type { EngineKind } from '../../graph/graph-document';
 import type { ContainerLogText, ContainerStats, ContainerUpdate, EngineDetails, EngineDriver, EngineEvent, EngineInfo, EventFilter, ExecOptions, ExecResult, ImageBuildRequest, InteractiveExecOptions, LogFollowOptions, LogReadOptions, ProgressOptions, RegistryAuth, WatchOptions } from '../engine-driver';
 import { EngineError, type EngineErrorReason } from '../engine-error';
+import { CallLimit } from './call-limit';
 import type { ContainerInspect, ContainerSummary, ImageHistoryEntry, ImageInspect, ImageSummary, NetworkCreateBody, NetworkSummary, VolumeCreateBody, VolumeSummary } from '../engine-objects';
 import type { EngineProfile } from '../engine-profile';
 import { type BuildkitSession, openBuildkitSession } from './buildkit-session';
@@ -41,6 +42,7 @@ export abstract class EngineApiDriver implements EngineDriver {
   protected readonly docker: Docker;
   protected readonly agent: http.Agent;
   private loadedDetails: Promise<EngineDetails> | undefined;
+  private lifecycleLimit: CallLimit | undefined;
 
   protected constructor(private readonly connection: EngineApiConnection) {
     this.host = connection.host;
@@ -115,12 +117,21 @@ export abstract class EngineApiDriver implements EngineDriver {
     // dockerode sends every create option in the query string too unless `_query` names the
     // query: the whole config (env with secret values, labels with the recorded spec) in the
     // URL, which engines refuse with 431 once it passes 1 MiB, and which request logs record.
-    return this.call(async () => (await this.docker.createContainer({ _query: { name }, _body: body } as never)).id);
+    return this.lifecycle().run(() => this.call(async () => (await this.docker.createContainer({ _query: { name }, _body: body } as never)).id));
   }
 
   public async startContainer(ref: string): Promise<void> {
     // Starting a started container answers 304: not an error here.
-    await this.call(() => this.docker.getContainer(ref).start()).catch(notModified);
+    await this.lifecycle().run(() => this.call(() => this.docker.getContainer(ref).start())).catch(notModified);
+  }
+
+  /**
+   * The limit on creates and starts at once: the profile's, or HOIST_ENGINE_CONCURRENCY's (for
+   * measuring other limits, as bench/apply.bench.ts --concurrency does).
+   */
+  private lifecycle(): CallLimit {
+    const override = Number(process.env.HOIST_ENGINE_CONCURRENCY);
+    return (this.lifecycleLimit ??= new CallLimit(Number.isInteger(override) && override > 0 ? override : this.profile.lifecycleConcurrency));
   }
 
   public async stopContainer(ref: string, timeoutSeconds: number | null): Promise<void> {

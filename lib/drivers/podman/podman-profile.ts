@@ -17,6 +17,7 @@ export const PODMAN_PROFILE: EngineProfile = {
   readOnlyRootTmpfs: ['/run', '/tmp', '/var/tmp'],
   // It keeps a log driver's name but not its options (max-size becomes its own size field,
   // max-file is dropped), and reports its default file driver as no setting at all.
+  lifecycleConcurrency: 2,
   keepsLogOptions: false,
   healthTest: podmanHealthTest,
 };

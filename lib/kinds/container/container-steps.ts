@@ -39,6 +39,11 @@ export interface ParkedPrevious {
   readonly aliases: AliasAttachment[];
   /** Whether the new version ran beside the previous one (start-first): a rollback may do the same. */
   readonly startFirst: boolean;
+  /**
+   * Settles once the previous version has stopped: a start-first replacement stops it beside
+   * the batches that follow. Rollback and discard wait for it first.
+   */
+  readonly stopped?: Promise<void>;
 }
 
 /** A container's aliases on one network. */
@@ -107,11 +112,18 @@ export async function replaceStartFirst(target: ContainerTarget): Promise<Parked
     throw new Error(`${(error as Error).message}\n  the new container was removed; the old one kept serving`);
   }
   const aliases = await leaveAliases(client, name, fixed);
-  await client.stopContainer(name, resource.spec.stopTimeoutSeconds);
+  // The old container, out of the aliases (and drained by its proxies), takes its parked name
+  // while it still runs and the new one takes the replica's name; it is then stopped beside
+  // the work that follows (its grace period, up to the service's stopGracePeriod, would
+  // otherwise add to every batch). A run killed before it stopped leaves a rollout copy the
+  // next plan removes.
   await client.renameContainer(name, previousName(name));
   await client.renameContainer(joining, name);
+  const stopped = client.stopContainer(previousName(name), resource.spec.stopTimeoutSeconds);
+  // Awaited by rollback or discard; unobserved until then.
+  stopped.catch(() => undefined);
   await traffic.settle();
-  return { host: client.host, name, client, resource, stack: target.stack, aliases, startFirst: true };
+  return { host: client.host, name, client, resource, stack: target.stack, aliases, startFirst: true, stopped };
 }
 
 /**
@@ -208,6 +220,7 @@ export async function adoptStopFirst(target: ContainerTarget, adopted: AdoptedCo
 /** Brings a parked previous version back in place of the new one (rollback of a finished replacement). */
 export async function restorePrevious(parked: ParkedPrevious): Promise<void> {
   const { client, name, resource } = parked;
+  await parked.stopped;
   if (parked.startFirst && (resource.policy.proxies ?? []).length > 0) {
     await restoreThroughProxies(parked);
     return;
@@ -243,6 +256,7 @@ async function restoreThroughProxies(parked: ParkedPrevious): Promise<void> {
 
 /** Removes a parked previous version once its service's rollout is through. */
 export async function discardPrevious(parked: ParkedPrevious): Promise<void> {
+  await parked.stopped;
   await removeOwnedContainer(parked.client, previousName(parked.name), { stack: parked.stack, resource: parked.resource.id });
 }
 

@@ -1,7 +1,13 @@
 import type { EngineDriver } from '../../drivers/engine-driver';
 
-/** How long a started container must keep running to count as ready when it has no health check. */
-export const READINESS_DELAY_MS = 2000;
+/**
+ * How long a started container must keep running, without restarting, to count as ready when
+ * it has no health check. A container that cannot start (a missing file, a bad flag) exits
+ * within milliseconds, and one its restart policy brings back shows a new start time and
+ * restart count, so a second is enough to catch it; what else a program needs before it
+ * serves is what a health check is for. Every start-first batch waits this long.
+ */
+export const READINESS_DELAY_MS = 1000;
 
 /**
  * Waits until a container is ready: healthy when it (or its image) defines a health check,
@@ -11,6 +17,7 @@ export const READINESS_DELAY_MS = 2000;
 export async function waitReady(engine: EngineDriver, id: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const started = Date.now();
+  let firstRun: string | undefined;
   for (;;) {
     const inspect = await engine.inspectContainer(id);
     const state = inspect.State;
@@ -19,6 +26,12 @@ export async function waitReady(engine: EngineDriver, id: string, timeoutMs: num
     const checked = Boolean(test && test.length > 0 && test[0] !== 'NONE');
     if (state.Status === 'exited' || state.Status === 'dead') {
       throw new Error(`container ${inspect.Name.replace(/^\//, '')} exited with code ${state.ExitCode}${await lastLogs(engine, id)}`);
+    }
+    // Exited and brought back by its restart policy between two reads: it did not keep running.
+    const run = `${String(state.StartedAt)} ${String(inspect.RestartCount)}`;
+    firstRun ??= run;
+    if (!checked && run !== firstRun) {
+      throw new Error(`container ${inspect.Name.replace(/^\//, '')} exited and was restarted (restart count ${String(inspect.RestartCount)}) within ${READINESS_DELAY_MS / 1000}s of its start${await lastLogs(engine, id)}`);
     }
     if (checked) {
       if (state.Health?.Status === 'healthy') return;
