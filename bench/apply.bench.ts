@@ -8,8 +8,11 @@
  *   host) with the default one-at-a-time rollout: whole process, and each batch's time from
  *   `--json` events (first action-start to last action-done of the batch);
  * - the same redeploy with `update: { batchSize: 4 }`: whole process.
- * All as whole processes; hoist apply --graph (no program run). Needs root: it brings up its
- * own sandbox ("bench-apply") and removes it.
+ * All as whole processes; hoist apply --graph (no program run). The services (and the floor's
+ * containers) run a shell that exits on SIGTERM, as a well-behaved service does: busybox's
+ * sleep as PID 1 ignores it, and every stop would wait out the whole grace period, measuring
+ * the program rather than Hoist. Needs root: it brings up its own sandbox ("bench-apply") and
+ * removes it.
  * Run: node --import tsx bench/apply.bench.ts [--runs N] [--engine docker|podman|mixed] [--concurrency N]
  * (--concurrency sets HOIST_ENGINE_CONCURRENCY: creates and starts at once per host, instead
  * of the engine profile's choice.)
@@ -28,6 +31,8 @@ const engine = arg('--engine', 'docker');
 const concurrency = arg('--concurrency', '');
 const SANDBOX = 'bench-apply';
 const SERVICES = 25;
+/** Sleeps until stopped; exits at once on SIGTERM (the trap interrupts the wait). */
+const COMMAND = ['sh', '-c', 'trap "exit 0" TERM; sleep 86400 & wait'];
 
 function graphFile(inventoryDir: string, dir: string, version: 1 | 2, batchSize: number): string {
   const app = Testing.app({ projectDir: ROOT });
@@ -36,7 +41,7 @@ function graphFile(inventoryDir: string, dir: string, version: 1 | 2, batchSize:
   for (let i = 0; i < SERVICES; i++) {
     new Service(stack, `svc-${i}`, {
       image: Image.fromRegistry('busybox:latest'),
-      command: ['sleep', '86400'],
+      command: COMMAND,
       environment: { VERSION: i === 0 ? String(version) : '1' },
       stopGracePeriod: '1s',
       replicas: hosts.hosts.length,
@@ -102,7 +107,7 @@ try {
     batches.push(...change.batches);
     fourAtOnce.push(timed(process.execPath, [HOIST, 'apply', '--graph', backInOneBatch, '--yes'], env));
     sshAll(inventoryDir, hosts, clean);
-    floor.push(sshAll(inventoryDir, hosts, (e) => `for i in $(seq 1 ${SERVICES}); do ${cli(e)} run -d --name floor-$i busybox:latest sleep 86400; done`));
+    floor.push(sshAll(inventoryDir, hosts, (e) => `for i in $(seq 1 ${SERVICES}); do ${cli(e)} run -d --name floor-$i busybox:latest sh -c "trap \\"exit 0\\" TERM; sleep 86400 & wait"; done`));
     sshAll(inventoryDir, hosts, clean);
   }
   const c = median(cold);
