@@ -130,16 +130,18 @@ export async function startSshServer(options: TestServerOptions): Promise<TestSs
 }
 
 /** A stand-in engine on a unix socket: answers /_ping like Docker Engine 20.10, and counts requests. */
-export async function startFakeEngineSocket(apiVersion = '1.41'): Promise<{ socketPath: string; requests: () => number; close: () => Promise<void> }> {
+export async function startFakeEngineSocket(apiVersion = '1.41'): Promise<{ socketPath: string; requests: () => number; paths: () => string[]; close: () => Promise<void> }> {
   const socketPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hoist-engine-')), 'engine.sock');
   let count = 0;
+  const paths: string[] = [];
   const server = http.createServer((req, res) => {
     count++;
+    paths.push(req.url ?? '');
     res.setHeader('Api-Version', apiVersion);
     res.setHeader('Server', 'Docker/20.10.24 (linux)');
     res.setHeader('Ostype', 'linux');
     res.end(req.url === '/_ping' ? 'OK' : '[]');
   });
   await new Promise<void>((resolve) => server.listen(socketPath, resolve));
-  return { socketPath, requests: () => count, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return { socketPath, requests: () => count, paths: () => [...paths], close: () => new Promise((resolve) => server.close(() => resolve())) };
 }

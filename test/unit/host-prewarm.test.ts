@@ -4,6 +4,10 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { utils } from 'ssh2';
+import { Host, Image, Service, Stack, Testing } from '../../lib';
+import { startHoist } from '../helpers/cli';
+import { tempProject } from '../helpers/project';
+import { generateKey, startFakeEngineSocket, startSshServer } from '../helpers/ssh-server';
 import { describe, it } from 'node:test';
 import type { HostSpec } from '../../lib/graph/graph-document';
 import { HostPrewarm } from '../../lib/drivers/host-prewarm';
@@ -124,6 +128,42 @@ describe('HostPrewarm (lib/drivers/host-prewarm.ts)', () => {
     } finally {
       for (const socket of sockets) socket.destroy();
       server.close();
+    }
+  });
+});
+
+describe('hoist plan --graph connects while it checks the file, and reads nothing of a stack from a host of a file that fails the checks', () => {
+  it('a graph edited by hand is refused; the host saw at most a connection and the engine\'s /_ping', async () => {
+    const clientKey = generateKey();
+    const engine = await startFakeEngineSocket();
+    const server = await startSshServer({ clientKey, sockets: { '/var/run/docker.sock': engine.socketPath } });
+    try {
+      const dir = tempProject({ id_test: clientKey.privateKey, known_hosts: `${server.knownHostsLine()}\n` }, 'hoist-prewarm-cli-');
+      const app = Testing.app({ projectDir: dir });
+      const stack = new Stack(app, 'demo');
+      const host = new Host(stack, 'h1', { address: '127.0.0.1', port: server.port, user: 'deploy', identityFile: 'id_test', knownHostsFile: 'known_hosts' });
+      new Service(stack, 'web', { image: Image.fromRegistry('busybox:latest'), placement: { hosts: [host] } });
+      const graph = Testing.synth(app) as unknown as { stacks: { resources: { spec: { environment?: unknown; env?: Record<string, string> } }[] }[] };
+      // Edited by hand: a container's spec no longer matches its hash.
+      const container = graph.stacks[0].resources.find((r) => r.spec.env !== undefined)!;
+      container.spec.env = { ...container.spec.env, EDITED: 'by hand' };
+      fs.writeFileSync(path.join(dir, 'graph.json'), JSON.stringify(graph));
+      // Not spawnSync: the SSH server lives in this process and must answer meanwhile.
+      const r = await startHoist(['plan', '--graph', 'graph.json'], { cwd: dir }).finished;
+      assert.equal(r.status, 1, r.stdout);
+      assert.match(r.stderr, /graph\.json.*edited by hand or damaged/s);
+      // The checks usually end before the handshake does; a warm connection that got further
+      // only pinged the engine (how connecting tells its version).
+      assert.deepEqual(engine.paths().filter((p) => !/^\/_ping$/.test(p)), [], 'nothing but /_ping reached the engine');
+      // The control: the same graph unedited is planned, and its reads reach the engine.
+      container.spec.env = Object.fromEntries(Object.entries(container.spec.env!).filter(([k]) => k !== 'EDITED'));
+      fs.writeFileSync(path.join(dir, 'graph.json'), JSON.stringify(graph));
+      const ok = await startHoist(['plan', '--graph', 'graph.json'], { cwd: dir }).finished;
+      assert.equal(ok.status, 0, ok.stderr);
+      assert.ok(engine.paths().some((p) => p.includes('/containers/json')), 'the checked graph\'s plan lists containers');
+    } finally {
+      await server.close();
+      await engine.close();
     }
   });
 });
