@@ -1,5 +1,6 @@
 import { acquireLock, CorruptLockError, LockHeldError, LockHolder, LockLostError, newLockId, readLock, releaseLock, renewLock } from '../engine/host-lock';
 import type { EngineDriver } from '../drivers/engine-driver';
+import { pause } from '../values/pause';
 
 /**
  * How long a run's locks last without renewal: a run killed without releasing them blocks
@@ -99,7 +100,7 @@ export async function lockHosts(clients: EngineDriver[], options: LockAllOptions
           break;
         } catch (error) {
           if (!(error instanceof LockHeldError) || Date.now() + pollMs > deadline) throw error;
-          await sleep(pollMs, options.signal);
+          await pause(pollMs, options.signal);
         }
       }
     }
@@ -157,19 +158,6 @@ function startHeartbeat(clients: EngineDriver[], stack: string, id: string, ever
       await running;
     },
   };
-}
-
-/** Waits `ms`, or less when the signal fires. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 /** One host's lock as `hoist lock status` shows it: a holder, or an invalid object under the lock's name. */

@@ -5,6 +5,7 @@ import { checkHostKey } from './host-key-check';
 import type { IHostConnection } from './host-connection';
 import { AlgorithmCategory, describeNoCommonAlgorithm, SSH_ALGORITHMS } from './ssh-algorithms';
 import type { SshEndpoint } from './ssh-endpoint';
+import { pause } from '../values/pause';
 
 /** Timeouts and retries of SSH connections. */
 export interface SshTimeouts {
@@ -289,17 +290,4 @@ function forwardError(host: string, socketPath: string, state: 'missing' | 'deni
 
 function cancelled(host: string): HostError {
   return new HostError(host, 'cancelled', 'connecting was cancelled before the SSH session was ready');
-}
-
-/** Waits `ms`, or less when the signal fires. */
-function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
