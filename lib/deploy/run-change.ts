@@ -93,6 +93,7 @@ export async function runChange(request: ChangeRequest): Promise<ChangeResult> {
   const lockId = newLockId();
   let lockLost: string | undefined;
   const stopRequested = () => request.signal?.aborted === true || lockLost !== undefined;
+  let histories = new Map<string, Promise<HistoryModule.HistoryRecord[][]>>();
   emit({ type: 'connected', command: verb, hosts: opened.map((o) => o.spec.name), lockId });
   try {
     for (const stack of graph.stacks) {
@@ -123,6 +124,11 @@ export async function runChange(request: ChangeRequest): Promise<ChangeResult> {
       const unreachable = settled.flatMap((r, i) => (r.status === 'rejected' ? [{ host: opened[i].spec.name, error: String((r.reason as Error)?.message ?? r.reason).split('\n')[0] }] : []));
       return { observations: new Map<string, HostObservation>(settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))), unreachable };
     };
+    // Which revision comes next is in each host's history: read beside the first observation
+    // (its helper containers and volume are neither the stack's nor foreign, so the observation
+    // does not see them). Under the locks, as before; a read that fails counts as no history.
+    histories = new Map(graph.stacks.map((stack) => [stack.name,
+      Promise.all(stack.hosts.map((h) => readHistory(clients.get(h.name)!, stack.name).catch((): HistoryModule.HistoryRecord[] => [])))]));
     const first = await observe();
     if (first.unreachable.length) {
       throw failure('unreachable', `cannot ${verb}: ${first.unreachable.map((u) => `${u.host} could not be read (${u.error})`).join('; ')}; nothing was changed`);
@@ -190,7 +196,7 @@ export async function runChange(request: ChangeRequest): Promise<ChangeResult> {
       if (stackPlan.actions.length === 0) continue;
       const stack = graph.stacks.find((g) => g.name === stackPlan.stack)!;
       // Revisions only grow, also across a destroy (whose containers no longer say theirs).
-      const recorded = await Promise.all(stack.hosts.map((h) => readHistory(clients.get(h.name)!, stack.name).catch(() => [])));
+      const recorded = await histories.get(stack.name)!;
       const revision = Math.max(nextRevision(observations, stack.name), ...recorded.flat().map((r) => r.revision + 1));
       const result = await executeStackPlan(stackPlan, stack, {
         clients, revision, secrets: secrets.get(stack.name)!, imageSecrets: imageSecrets.get(stack.name)!, projectDir, emit, stopRequested, parallelism: request.parallelism,
@@ -233,6 +239,8 @@ export async function runChange(request: ChangeRequest): Promise<ChangeResult> {
     emit({ type: 'complete', command: verb, summary: plan.summary, ...(request.revision !== undefined ? { revision: request.revision } : {}) });
     return { plan, changed: true, revisions: results.map((r) => ({ stack: r.stack, revision: r.revision })), summary: plan.summary };
   } finally {
+    // A history read still under way finishes (and removes its helper container) first.
+    await Promise.allSettled(histories.values());
     for (const held of locks.values()) {
       for (const problem of await held.release()) emit({ type: 'lock-release-failed', host: problem.host, id: held.id, error: problem.error });
     }
