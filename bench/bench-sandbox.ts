@@ -10,6 +10,12 @@ import { createOnHost } from '../test/helpers/roundtrip';
 export const ROOT = path.resolve(__dirname, '..');
 export const HOIST = path.join(ROOT, 'bin', 'hoist.js');
 
+/** The value after `name` on the benchmark's command line (`--runs 5`), else `fallback`. */
+export function arg(name: string, fallback: string): string {
+  const at = process.argv.indexOf(name);
+  return at >= 0 ? process.argv[at + 1] : fallback;
+}
+
 /** Runs a command to completion and returns its wall time in ms (throws on failure). */
 export function timed(file: string, args: string[], env: NodeJS.ProcessEnv = process.env, okCodes = [0], cwd = ROOT): number {
   const started = process.hrtime.bigint();

@@ -15,9 +15,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { HOIST, median, ROOT, timed } from './bench-sandbox';
+import { arg, HOIST, median, ROOT, timed } from './bench-sandbox';
 
-const arg = (name: string, fallback: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : fallback);
 const runs = Number(arg('--runs', '7'));
 const engine = arg('--engine', 'docker');
 const baseline = arg('--baseline', '');

@@ -15,9 +15,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Image, Inventory, Service, Stack, Testing } from '../lib';
 import type { GraphDocument } from '../lib/graph/graph-document';
-import { HOIST, median, ROOT, timed } from './bench-sandbox';
+import { arg, HOIST, median, ROOT, timed } from './bench-sandbox';
 
-const arg = (name: string, fallback: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : fallback);
 const runs = Number(arg('--runs', '3'));
 const SANDBOX = 'bench-img';
 

@@ -11,9 +11,8 @@ import type { ContainerResource, GraphDocument, NetworkResource, StackGraph, Vol
 import type { ObservedHostState } from '../lib/engine/read-host-state';
 import { buildPlan } from '../lib/plan/build-plan';
 import type { HostObservation } from '../lib/plan/plan-types';
-import { HOIST, median, timed, withLoadedSandbox } from './bench-sandbox';
+import { arg, HOIST, median, timed, withLoadedSandbox } from './bench-sandbox';
 
-const arg = (name: string, fallback: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : fallback);
 const runs = Number(arg('--runs', '5'));
 
 function bigGraph(): GraphDocument {

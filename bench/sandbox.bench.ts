@@ -5,14 +5,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
+import { arg } from './bench-sandbox';
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-const engine = option('--engine', 'mixed');
-const runs = Number(option('--runs', '3'));
+const engine = arg('--engine', 'mixed');
+const runs = Number(arg('--runs', '3'));
 const hoist = path.join(__dirname, '..', 'bin', 'hoist.js');
 const name = 'bench';
 

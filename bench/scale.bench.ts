@@ -8,9 +8,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { HOIST, median, ROOT, timed, withLoadedSandbox } from './bench-sandbox';
+import { arg, HOIST, median, ROOT, timed, withLoadedSandbox } from './bench-sandbox';
 
-const arg = (name: string, fallback: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : fallback);
 const runs = Number(arg('--runs', '5'));
 const engine = arg('--engine', 'docker');
 const hosts = Number(arg('--hosts', '20'));
