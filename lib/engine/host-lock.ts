@@ -6,6 +6,7 @@ import type { EngineDriver } from '../drivers/engine-driver';
 import { EngineError, isConflict, isNotFound } from '../drivers/engine-error';
 import { tarArchive } from '../drivers/tar-archive';
 import { LABEL, MANAGED_BY } from './ownership-labels';
+import { pause } from '../values/pause';
 
 /**
  * A lock on one host for one stack: a container named `hoist-lock-<stack>` that is created
@@ -330,7 +331,7 @@ async function readRenewal(client: EngineDriver, containerId: string): Promise<n
     const read = await readRenewalOnce(client, containerId);
     if (read !== 'torn') return read;
     if (attempt >= RENEWAL_RETRY_PAUSES_MS.length) return await containerExists(client, containerId) ? null : 'gone';
-    await new Promise((resolve) => setTimeout(resolve, RENEWAL_RETRY_PAUSES_MS[attempt]));
+    await pause(RENEWAL_RETRY_PAUSES_MS[attempt]);
   }
 }
 

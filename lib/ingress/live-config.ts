@@ -13,13 +13,12 @@ export async function readLiveProxyConfig(client: EngineDriver, container: strin
 }
 
 /**
- * Where a running proxy sends each server's requests, by `<backend>/<server>` (its main
- * servers only, not the rollout spares); undefined when it cannot be asked.
+ * Where a proxy the caller has just seen running sends each server's requests, by
+ * `<backend>/<server>` (its main servers only, not the rollout spares); undefined when it
+ * cannot be asked (it stopped since).
  */
 export async function readProxyServerAddresses(client: EngineDriver, container: string): Promise<Record<string, string> | undefined> {
-  const runtime = await ProxyRuntime.open(client, container);
-  if (!runtime) return undefined;
-  const answer = await runtime.command('show servers state').catch(() => undefined);
+  const answer = await ProxyRuntime.ofRunning(client, container).command('show servers state').catch(() => undefined);
   if (answer === undefined) return undefined;
   const lines = answer.split('\n').filter((l) => l.trim() !== '');
   const header = lines.find((l) => l.startsWith('#'))?.replace(/^#\s*/, '').split(' ') ?? [];

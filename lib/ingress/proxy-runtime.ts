@@ -41,6 +41,14 @@ export class ProxyRuntime {
     }
   }
 
+  /**
+   * The runtime API of a proxy container the caller has just seen running (its inspect in
+   * hand), without reading it again; a command to one that stopped since fails.
+   */
+  public static ofRunning(client: EngineDriver, proxy: string): ProxyRuntime {
+    return new ProxyRuntime(client, proxy);
+  }
+
   private constructor(private readonly client: EngineDriver, public readonly proxy: string) {}
 
   /**
@@ -48,9 +56,7 @@ export class ProxyRuntime {
    * throws on an answer that reports an error.
    */
   public async command(...commands: string[]): Promise<string> {
-    const result = await this.client.exec(this.proxy, [
-      'bash', '-c', `exec 3<>/dev/tcp/127.0.0.1/${RUNTIME_API_PORT} && printf '%s\\n' "$1" >&3 && cat <&3`, 'hoist', commands.join('; '),
-    ], { timeoutMs: 15_000, maxOutputBytes: 4 * 1024 * 1024 });
+    const result = await this.send(commands.join('; '));
     const answer = result.stdout.toString('utf8');
     if (result.exitCode !== 0) {
       throw new Error(`the runtime API of proxy ${this.proxy} on ${this.client.host} did not answer (${result.timedOut ? 'timed out' : `exit ${result.exitCode}`}): ${result.stderr.toString('utf8').trim().slice(0, 300)}`);
@@ -65,6 +71,18 @@ export class ProxyRuntime {
     return answer;
   }
 
+  /**
+   * Sends one line to the runtime API through bash in the proxy container; the answer comes
+   * back as the exec's output, or goes to `outputFile` in the container. The line and the
+   * file name reach bash as arguments, never as shell text.
+   */
+  private send(line: string, outputFile?: string): ReturnType<EngineDriver['exec']> {
+    return this.client.exec(this.proxy, [
+      'bash', '-c', `exec 3<>/dev/tcp/127.0.0.1/${RUNTIME_API_PORT} && printf '%s\\n' "$1" >&3 && cat <&3${outputFile === undefined ? '' : ' > "$2"'}`,
+      'hoist', line, ...(outputFile === undefined ? [] : [outputFile]),
+    ], { timeoutMs: 15_000, maxOutputBytes: 4 * 1024 * 1024 });
+  }
+
   /** The process id of the worker that answers (a reload starts a new one). */
   public async workerPid(): Promise<number> {
     const info = await this.command('show info');
@@ -75,9 +93,7 @@ export class ProxyRuntime {
 
   /** Saves every server's address and state to a file in the proxy container (for a reload to take over). */
   public async saveServerStates(path: string): Promise<void> {
-    const result = await this.client.exec(this.proxy, [
-      'bash', '-c', `exec 3<>/dev/tcp/127.0.0.1/${RUNTIME_API_PORT} && printf 'show servers state\\n' >&3 && cat <&3 > "$1"`, 'hoist', path,
-    ], { timeoutMs: 15_000 });
+    const result = await this.send('show servers state', path);
     if (result.exitCode !== 0) throw new Error(`proxy ${this.proxy} on ${this.client.host}: saving its server states failed: ${result.stderr.toString('utf8').trim().slice(0, 300)}`);
   }
 

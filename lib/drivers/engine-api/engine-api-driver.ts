@@ -130,8 +130,11 @@ export abstract class EngineApiDriver implements EngineDriver {
    * measuring other limits, as bench/apply.bench.ts --concurrency does).
    */
   private lifecycle(): CallLimit {
-    const override = Number(process.env.HOIST_ENGINE_CONCURRENCY);
-    return (this.lifecycleLimit ??= new CallLimit(Number.isInteger(override) && override > 0 ? override : this.profile.lifecycleConcurrency));
+    if (!this.lifecycleLimit) {
+      const override = Number(process.env.HOIST_ENGINE_CONCURRENCY);
+      this.lifecycleLimit = new CallLimit(Number.isInteger(override) && override > 0 ? override : this.profile.lifecycleConcurrency);
+    }
+    return this.lifecycleLimit;
   }
 
   public async stopContainer(ref: string, timeoutSeconds: number | null): Promise<void> {

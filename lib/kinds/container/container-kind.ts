@@ -64,7 +64,7 @@ export const containerKind: ResourceKindDefinition<ContainerResource> = {
       for (const dependency of want.dependsOn) {
         if (planning.isReplaced(dependency.id)) causes.push({ type: 'dependency-replaced', dependency: dependency.id });
       }
-      causes.push(...staleUpstreams(want, have, planning));
+      causes.push(...staleUpstreams(want, have, observed, planning));
       // A container that was created but never started may be half made (a run killed before
       // its secret files were written or its networks connected): only a new one is trusted.
       const neverStarted = have.state.status === 'created';
@@ -169,11 +169,11 @@ const UPSTREAM_FIELD_PREFIX = 'upstreams.';
  * A running proxy's servers that do not point at their replica's current address (the proxy
  * or the replica restarted outside Hoist and the engine's DNS did not carry the new address):
  * drift that an update (which sets the addresses again) repairs. Replicas that are not
- * running are left out: there is nothing to point at.
+ * running are left out: there is nothing to point at. `observed` is the host's containers by
+ * resource id, as planWanted has them.
  */
-function staleUpstreams(want: ContainerResource, have: ObservedContainer, planning: HostPlanning): Cause[] {
+function staleUpstreams(want: ContainerResource, have: ObservedContainer, observed: ReadonlyMap<string, ObservedContainer>, planning: HostPlanning): Cause[] {
   if (!have.proxyServers || have.state.status !== 'running') return [];
-  const observed = new Map(planning.state.containers.filter((c) => c.resourceId && !c.rolloutCopy).map((c) => [c.resourceId!, c]));
   const causes: Cause[] = [];
   for (const replica of planning.stack.resources) {
     if (replica.kind !== 'container' || replica.host !== planning.host) continue;
