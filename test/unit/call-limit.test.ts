@@ -28,3 +28,24 @@ describe('CallLimit (lib/drivers/engine-api/call-limit.ts)', () => {
     assert.throws(() => new CallLimit(1.5), /whole number/);
   });
 });
+
+describe('HOIST_ENGINE_CONCURRENCY (the engine driver\'s limit on creates and starts)', () => {
+  it('is refused when the driver is made, naming the variable, the value and the host, unless it is a whole number of 1 or more', async () => {
+    const { LoopbackEngine } = await import('../helpers/loopback-engine');
+    const engine = new LoopbackEngine();
+    const before = process.env.HOIST_ENGINE_CONCURRENCY;
+    try {
+      for (const bad of ['two', '0', '-1', '1.5', ' 2']) {
+        process.env.HOIST_ENGINE_CONCURRENCY = bad;
+        assert.throws(() => engine.client(), new RegExp(`^HostError: host loopback: HOIST_ENGINE_CONCURRENCY=${JSON.stringify(bad).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: must be a whole number of 1 or more \\(.*this host's engine.*unset it`));
+      }
+      process.env.HOIST_ENGINE_CONCURRENCY = '3';
+      engine.client().close();
+      process.env.HOIST_ENGINE_CONCURRENCY = '';
+      engine.client().close();
+    } finally {
+      if (before === undefined) delete process.env.HOIST_ENGINE_CONCURRENCY;
+      else process.env.HOIST_ENGINE_CONCURRENCY = before;
+    }
+  });
+});

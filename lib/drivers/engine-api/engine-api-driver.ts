@@ -5,6 +5,7 @@ import type { EngineKind } from '../../graph/graph-document';
 import type { ContainerLogText, ContainerStats, ContainerUpdate, EngineDetails, EngineDriver, EngineEvent, EngineInfo, EventFilter, ExecOptions, ExecResult, ImageBuildRequest, InteractiveExecOptions, LogFollowOptions, LogReadOptions, ProgressOptions, RegistryAuth, WatchOptions } from '../engine-driver';
 import { EngineError, type EngineErrorReason } from '../engine-error';
 import { CallLimit } from './call-limit';
+import { HostError } from '../../transport/host-error';
 import type { ContainerInspect, ContainerSummary, ImageHistoryEntry, ImageInspect, ImageSummary, NetworkCreateBody, NetworkSummary, VolumeCreateBody, VolumeSummary } from '../engine-objects';
 import type { EngineProfile } from '../engine-profile';
 import { type BuildkitSession, openBuildkitSession } from './buildkit-session';
@@ -43,6 +44,8 @@ export abstract class EngineApiDriver implements EngineDriver {
   protected readonly agent: http.Agent;
   private loadedDetails: Promise<EngineDetails> | undefined;
   private lifecycleLimit: CallLimit | undefined;
+  /** HOIST_ENGINE_CONCURRENCY, checked when the driver is made (before anything changes). */
+  private readonly lifecycleOverride: number | undefined;
 
   protected constructor(private readonly connection: EngineApiConnection) {
     this.host = connection.host;
@@ -50,6 +53,13 @@ export abstract class EngineApiDriver implements EngineDriver {
     this.docker = connection.docker;
     this.agent = connection.agent;
     this.requestTimeoutMs = connection.requestTimeoutMs;
+    const override = process.env.HOIST_ENGINE_CONCURRENCY;
+    if (override !== undefined && override !== '') {
+      if (!/^[1-9]\d*$/.test(override)) {
+        throw new HostError(this.host, 'engine', `HOIST_ENGINE_CONCURRENCY=${JSON.stringify(override)}: must be a whole number of 1 or more (how many container creates and starts go to this host's engine at once); unset it to use the engine's own choice`);
+      }
+      this.lifecycleOverride = Number(override);
+    }
   }
 
   public get kind(): EngineKind {
@@ -130,11 +140,7 @@ export abstract class EngineApiDriver implements EngineDriver {
    * measuring other limits, as bench/apply.bench.ts --concurrency does).
    */
   private lifecycle(): CallLimit {
-    if (!this.lifecycleLimit) {
-      const override = Number(process.env.HOIST_ENGINE_CONCURRENCY);
-      this.lifecycleLimit = new CallLimit(Number.isInteger(override) && override > 0 ? override : this.profile.lifecycleConcurrency);
-    }
-    return this.lifecycleLimit;
+    return (this.lifecycleLimit ??= new CallLimit(this.lifecycleOverride ?? this.profile.lifecycleConcurrency));
   }
 
   public async stopContainer(ref: string, timeoutSeconds: number | null): Promise<void> {
